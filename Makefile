@@ -1,0 +1,58 @@
+# Doorstep (家门口). `make demo` serves a demo district; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+HOST   ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+
+.PHONY: install demo serve test bench lint lock messages clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Doorstep needs Python 3.11 or newer."; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+# The demo's secrets: made once, kept, never committed.
+.env:
+	$(PYTHON) -c 'import base64, os, secrets; print("DEBUG=1"); \
+		print("SECRET_KEY=" + secrets.token_urlsafe(40)); \
+		print("DOORSTEP_ENCRYPTION_KEY=" + base64.urlsafe_b64encode(os.urandom(32)).decode())' > $@
+
+demo: install .env
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo
+	@echo "Serving the demo at http://$(HOST)/  (Ctrl-C to stop)"
+	$(BIN)/python manage.py runserver $(HOST)
+
+serve: install .env
+	$(BIN)/python manage.py runserver $(HOST)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m doorstep.bench
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Regenerate the lock file after changing dependencies in pyproject.toml.
+lock:
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes \
+		--python-version 3.11 -o requirements.lock
+
+messages: install
+	cd doorstep && ../$(BIN)/python ../manage.py makemessages -l zh_Hans -l zh_Hant -l en \
+		--no-obsolete --no-location
+
+clean:
+	rm -rf $(VENV) doorstep.sqlite3* staticfiles .pytest_cache

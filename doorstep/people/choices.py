@@ -1,0 +1,37 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", _("Desk clerk")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    COMMUNITY_LEAD = "community_lead", _("Community lead")
+    STREET_LEAD = "street_lead", _("Street lead")
+    DISTRICT_LEAD = "district_lead", _("District lead")
+    REVIEWER = "reviewer", _("Department reviewer")
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class ResidentStatus(models.TextChoices):
+    ACTIVE = "active", _("Living here")
+    MOVED_OUT = "moved_out", _("Moved away")
+    DECEASED = "deceased", _("Deceased")
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("Viewed record")
+    REVEAL_ID = "reveal_id", _("Revealed ID number")
+    REVEAL_PHONE = "reveal_phone", _("Revealed phone number")
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Updated")
+    IMPORT = "import", _("Imported")
+
+
+class ImportStatus(models.TextChoices):
+    CHECKED = "checked", _("Checked, nothing written")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Rejected, nothing written")

@@ -1,0 +1,113 @@
+"""The place tree: district → street → community → compound, then buildings and households.
+
+An area's ``code`` extends its parent's, so "everything under X" is a prefix match on a code
+column; every scoped queryset in Doorstep is built on that (see ``scoping.py``).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .choices import CODE_LENGTH, AreaKind
+
+
+class Area(models.Model):
+    """A district, street, community or compound."""
+
+    code = models.CharField(_("code"), max_length=15, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=AreaKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if len(self.code) != CODE_LENGTH[AreaKind(self.kind)] or not self.code.isdigit():
+            raise ValidationError({"code": _("The code does not fit this kind of area.")})
+        if self.parent and not self.code.startswith(self.parent.code):
+            raise ValidationError({"code": _("An area's code must begin with its parent's.")})
+
+    def ancestors(self) -> models.QuerySet[Area]:
+        prefixes = [self.code[:n] for n in sorted(set(CODE_LENGTH.values())) if n < len(self.code)]
+        return Area.objects.filter(code__in=prefixes).order_by("code")
+
+    @property
+    def full_name(self) -> str:
+        return "".join(a.name for a in self.ancestors() if a.kind != AreaKind.DISTRICT) + self.name
+
+
+class Building(models.Model):
+    """A residential building (楼栋) in a compound."""
+
+    compound = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("compound")
+    )
+    number = models.CharField(_("building number"), max_length=20)
+
+    class Meta:
+        ordering = ["compound", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["compound", "number"], name="building_unique_number")
+        ]
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+
+    def __str__(self) -> str:
+        return _("%(compound)s building %(number)s") % {
+            "compound": self.compound.name,
+            "number": self.number,
+        }
+
+
+class Household(models.Model):
+    """A household (户) at one door of a building."""
+
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="households", verbose_name=_("building")
+    )
+    room = models.CharField(_("room"), max_length=20)
+
+    class Meta:
+        ordering = ["building", "room"]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "room"], name="household_unique_room")
+        ]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+
+    def __str__(self) -> str:
+        return _("%(building)s room %(room)s") % {"building": self.building, "room": self.room}
+
+
+class Grid(models.Model):
+    """A grid worker's patch (网格): a set of buildings in one community."""
+
+    community = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="grids", verbose_name=_("community")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    buildings = models.ManyToManyField(Building, blank=True, verbose_name=_("buildings"))
+
+    class Meta:
+        ordering = ["community", "name"]
+        verbose_name = _("grid")
+        verbose_name_plural = _("grids")
+
+    def __str__(self) -> str:
+        return self.name
