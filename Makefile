@@ -21,7 +21,7 @@ install: $(STAMP)
 
 # The demo's secrets: made once, kept, never committed.
 .env:
-	$(PYTHON) -c 'import base64, os, secrets; print("DEBUG=1"); \
+	$(PYTHON) -c 'import base64, os, secrets; print("DEBUG=1"); print("DOORSTEP_DEMO=1"); \
 		print("SECRET_KEY=" + secrets.token_urlsafe(40)); \
 		print("DOORSTEP_ENCRYPTION_KEY=" + base64.urlsafe_b64encode(os.urandom(32)).decode())' > $@
 

@@ -155,3 +155,5 @@ LOGGING = {
 }
 
 SITE_TITLE = _("Doorstep")
+# A demo install (`make demo`) says on every page that its residents are synthetic.
+DOORSTEP_DEMO = env.bool("DOORSTEP_DEMO", default=False)

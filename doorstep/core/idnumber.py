@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn.ric import calc_check_digit
 
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
+# ASCII digits only: ``\d`` would also let full-width (１２３) and other scripts' digits through.
+_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 _MIN_BIRTH = datetime.date(1880, 1, 1)
 
 
@@ -28,7 +31,17 @@ class IdFacts:
 
 
 def normalize(value: str) -> str:
-    return value.strip().replace(" ", "").upper()
+    # NFKC folds full-width digits, Ｘ and the ideographic space that Chinese input methods type.
+    return unicodedata.normalize("NFKC", value).strip().replace(" ", "").upper()
+
+
+def check_char(body: str) -> str:
+    """The check character for the first 17 digits.
+
+    stdnum's ``calc_check_digit()`` takes the number *with* its check character and ignores the
+    last one, so it is given a placeholder; passing the bare 17 digits would drop one.
+    """
+    return calc_check_digit(body[:17] + "?")
 
 
 def check(value: str, *, today: datetime.date | None = None) -> IdFacts:
@@ -50,13 +63,13 @@ def check(value: str, *, today: datetime.date | None = None) -> IdFacts:
             _("The birth date %(d)s in this ID number does not exist.") % {"d": number[6:14]},
             code="id_birth_date",
         ) from None
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     if not _MIN_BIRTH <= birth <= today:
         raise ValidationError(
             _("The birth date %(d)s in this ID number is impossible.") % {"d": number[6:14]},
             code="id_birth_date",
         )
-    if calc_check_digit(number[:17]) != number[17]:
+    if check_char(number) != number[17]:
         raise ValidationError(
             _("The check character of this ID number is wrong; please re-check every digit."),
             code="id_check",
@@ -67,7 +80,7 @@ def check(value: str, *, today: datetime.date | None = None) -> IdFacts:
 def make(address: str, birth: datetime.date, seq: int) -> str:
     """Build a valid ID number (for synthetic data and tests)."""
     body = f"{address}{birth:%Y%m%d}{seq:03d}"
-    return body + calc_check_digit(body)
+    return body + check_char(body)
 
 
 def mask(number: str) -> str:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 # 1 followed by 3-9, then 9 digits; a leading +86 / 86 / 0086 is accepted and dropped.
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only, not ``\d``
 _PREFIX = re.compile(r"^(\+?86|0086)")
 
 
 def normalize(value: str) -> str:
-    digits = re.sub(r"[\s\-()]", "", value.strip())
+    # NFKC folds full-width digits, ＋ and （）, which Chinese input methods type.
+    digits = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", value).strip())
     return _PREFIX.sub("", digits) if len(digits) > 11 else digits
 
 

@@ -12,13 +12,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from doorstep.core import crypto, idnumber, phone
-from doorstep.places.models import Area, Household
+from doorstep.places.choices import AreaKind
+from doorstep.places.models import Area, Building, Household
 from doorstep.places.scoping import covers
 
 from . import importer, pinyin
 from .choices import AccessAction, ImportStatus
 from .models import AccessLog, Certificate, CertificateType, ImportBatch, Resident, Tag
-from .roles import EDIT_RESIDENTS, IMPORT_RESIDENTS, can
+from .roles import EDIT_RESIDENTS, IMPORT_RESIDENTS, VIEW_RESIDENTS, can
 
 
 def log_access(actor, resident: Resident | None, action: str, detail: str = "") -> None:
@@ -56,6 +57,27 @@ def _apply(
     resident.area, resident.area_code = area, area.code
     resident.household = household
     resident.note = note
+
+
+@transaction.atomic
+def do_ensure_household(*, actor, compound: Area, building: str, room: str) -> Household | None:
+    """The household at building/room of a compound, created if new; None when both are blank.
+    Call it in the same transaction as the resident write, so a refused write leaves nothing."""
+    building, room = building.strip(), room.strip()
+    if not building and not room:
+        return None
+    _check_area(actor, compound)
+    if compound.kind != AreaKind.COMPOUND:
+        raise ValidationError(
+            {"area": _("Choose a compound, not a community, to give a building and room.")}
+        )
+    if not building or not room:
+        raise ValidationError(
+            {"room" if building else "building": _("Give both the building and the room.")}
+        )
+    block, _created = Building.objects.get_or_create(compound=compound, number=building)
+    household, _created = Household.objects.get_or_create(building=block, room=room)
+    return household
 
 
 @transaction.atomic
@@ -113,6 +135,9 @@ def do_reveal(resident: Resident, *, actor, what: str) -> str:
     """Return the full ID or phone number, after checking permission; always logged."""
     if not actor.has_perm("people.reveal_id_number"):
         raise PermissionDenied(_("You may not see full ID and phone numbers."))
+    # The permission is global; the resident must also be in the actor's areas.
+    if not covers(actor, VIEW_RESIDENTS, resident.area_code):
+        raise PermissionDenied(_("This resident is outside the areas you serve."))
     if what == "id":
         log_access(actor, resident, AccessAction.REVEAL_ID)
         return resident.id_number()

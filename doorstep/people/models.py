@@ -68,7 +68,7 @@ class Resident(models.Model):
     from it once, when it is written.
     """
 
-    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name = models.CharField(_("full name"), max_length=50, db_index=True)
     name_pinyin = models.CharField(_("name in pinyin"), max_length=200, db_index=True)
     name_initials = models.CharField(_("pinyin initials"), max_length=50, db_index=True)
     id_cipher = models.TextField(_("ID number (encrypted)"))
@@ -97,8 +97,8 @@ class Resident(models.Model):
     )
     tags = models.ManyToManyField(Tag, through="ResidentTag", blank=True, verbose_name=_("tags"))
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
 
     objects = ResidentQuerySet.as_manager()
 
@@ -224,8 +224,8 @@ class ImportBatch(models.Model):
     filename = models.CharField(_("file"), max_length=200)
     status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices)
     total = models.PositiveIntegerField(_("rows"), default=0)
-    created = models.PositiveIntegerField(_("created"), default=0)
-    updated = models.PositiveIntegerField(_("updated"), default=0)
+    created = models.PositiveIntegerField(_("new residents"), default=0)
+    updated = models.PositiveIntegerField(_("residents updated"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     started_at = models.DateTimeField(_("started"), auto_now_add=True)

@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
 from .choices import Role
 
 VIEW_RESIDENTS = "view_residents"
@@ -39,3 +43,44 @@ def can(user, capability: str) -> bool:
 
     prefixes = area_prefixes(user, capability)
     return prefixes is None or bool(prefixes)
+
+
+@dataclass(frozen=True)
+class StaffProfile:
+    """What the page header and the home page need to know about a member of staff."""
+
+    roles: frozenset[str]
+    capabilities: frozenset[str]
+    labels: tuple[str, ...]  # "Desk clerk · 七里一村社区", one per grant
+
+    @property
+    def can_view_residents(self) -> bool:
+        return VIEW_RESIDENTS in self.capabilities
+
+    @property
+    def can_edit_residents(self) -> bool:
+        return EDIT_RESIDENTS in self.capabilities
+
+    @property
+    def can_import_residents(self) -> bool:
+        return IMPORT_RESIDENTS in self.capabilities
+
+
+def staff_profile(user) -> StaffProfile:
+    """The user's roles and the capabilities they carry, from one query over the grants."""
+    from .models import RoleGrant
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return StaffProfile(frozenset(), frozenset(), ())
+    grants = list(
+        RoleGrant.objects.filter(user=user)
+        .order_by("role", "area__code")
+        .values_list("role", "area__name")
+    )
+    roles = frozenset(role for role, _area in grants)
+    caps = frozenset().union(*(CAPABILITIES.get(role, frozenset()) for role in roles))
+    labels = tuple(f"{Role(role).label} · {area}" for role, area in grants)
+    if user.is_superuser:
+        caps = frozenset().union(*CAPABILITIES.values())
+        labels = (str(_("Administrator")), *labels)
+    return StaffProfile(roles, caps, labels)

@@ -38,13 +38,17 @@ def _minimal(codes: list[str]) -> list[str]:
     return kept
 
 
-def prefix_q(field: str, prefixes: list[str] | None) -> Q:
-    """A Q that keeps rows whose ``field`` starts with one of ``prefixes``."""
+def prefix_q(field: str, prefixes: list[str] | None, *, lookup: str = "prefix") -> Q:
+    """A Q that keeps rows whose ``field`` starts with one of ``prefixes``.
+
+    ``lookup="prefix_filter"`` keeps the condition out of SQLite's index choice (see
+    ``doorstep.core.lookups``), for queries that carry a narrower indexed condition.
+    """
     if prefixes is ALL:
         return Q()
     if not prefixes:
         return Q(pk__in=[])
-    return reduce(or_, (Q(**{f"{field}__prefix": p}) for p in prefixes))
+    return reduce(or_, (Q(**{f"{field}__{lookup}": p}) for p in prefixes))
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -53,9 +57,14 @@ class ScopedQuerySet(models.QuerySet):
     area_field = "area_code"
     capability = "view_residents"
 
-    def visible_to(self, user, capability: str | None = None) -> ScopedQuerySet:
+    def visible_to(
+        self, user, capability: str | None = None, *, by_index: bool = True
+    ) -> ScopedQuerySet:
+        """Rows in ``user``'s areas. ``by_index=False`` when the query has a narrower indexed
+        condition (a search) that SQLite should use instead of the area code's index."""
         prefixes = area_prefixes(user, capability or self.capability)
-        return self.filter(prefix_q(self.area_field, prefixes))
+        lookup = "prefix" if by_index else "prefix_filter"
+        return self.filter(prefix_q(self.area_field, prefixes, lookup=lookup))
 
     def within(self, code: str) -> ScopedQuerySet:
         return self.filter(**{f"{self.area_field}__prefix": code})
