@@ -12,7 +12,7 @@ def main() -> None:
     from django.core.management import execute_from_command_line
 
     argv = list(sys.argv)
-    if len(argv) > 1:
+    if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")  # import-residents -> import_residents
     execute_from_command_line(argv)
 

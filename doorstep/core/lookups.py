@@ -12,6 +12,11 @@ from django.db.models import CharField, Lookup
 _TOP = "\U0010ffff"
 
 
+def like_escape(value: str) -> str:
+    """``value`` as a literal inside a LIKE pattern (backslash is PostgreSQL's escape)."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 @CharField.register_lookup
 class Prefix(Lookup):
     lookup_name = "prefix"
@@ -21,8 +26,7 @@ class Prefix(Lookup):
         value = self.rhs
         if connection.vendor == "sqlite":
             return f"({lhs} >= %s AND {lhs} < %s)", [*lhs_params, value, value + _TOP]
-        escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return f"{lhs} LIKE %s", [*lhs_params, escaped + "%"]
+        return f"{lhs} LIKE %s", [*lhs_params, like_escape(value) + "%"]
 
 
 @CharField.register_lookup

@@ -46,8 +46,17 @@ class ResidentAdmin(admin.ModelAdmin):
     list_display = ["name", "id_masked", "sex", "birth_date", "area", "status"]
     list_filter = ["status", "sex", "tags"]
     search_fields = ["name", "name_initials", "name_pinyin"]
-    readonly_fields = ["name", "id_masked", "birth_date", "sex", "phone_masked", "area",
-                       "household", "created_at", "updated_at"]
+    readonly_fields = [
+        "name",
+        "id_masked",
+        "birth_date",
+        "sex",
+        "phone_masked",
+        "area",
+        "household",
+        "created_at",
+        "updated_at",
+    ]
     fields = [*readonly_fields, "status", "note"]
     inlines = [CertificateInline]
     show_full_result_count = False
@@ -76,8 +85,16 @@ class AccessLogAdmin(admin.ModelAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = ["started_at", "actor", "filename", "status", "total", "created", "updated",
-                    "rejected"]
+    list_display = [
+        "started_at",
+        "actor",
+        "filename",
+        "status",
+        "total",
+        "created",
+        "updated",
+        "rejected",
+    ]
     readonly_fields = [f.name for f in ImportBatch._meta.fields]
 
     def has_add_permission(self, request) -> bool:

@@ -11,6 +11,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from doorstep.places.choices import AreaKind
 from doorstep.places.demo import build_places
@@ -68,7 +69,7 @@ def create_personas(password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]
     if created:
         admin.set_password(password)
         admin.save(update_fields=["password"])
-    out = [("admin", "Administrator", "—")]
+    out = [("admin", str(_("Administrator")), "—")]
     for username, display, role, code, may_reveal in PERSONAS:
         user, created = User.objects.get_or_create(
             username=username, defaults={"first_name": display}
@@ -141,5 +142,7 @@ def build_demo(residents: int, *, progress=None) -> dict:
         loaded = load_residents(
             residents, actor=User.objects.get(username="admin"), progress=progress
         )
+        if not loaded.written:  # synthetic rows are valid by construction: a bug if not
+            raise RuntimeError(f"Demo residents were rejected: {loaded.errors[:3]}")
         add_certificates()
     return {"logins": logins, "loaded": loaded}

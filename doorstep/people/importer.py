@@ -71,7 +71,8 @@ COLUMNS = (
     "created_at",
     "updated_at",
 )
-# On a second import of the same person, blanks in the file never erase what is on record.
+# On a second import of the same person, blanks in the file never erase what is on record
+# (tags too: a blank 标签 cell keeps them), and the status (moved away, deceased) is kept.
 _KEEP_IF_BLANK = {"phone", "phone_tail", "note"}
 _KEEP_IF_NULL = {"household_id"}
 
@@ -124,10 +125,19 @@ def read_table(source: Path | IO[bytes]) -> tuple[list[str], Iterator[list[objec
         rows = _spreadsheet_rows(stream)
     else:
         rows = _csv_rows(stream)
+    if stream is not source:
+        rows = _closing(rows, stream)
     header = next(rows, None)
     if header is None:
         raise ImportFileError(_("The file has no rows."))
     return [str(h or "").strip() for h in header], rows, size
+
+
+def _closing(rows: Iterator[list[object]], stream: IO[bytes]) -> Iterator[list[object]]:
+    try:
+        yield from rows
+    finally:
+        stream.close()
 
 
 def _spreadsheet_rows(stream: IO[bytes]) -> Iterator[list[object]]:
@@ -345,10 +355,10 @@ class _Validator:
             elif area:
                 household_key = (area[0], building, room)
         tag_ids = None
-        if "tags" in self.columns:
+        tag_text = _text(self.cell(raw, "tags"))
+        if tag_text:  # a blank cell keeps the tags on record
             tag_ids = []
-            tag_text = _text(self.cell(raw, "tags"))
-            for tag in filter(None, _TAG_SPLIT.split(tag_text)) if tag_text else ():
+            for tag in filter(None, _TAG_SPLIT.split(tag_text)):
                 if tag in self.tags:
                     tag_ids.append(self.tags[tag])
                 else:
@@ -406,12 +416,16 @@ def _upsert_sql() -> str:
     marks = ", ".join(["%s"] * len(COLUMNS))
     sets = []
     for col in COLUMNS:
-        if col in ("created_at", "id_hash"):
-            continue
+        if col in ("created_at", "id_hash", "status"):
+            continue  # a re-import never revives someone recorded as moved away or deceased
         if col in _KEEP_IF_BLANK:
             sets.append(f"{col} = COALESCE(NULLIF(excluded.{col}, ''), {table}.{col})")
         elif col in _KEEP_IF_NULL:
-            sets.append(f"{col} = COALESCE(excluded.{col}, {table}.{col})")
+            # ... unless the person moved to another compound: the old door is not theirs.
+            sets.append(
+                f"{col} = CASE WHEN excluded.area_id = {table}.area_id "
+                f"THEN COALESCE(excluded.{col}, {table}.{col}) ELSE excluded.{col} END"
+            )
         else:
             sets.append(f"{col} = excluded.{col}")
     return (

@@ -51,7 +51,8 @@ def test_access_log_is_append_only_in_admin(client, personas, make_resident):
     make_resident("张景林")
     entry = AccessLog.objects.first()
     client.force_login(personas.admin)
-    response = client.post(reverse("admin:people_accesslog_delete", args=[entry.pk]),
-                           {"post": "yes"})
+    response = client.post(
+        reverse("admin:people_accesslog_delete", args=[entry.pk]), {"post": "yes"}
+    )
     assert response.status_code == 403
     assert AccessLog.objects.filter(pk=entry.pk).exists()

@@ -18,7 +18,7 @@ from django.utils import translation
 from doorstep.core import crypto, idnumber
 from doorstep.people import importer, synthetic
 from doorstep.people.actions import do_import_residents
-from doorstep.people.choices import ImportStatus
+from doorstep.people.choices import ImportStatus, ResidentStatus
 from doorstep.people.importer import ImportFileError
 from doorstep.people.models import ImportBatch, Resident, ResidentTag
 from doorstep.places.models import Area, Building, Household
@@ -528,7 +528,8 @@ def test_reimport_updates_instead_of_duplicating(tmp_path, clerk, monkeypatch):
     assert (zhang.name, zhang.name_pinyin, zhang.name_initials) == ("张景琳", "zhangjinglin", "zjl")
     assert (zhang.phone, zhang.phone_tail) == ("13812345678", "5678")  # blank kept the old one
     assert zhang.area_code == ERYIN_2
-    assert zhang.household_id == household  # blank building/room kept the household
+    assert zhang.household_id is None  # moved compound: the old door is no longer theirs
+    assert household is not None
     assert zhang.created_at == created_at and zhang.updated_at > created_at
     assert list(zhang.tags.values_list("name", flat=True)) == ["残疾人"]  # replaced
     assert Resident.objects.get(name="李秀英").phone == "13700000000"
@@ -539,6 +540,23 @@ def test_reimport_updates_instead_of_duplicating(tmp_path, clerk, monkeypatch):
     _b, result = run(csv_file(tmp_path, third, header, name="3.csv"), clerk)
     assert result.updated == 1
     assert list(zhang.tags.values_list("name", flat=True)) == ["残疾人"]
+
+
+def test_reimport_keeps_what_blanks_and_status_do_not_say(tmp_path, clerk):
+    first = [["张景林", pid(1), "13812345678", ERYIN, "1栋", "101", "独居老人、低保"]]
+    run(csv_file(tmp_path, first, name="1.csv"), clerk)
+    zhang = Resident.objects.get(name="张景林")
+    household = zhang.household_id
+    Resident.objects.filter(pk=zhang.pk).update(status=ResidentStatus.DECEASED)
+
+    # Same compound, blank building/room, blank tags: all kept; the death stays recorded.
+    second = [["张景林", pid(1), "", ERYIN, "", "", ""]]
+    _b, result = run(csv_file(tmp_path, second, name="2.csv"), clerk)
+    assert (result.updated, result.written) == (1, True)
+    zhang.refresh_from_db()
+    assert zhang.household_id == household
+    assert sorted(zhang.tags.values_list("name", flat=True)) == ["低保", "独居老人"]
+    assert zhang.status == ResidentStatus.DECEASED
 
 
 def test_a_resident_on_file_in_another_community_is_not_taken_over(

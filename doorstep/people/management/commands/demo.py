@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from doorstep.people.demo import DEMO_PASSWORD, build_demo
@@ -13,15 +14,20 @@ class Command(BaseCommand):
         parser.add_argument("--residents", type=int, default=20_000)
 
     def handle(self, *args, residents: int, **options):
+        if residents < 1:
+            raise CommandError(_("--residents must be at least 1."))
         with tqdm(total=residents, unit="人", desc="residents", disable=None) as bar:
             done = build_demo(residents, progress=lambda n: bar.update(n - bar.n))
         loaded = done["loaded"]
         if loaded is None:
-            self.stdout.write("Demo data already present; reused it.")
+            self.stdout.write(_("Demo data already present; reused it."))
         else:
             self.stdout.write(
-                f"Loaded {loaded.created} synthetic residents in {loaded.seconds:.1f}s."
+                _("Loaded %(n)d synthetic residents in %(s).1f s.")
+                % {"n": loaded.created, "s": loaded.seconds}
             )
-        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        self.stdout.write(
+            "\n" + _("Demo logins (password for all: %(pw)s):") % {"pw": DEMO_PASSWORD}
+        )
         for username, role, area in done["logins"]:
             self.stdout.write(f"  {username:<14} {role:<22} {area}")

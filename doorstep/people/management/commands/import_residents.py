@@ -5,6 +5,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from doorstep.people.actions import do_import_residents
@@ -34,11 +35,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, username: str, valid_rows: bool, check: bool, **kw):
         if not file.is_file():
-            raise CommandError(f"No such file: {file}")
+            raise CommandError(_("No such file: %(file)s") % {"file": file})
         try:
             actor = get_user_model().objects.get(username=username, is_active=True)
         except get_user_model().DoesNotExist:
-            raise CommandError(f"No active staff account {username!r}.") from None
+            raise CommandError(
+                _("No active staff account “%(name)s”.") % {"name": username}
+            ) from None
         size = file.stat().st_size
         with tqdm(unit="rows", desc=file.name, disable=None) as bar:
             try:
@@ -53,17 +56,35 @@ class Command(BaseCommand):
             except (ImportFileError, PermissionDenied) as exc:
                 raise CommandError(str(exc)) from None
         for e in result.errors[:50]:
-            self.stdout.write(f"  row {e.row:>8}  {e.column}  {e.reason}")
+            self.stdout.write(_("  row %(row)8d  %(column)s  %(reason)s") % vars(e))
         if len(result.errors) > 50 or result.rejected > len(result.errors):
-            self.stdout.write(f"  … {result.rejected} rows rejected in all")
-        verb = "written" if result.written else "NOT written"
-        self.stdout.write(
-            f"{result.total} rows ({size / 1e6:.1f} MB): {result.created} created, "
-            f"{result.updated} updated, {result.rejected} rejected; {verb} "
-            f"({result.seconds:.1f}s)."
-        )
+            self.stdout.write(_("  … %(n)d rows rejected in all") % {"n": result.rejected})
+        summary = {
+            "total": result.total,
+            "mb": size / 1e6,
+            "created": result.created,
+            "updated": result.updated,
+            "rejected": result.rejected,
+            "s": result.seconds,
+        }
+        if result.written:
+            message = _(
+                "%(total)d rows (%(mb).1f MB): %(created)d created, %(updated)d "
+                "updated, %(rejected)d rejected; written in %(s).1f s."
+            )
+        else:
+            message = _(
+                "%(total)d rows (%(mb).1f MB): %(created)d would be created, "
+                "%(updated)d updated, %(rejected)d rejected; nothing written "
+                "(%(s).1f s)."
+            )
+        self.stdout.write(message % summary)
+        if result.rejected and check:
+            raise CommandError(_("Rows were rejected (checked only, nothing written)."))
         if result.rejected and not result.written:
             raise CommandError(
-                "Rows were rejected, so nothing was written. Fix them, or "
-                "run again with --valid-rows to write the valid rows."
+                _(
+                    "Rows were rejected, so nothing was written. Fix them, or run again with "
+                    "--valid-rows to write the valid rows."
+                )
             )
