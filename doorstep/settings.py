@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "doorstep.core",
     "doorstep.places",
     "doorstep.people",
+    "doorstep.workdays",
+    "doorstep.notify",
+    "doorstep.catalogue",
+    "doorstep.desks",
 ]
 
 MIDDLEWARE = [

@@ -15,4 +15,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("doorstep.people.urls")),
+    path("services/", include("doorstep.catalogue.urls")),
+    path("desks/", include("doorstep.desks.urls")),
+    path("notify/", include("doorstep.notify.urls")),
+    path("workdays/", include("doorstep.workdays.urls")),
 ]
