@@ -22,6 +22,7 @@ install: $(STAMP)
 # The demo's secrets: made once, kept, never committed.
 .env:
 	$(PYTHON) -c 'import base64, os, secrets; print("DEBUG=1"); print("DOORSTEP_DEMO=1"); \
+		print("DOORSTEP_TASKS=immediate"); print("DOORSTEP_NOTIFY_LOG_ONLY=1"); \
 		print("SECRET_KEY=" + secrets.token_urlsafe(40)); \
 		print("DOORSTEP_ENCRYPTION_KEY=" + base64.urlsafe_b64encode(os.urandom(32)).decode())' > $@
 
@@ -35,7 +36,7 @@ serve: install .env
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: install
-	SECRET_KEY=$${SECRET_KEY:-insecure-test-only-key} $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m doorstep.bench

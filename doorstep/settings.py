@@ -3,6 +3,7 @@ environment (see README.md, "Configuration")."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import environ
@@ -10,12 +11,18 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
+# pytest (8.2+) announces itself; tests never read a developer's .env, so they behave the same
+# on every machine and in CI.
+TESTING = "PYTEST_VERSION" in os.environ
 # A local .env (written by `make demo`) holds the demo's secrets; real deployments set the
 # environment instead.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+if not TESTING:
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="" if not DEBUG else "insecure-dev-key")
+SECRET_KEY = env.str(
+    "SECRET_KEY", default="insecure-dev-key" if DEBUG else "insecure-test-key" if TESTING else ""
+)
 if not SECRET_KEY:
     from django.core.exceptions import ImproperlyConfigured
 
@@ -37,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "doorstep.core",
     "doorstep.places",
     "doorstep.people",
@@ -157,6 +166,37 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# Background work (DESIGN.md §4): the database backend, run by `manage.py db_worker`.
+# DOORSTEP_TASKS=immediate runs tasks inline after commit (the demo, a one-process install).
+DOORSTEP_TASKS = env.str("DOORSTEP_TASKS", default="database")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if DOORSTEP_TASKS == "immediate"
+        else "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# Notifications (doorstep.notify). Email goes through Django's email backend, e.g.
+# EMAIL_URL=smtp+tls://user:password@smtp.example.com:587; the default prints to the console.
+globals().update(
+    {k: v for k, v in env.email_url("EMAIL_URL", default="consolemail://").items() if v}
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="doorstep@localhost")
+# A generic HTTP SMS gateway: POST of DOORSTEP_SMS_TEMPLATE (JSON, with {phone} and {body}
+# replaced by JSON-escaped values) to DOORSTEP_SMS_URL, with an optional "Name: value" header.
+DOORSTEP_SMS_URL = env.str("DOORSTEP_SMS_URL", default="")
+DOORSTEP_SMS_TEMPLATE = env.str(
+    "DOORSTEP_SMS_TEMPLATE", default='{"phone": "{phone}", "text": "{body}"}'
+)
+DOORSTEP_SMS_AUTH_HEADER = env.str("DOORSTEP_SMS_AUTH_HEADER", default="")
+DOORSTEP_SMS_TIMEOUT = env.float("DOORSTEP_SMS_TIMEOUT", default=10.0)
+DOORSTEP_NOTIFY_MAX_ATTEMPTS = env.int("DOORSTEP_NOTIFY_MAX_ATTEMPTS", default=5)
+DOORSTEP_NOTIFY_BACKOFF = env.int("DOORSTEP_NOTIFY_BACKOFF", default=60)  # seconds, doubled
+# Deliver every message through the log channel whatever its channel (demo, staging).
+DOORSTEP_NOTIFY_LOG_ONLY = env.bool("DOORSTEP_NOTIFY_LOG_ONLY", default=False)
 
 SITE_TITLE = _("Doorstep")
 # A demo install (`make demo`) says on every page that its residents are synthetic.

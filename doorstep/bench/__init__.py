@@ -17,4 +17,5 @@ Environment:
 MODULES = [
     "registry_import",
     "resident_search",
+    "catalogue_search",
 ]

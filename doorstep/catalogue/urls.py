@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("", views.index, name="catalogue-index"),
+    path("elderly/", views.elderly, name="catalogue-elderly"),
+    path("api/", views.api_list, name="catalogue-api-list"),
+    path("api/<str:code>/", views.api_detail, name="catalogue-api-detail"),
+    path("department/<slug:code>/", views.department, name="catalogue-department"),
+    path("life-event/<slug:code>/", views.life_event, name="catalogue-life-event"),
+    path("<slug:code>/", views.guide, name="catalogue-guide"),
+    path("<slug:code>/guide.pdf", views.guide_pdf, name="catalogue-guide-pdf"),
+]

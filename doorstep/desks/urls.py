@@ -1,3 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api, views
+
+urlpatterns = [
+    path("compound/<str:code>/", views.compound_page, name="desks-compound"),
+    path("compound/<str:code>/poster/", views.compound_poster, name="desks-poster"),
+    path("book/<int:slot_pk>/", views.book, name="desks-book"),
+    path("booked/<str:code>/", views.booked, name="desks-booked"),
+    path("cancel/", views.cancel, name="desks-cancel"),
+    path("today/", views.today, name="desks-today"),
+    path("session/<int:pk>/", views.session_detail, name="desks-session"),
+    path("session/<int:pk>/ticket/", views.issue_ticket, name="desks-issue-ticket"),
+    path(
+        "appointment/<int:pk>/<str:status>/",
+        views.mark_appointment,
+        name="desks-mark-appointment",
+    ),
+    path("ticket/<int:pk>/serve/", views.serve_ticket, name="desks-serve-ticket"),
+    path("api/compound/<str:code>/sessions/", api.compound_sessions, name="desks-api-sessions"),
+    path("api/appointments/", api.book, name="desks-api-book"),
+    path("api/appointments/<str:code>/cancel/", api.cancel, name="desks-api-cancel"),
+]

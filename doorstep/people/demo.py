@@ -13,9 +13,11 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from doorstep.catalogue.loader import load_catalogue
 from doorstep.places.choices import AreaKind
 from doorstep.places.demo import build_places
 from doorstep.places.models import Area
+from doorstep.workdays.seed import seed_holidays
 
 from . import importer, synthetic
 from .choices import Role
@@ -135,7 +137,9 @@ def add_certificates(seed: int = 11) -> int:
 def build_demo(residents: int, *, progress=None) -> dict:
     build_places()
     seed_reference_data()
+    seed_holidays()  # the working-day calendar (idempotent; keeps administrators' edits)
     logins = create_personas()
+    load_catalogue(actor=None)  # the SAMPLE catalogue; adds only what is missing
     User = get_user_model()
     loaded = None
     if not Resident.objects.exists():
@@ -145,4 +149,7 @@ def build_demo(residents: int, *, progress=None) -> dict:
         if not loaded.written:  # synthetic rows are valid by construction: a bug if not
             raise RuntimeError(f"Demo residents were rejected: {loaded.errors[:3]}")
         add_certificates()
+    from doorstep.desks.demo import build_demo_desks  # desks need places and services first
+
+    build_demo_desks()
     return {"logins": logins, "loaded": loaded}

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import crypto, idnumber, phone
+from doorstep.notify.choices import Preference
 from doorstep.places.models import Area, Household
 from doorstep.places.scoping import ScopedQuerySet
 
@@ -80,6 +81,13 @@ class Resident(models.Model):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     phone = models.CharField(_("mobile"), max_length=11, blank=True)
     phone_tail = models.CharField(max_length=4, blank=True, db_index=True)
+    notify_channel = models.CharField(
+        _("notifications by"),
+        max_length=8,
+        choices=Preference.choices,
+        default=Preference.SMS,
+        db_default=Preference.SMS,
+    )
     area = models.ForeignKey(
         Area, on_delete=models.PROTECT, related_name="residents", verbose_name=_("area")
     )

@@ -12,10 +12,11 @@ from .choices import Role
 VIEW_RESIDENTS = "view_residents"
 EDIT_RESIDENTS = "edit_residents"
 IMPORT_RESIDENTS = "import_residents"
+SERVE_DESK = "serve_desk"  # run a compound desk's sessions: queue, served, no-show
 
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.CLERK: frozenset({VIEW_RESIDENTS, EDIT_RESIDENTS, IMPORT_RESIDENTS}),
-    Role.COMMUNITY_LEAD: frozenset({VIEW_RESIDENTS, EDIT_RESIDENTS, IMPORT_RESIDENTS}),
+    Role.CLERK: frozenset({VIEW_RESIDENTS, EDIT_RESIDENTS, IMPORT_RESIDENTS, SERVE_DESK}),
+    Role.COMMUNITY_LEAD: frozenset({VIEW_RESIDENTS, EDIT_RESIDENTS, IMPORT_RESIDENTS, SERVE_DESK}),
     Role.GRID_WORKER: frozenset({VIEW_RESIDENTS}),
     Role.STREET_LEAD: frozenset({VIEW_RESIDENTS}),
     Role.DISTRICT_LEAD: frozenset({VIEW_RESIDENTS}),
@@ -64,6 +65,10 @@ class StaffProfile:
     @property
     def can_import_residents(self) -> bool:
         return IMPORT_RESIDENTS in self.capabilities
+
+    @property
+    def can_serve_desk(self) -> bool:
+        return SERVE_DESK in self.capabilities
 
 
 def staff_profile(user) -> StaffProfile:

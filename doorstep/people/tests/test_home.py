@@ -161,3 +161,10 @@ def test_no_synthetic_notice_outside_a_demo(client, db, settings):
     settings.DOORSTEP_DEMO = False
     body = client.get(reverse("login")).content.decode()
     assert "Demo data is synthetic" not in body
+
+
+def test_visitors_get_a_public_nav_without_staff_links(client, db):
+    body = client.get(reverse("catalogue-index")).content.decode()
+    assert f'href="{reverse("catalogue-index")}"' in body
+    assert f'href="{reverse("login")}"' in body
+    assert reverse("people-list") not in body and reverse("people-import") not in body

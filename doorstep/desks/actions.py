@@ -1,0 +1,431 @@
+"""Writes of the desks app. Views, the JSON API, commands and tests all call these.
+
+Concurrency: a slot's places are taken with one guarded UPDATE (``booked < capacity``), so two
+bookings racing for the last place cannot both win, and the CHECK constraint on ``Slot`` backs it
+up. Queue numbers come from a counter column on the session bumped by an UPDATE, which holds the
+session row's lock until the transaction ends, so numbers are sequential and never repeat.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import secrets
+import unicodedata
+from collections.abc import Iterator
+from hmac import compare_digest
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from doorstep.core import phone as phones
+from doorstep.people.roles import SERVE_DESK
+from doorstep.places.scoping import covers
+
+from .choices import ALLOWED, AppointmentStatus, ExceptionKind, SessionStatus
+from .models import (
+    Appointment,
+    Desk,
+    DeskException,
+    DeskSchedule,
+    DeskSession,
+    QueueTicket,
+    Slot,
+)
+
+# Booking codes avoid look-alikes (0/O, 1/I/L, 2/Z, 5/S, 8/B) so they can be read out on the phone.
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+CODE_LENGTH = 6
+_ID_LAST4 = re.compile(r"^[0-9]{3}[0-9X]$")
+
+
+def _error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _queue(**kwargs) -> None:
+    """Hand a message to the notify outbox, inside the caller's transaction."""
+    from doorstep.notify.outbox import queue_message
+
+    queue_message(**kwargs)
+
+
+def _message_context(appointment: Appointment) -> dict:
+    slot = appointment.slot
+    session = slot.session
+    return {
+        "name": appointment.name,
+        "service": appointment.service.name,
+        "desk": f"{session.desk.name} · {session.compound.name}",
+        "date": session.date.isoformat(),
+        "time": f"{slot.start:%H:%M}–{slot.end:%H:%M}",
+        "code": appointment.code,
+    }
+
+
+# ---- sessions from schedules ----------------------------------------------------------------
+
+
+def _days(start: datetime.date, end: datetime.date) -> Iterator[datetime.date]:
+    day = start
+    while day <= end:
+        yield day
+        day += datetime.timedelta(days=1)
+
+
+def _planned(desk: Desk, start: datetime.date, end: datetime.date) -> list[DeskSession]:
+    """The sessions the rules and exceptions give for [start, end], not yet saved."""
+    rules = list(
+        DeskSchedule.objects.filter(desk=desk, valid_from__lte=end)
+        .exclude(valid_to__lt=start)
+        .select_related("compound")
+    )
+    exceptions: dict[datetime.date, list[DeskException]] = {}
+    for exc in DeskException.objects.filter(desk=desk, date__range=(start, end)).select_related(
+        "compound"
+    ):
+        exceptions.setdefault(exc.date, []).append(exc)
+    planned = []
+    for day in _days(start, end):
+        if day in exceptions:
+            openings = [e for e in exceptions[day] if e.kind == ExceptionKind.OPEN]
+        else:
+            openings = [
+                r
+                for r in rules
+                if r.weekday == day.weekday()
+                and r.valid_from <= day
+                and (r.valid_to is None or day <= r.valid_to)
+            ]
+        for o in openings:
+            compound = o.compound or desk.area
+            planned.append(
+                DeskSession(
+                    desk=desk,
+                    date=day,
+                    start=o.start,
+                    end=o.end,
+                    compound=compound,
+                    area_code=compound.code,
+                    slot_minutes=o.slot_minutes,
+                    capacity=o.capacity,
+                )
+            )
+    return planned
+
+
+def _slots_for(session: DeskSession) -> list[Slot]:
+    slots = []
+    step = datetime.timedelta(minutes=session.slot_minutes)
+    at = datetime.datetime.combine(session.date, session.start)
+    close = datetime.datetime.combine(session.date, session.end)
+    while at + step <= close:
+        slots.append(
+            Slot(
+                session=session,
+                start=at.time(),
+                end=(at + step).time(),
+                capacity=session.capacity,
+            )
+        )
+        at += step
+    return slots
+
+
+@transaction.atomic
+def do_generate_sessions(desk: Desk, start: datetime.date, end: datetime.date) -> int:
+    """Create the sessions and slots the schedule gives for [start, end]; existing ones are
+    kept (unique desk, date, start). Open sessions on a date now closed by an exception are
+    cancelled if nobody has booked them. Returns how many sessions were created."""
+    planned = _planned(desk, start, end)
+    before = DeskSession.objects.filter(desk=desk, date__range=(start, end)).count()
+    DeskSession.objects.bulk_create(planned, ignore_conflicts=True)
+    in_range = DeskSession.objects.filter(desk=desk, date__range=(start, end))
+    empty = in_range.exclude(Exists(Slot.objects.filter(session=OuterRef("pk"))))
+    Slot.objects.bulk_create(
+        [slot for session in empty for slot in _slots_for(session)], ignore_conflicts=True
+    )
+    wanted = {(s.date, s.start) for s in planned}
+    booked = Slot.objects.filter(session=OuterRef("pk"), booked__gt=0)
+    stale = [
+        s.pk
+        for s in in_range.filter(status=SessionStatus.OPEN).exclude(Exists(booked))
+        if (s.date, s.start) not in wanted
+    ]
+    DeskSession.objects.filter(pk__in=stale, status=SessionStatus.OPEN).update(
+        status=SessionStatus.CANCELLED
+    )
+    return in_range.count() - before
+
+
+# ---- booking --------------------------------------------------------------------------------
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _nfkc(value: str) -> str:
+    """Fold the full-width letters and digits Chinese input methods type."""
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
+def normalize_code(value: str) -> str:
+    return re.sub(r"[\s-]", "", _nfkc(value)).upper()[: CODE_LENGTH + 2]
+
+
+def check_booking_input(*, name: str, phone: str, id_last4: str) -> tuple[str, str, str]:
+    """Clean the booker's details; one ValidationError naming every bad field."""
+    errors: dict[str, list[ValidationError]] = {}
+    name = (name or "").strip()
+    if not name or len(name) > 50:
+        errors["name"] = [ValidationError(_("Give your name (up to 50 characters)."), "name")]
+    try:
+        phone = phones.check(phone or "")
+    except ValidationError as exc:
+        errors["phone"] = [exc]
+    id_last4 = _nfkc(id_last4).upper()
+    if not _ID_LAST4.match(id_last4):
+        errors["id_last4"] = [
+            ValidationError(
+                _("Give the last 4 characters of your ID number: digits, the last may be X."),
+                "id_last4",
+            )
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return name, phone, id_last4
+
+
+def _check_slot(slot: Slot, service) -> None:
+    session = slot.session
+    if session.status != SessionStatus.OPEN or not session.desk.is_active:
+        raise _error("slot", _("This desk session has been cancelled."), "cancelled")
+    if slot.starts_at() <= timezone.now():
+        raise _error("slot", _("This time has already passed. Choose a later one."), "past")
+    if (
+        service is None
+        or not service.is_active
+        or not session.desk.services.filter(pk=service.pk).exists()
+    ):
+        raise _error("service", _("This desk does not offer that service."), "service")
+
+
+@transaction.atomic
+def do_book(slot: Slot, *, service, name: str, phone: str, id_last4: str) -> Appointment:
+    """Book one place in ``slot`` for ``service``; raises ValidationError (code "full" when no
+    place is left) and then changes nothing."""
+    name, phone, id_last4 = check_booking_input(name=name, phone=phone, id_last4=id_last4)
+    slot = Slot.objects.select_related("session__desk", "session__compound").get(pk=slot.pk)
+    _check_slot(slot, service)
+    taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
+    if not taken:
+        raise _error("slot", _("This time is fully booked. Choose another one."), "full")
+    appointment = _create_appointment(
+        slot=slot, service=service, name=name, phone=phone, id_last4=id_last4
+    )
+    _queue(
+        key=f"desks:appointment:{appointment.pk}:booked",
+        template="appointment_booked",
+        context=_message_context(appointment),
+        phone=phone,
+    )
+    return appointment
+
+
+def _create_appointment(**fields) -> Appointment:
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():  # savepoint: a code collision must not spoil the booking
+                return Appointment.objects.create(code=_new_code(), **fields)
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not draw a free booking code")
+
+
+def _find_for_booker(code: str, phone_last4: str) -> Appointment:
+    """The appointment with this code, if the phone's last 4 match; the same error otherwise, so
+    the page does not tell strangers which codes exist."""
+    appointment = (
+        Appointment.objects.select_related("slot__session__desk", "slot__session__compound")
+        .select_related("service")
+        .filter(code=normalize_code(code))
+        .first()
+    )
+    tail = _nfkc(phone_last4)[-4:].encode()  # bytes: compare_digest refuses non-ASCII str
+    if appointment is None or not compare_digest(appointment.phone[-4:].encode(), tail):
+        raise _error("code", _("No booking matches this code and phone number."), "not_found")
+    return appointment
+
+
+@transaction.atomic
+def do_cancel(code: str, *, phone_last4: str) -> Appointment:
+    """The booker cancels with the booking code and the last 4 digits of the phone."""
+    appointment = _find_for_booker(code, phone_last4)
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise _error("code", _("This booking can no longer be cancelled."), "not_cancellable")
+    if appointment.slot.starts_at() <= timezone.now():
+        raise _error("code", _("This booking's time has passed."), "not_cancellable")
+    _transition(appointment, AppointmentStatus.CANCELLED)
+    Slot.objects.filter(pk=appointment.slot_id, booked__gt=0).update(booked=F("booked") - 1)
+    _queue(
+        key=f"desks:appointment:{appointment.pk}:cancelled",
+        template="appointment_cancelled",
+        context=_message_context(appointment),
+        phone=appointment.phone,
+    )
+    return appointment
+
+
+# ---- at the desk ----------------------------------------------------------------------------
+
+
+class InvalidTransition(ValidationError):
+    pass
+
+
+def _transition(appointment: Appointment, to: str) -> None:
+    """Move an appointment to ``to`` if its status is still the one we read."""
+    if to not in ALLOWED[appointment.status]:
+        raise InvalidTransition(
+            _("A booking that is “%(from)s” cannot become “%(to)s”.")
+            % {
+                "from": AppointmentStatus(appointment.status).label,
+                "to": AppointmentStatus(to).label,
+            }
+        )
+    now = timezone.now()
+    changed = Appointment.objects.filter(pk=appointment.pk, status=appointment.status).update(
+        status=to, changed_at=now
+    )
+    if not changed:
+        raise InvalidTransition(_("Someone else changed this booking just now. Reload the page."))
+    appointment.status, appointment.changed_at = to, now
+
+
+def _check_staff(actor, session: DeskSession) -> None:
+    if not covers(actor, SERVE_DESK, session.area_code):
+        raise PermissionDenied(_("This desk is outside the areas you serve."))
+
+
+def _check_on_the_day(session: DeskSession) -> None:
+    if session.date != timezone.localdate():
+        raise ValidationError(_("Queue numbers are given out on the day of the session only."))
+    if session.status != SessionStatus.OPEN:
+        raise ValidationError(_("This desk session has been cancelled."))
+
+
+@transaction.atomic
+def do_issue_ticket(
+    session: DeskSession, *, actor, appointment: Appointment | None = None, name: str = ""
+) -> QueueTicket:
+    """Give the next queue number of ``session`` to a booking or a walk-in."""
+    _check_staff(actor, session)
+    _check_on_the_day(session)
+    if appointment is not None:
+        if appointment.slot.session_id != session.pk:
+            raise ValidationError(_("This booking is for another session."))
+        if appointment.status != AppointmentStatus.BOOKED:
+            raise ValidationError(_("Only a booking that is still open can take a number."))
+        if QueueTicket.objects.filter(appointment=appointment).exists():
+            raise ValidationError(_("This booking already has a queue number."))
+        name = appointment.name
+    name = (name or "").strip()[:50]
+    if not name:
+        raise _error("name", _("Give the visitor's name."), "name")
+    # The UPDATE locks the session row until commit: the read below sees our own increment.
+    DeskSession.objects.filter(pk=session.pk).update(last_ticket=F("last_ticket") + 1)
+    number = DeskSession.objects.filter(pk=session.pk).values_list("last_ticket", flat=True)[0]
+    return QueueTicket.objects.create(
+        session=session, number=number, appointment=appointment, name=name
+    )
+
+
+@transaction.atomic
+def do_call_ticket(ticket: QueueTicket, *, actor) -> QueueTicket:
+    _check_staff(actor, ticket.session)
+    QueueTicket.objects.filter(pk=ticket.pk, called_at__isnull=True).update(
+        called_at=timezone.now()
+    )
+    ticket.refresh_from_db(fields=["called_at"])
+    return ticket
+
+
+@transaction.atomic
+def do_serve_ticket(ticket: QueueTicket, *, actor) -> QueueTicket:
+    """The visitor holding ``ticket`` has been served; so has their booking, if any."""
+    _check_staff(actor, ticket.session)
+    now = timezone.now()
+    done = QueueTicket.objects.filter(pk=ticket.pk, served_at__isnull=True).update(
+        served_at=now, called_at=F("called_at") if ticket.called_at else now
+    )
+    if not done:
+        raise ValidationError(_("This number has already been served."))
+    ticket.refresh_from_db(fields=["served_at", "called_at"])
+    if ticket.appointment_id:
+        appointment = Appointment.objects.get(pk=ticket.appointment_id)
+        if appointment.status != AppointmentStatus.SERVED:
+            _transition(appointment, AppointmentStatus.SERVED)
+    return ticket
+
+
+@transaction.atomic
+def do_mark_appointment(appointment: Appointment, *, actor, status: str) -> Appointment:
+    """A clerk records a booking as served or as a no-show."""
+    session = appointment.slot.session
+    _check_staff(actor, session)
+    if status not in {AppointmentStatus.SERVED, AppointmentStatus.NO_SHOW}:
+        raise ValidationError(_("Unknown status."))
+    if session.date > timezone.localdate():
+        raise ValidationError(_("This session has not happened yet."))
+    _transition(appointment, status)
+    if status == AppointmentStatus.SERVED:
+        QueueTicket.objects.filter(appointment=appointment, served_at__isnull=True).update(
+            served_at=timezone.now()
+        )
+    return appointment
+
+
+@transaction.atomic
+def do_link_resident(appointment: Appointment, resident, *, actor) -> Appointment:
+    """A clerk matches a booking to a resident of the registry she may see."""
+    from doorstep.people.roles import VIEW_RESIDENTS
+
+    _check_staff(actor, appointment.slot.session)
+    if not covers(actor, VIEW_RESIDENTS, resident.area_code):
+        raise PermissionDenied(_("This resident is outside the areas you serve."))
+    appointment.resident = resident
+    appointment.save(update_fields=["resident"])
+    return appointment
+
+
+# ---- reminders ------------------------------------------------------------------------------
+
+
+def do_send_reminders(*, day: datetime.date | None = None) -> int:
+    """Queue one reminder for every open booking on ``day`` (tomorrow by default). A booking
+    is reminded once: the status-guarded update on ``reminded_at`` and the outbox key both say
+    so. Returns how many were queued."""
+    day = day or timezone.localdate() + datetime.timedelta(days=1)
+    due = Appointment.objects.filter(
+        status=AppointmentStatus.BOOKED, reminded_at__isnull=True, slot__session__date=day
+    ).select_related("slot__session__desk", "slot__session__compound", "service")
+    sent = 0
+    for appointment in list(due):
+        with transaction.atomic():
+            claimed = Appointment.objects.filter(
+                pk=appointment.pk, reminded_at__isnull=True, status=AppointmentStatus.BOOKED
+            ).update(reminded_at=timezone.now())
+            if not claimed:
+                continue
+            _queue(
+                key=f"desks:appointment:{appointment.pk}:reminder",
+                template="appointment_reminder",
+                context=_message_context(appointment),
+                phone=appointment.phone,
+            )
+            sent += 1
+    return sent

@@ -1,0 +1,50 @@
+"""Statuses and kinds of the desks app, with their labels and colours (NetBox ``choices.py``)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DeskKind(models.TextChoices):
+    FIXED = "fixed", _("Fixed desk in a compound")
+    MOBILE = "mobile", _("Mobile desk visiting compounds")
+
+
+class ExceptionKind(models.TextChoices):
+    CLOSED = "closed", _("Closed")
+    OPEN = "open", _("Open at other hours or place")
+
+
+class SessionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    CANCELLED = "cancelled", _("Cancelled")
+    SERVED = "served", _("Served")
+    NO_SHOW = "no_show", _("Did not come")
+
+    @property
+    def colour(self) -> str:
+        return APPOINTMENT_COLOURS[self]
+
+
+APPOINTMENT_COLOURS = {
+    AppointmentStatus.BOOKED: "blue",
+    AppointmentStatus.CANCELLED: "grey",
+    AppointmentStatus.SERVED: "green",
+    AppointmentStatus.NO_SHOW: "orange",
+}
+
+# The appointment state machine: which status may follow which.
+ALLOWED: dict[str, frozenset[str]] = {
+    AppointmentStatus.BOOKED: frozenset(
+        {AppointmentStatus.CANCELLED, AppointmentStatus.SERVED, AppointmentStatus.NO_SHOW}
+    ),
+    AppointmentStatus.NO_SHOW: frozenset({AppointmentStatus.SERVED}),  # came late after all
+    AppointmentStatus.CANCELLED: frozenset(),
+    AppointmentStatus.SERVED: frozenset(),
+}

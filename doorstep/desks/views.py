@@ -1,0 +1,301 @@
+"""Desk pages. Public ones (no login) let residents see when a desk comes, book and cancel;
+staff ones run a session: bookings, queue numbers, served and no-show. Thin: reads through
+querysets and ``access_*``, writes through the actions."""
+
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from doorstep.core import phone as phones
+from doorstep.people.roles import SERVE_DESK, can
+from doorstep.places.choices import AreaKind
+from doorstep.places.models import Area
+
+from . import actions
+from .access import access_appointment, access_session, access_ticket
+from .choices import AppointmentStatus, SessionStatus
+from .forms import BookingForm, CancelForm, WalkInForm, add_action_errors
+from .models import Appointment, DeskSchedule, DeskSession, QueueTicket, Slot
+
+SESSION_KEY = "desks_bookings"  # codes this browser booked: only these confirmations show
+REMEMBERED = 10
+MARKABLE = {"served": AppointmentStatus.SERVED, "no_show": AppointmentStatus.NO_SHOW}
+
+
+# ---- public ---------------------------------------------------------------------------------
+
+
+def compound_or_404(code: str) -> Area:
+    return get_object_or_404(Area, code=code, kind=AreaKind.COMPOUND)
+
+
+def upcoming_sessions(compound: Area) -> list[DeskSession]:
+    """The next 14 days' open sessions at ``compound``, each slot marked bookable or not."""
+    sessions = list(
+        DeskSession.objects.upcoming()
+        .filter(compound=compound)
+        .select_related("desk")
+        .prefetch_related("slots", "desk__services")
+    )
+    now = timezone.now()
+    for session in sessions:
+        session.offered = [s for s in session.desk.services.all() if s.is_active]
+        for slot in session.slots.all():
+            slot.bookable = slot.free > 0 and slot.starts_at() > now
+        session.free = sum(s.free for s in session.slots.all() if s.bookable)
+    return sessions
+
+
+def compound_page(request: HttpRequest, code: str) -> HttpResponse:
+    compound = compound_or_404(code)
+    context = {"compound": compound, "sessions": upcoming_sessions(compound)}
+    return render(request, "desks/compound.html", context)
+
+
+def compound_poster(request: HttpRequest, code: str) -> HttpResponse:
+    compound = compound_or_404(code)
+    url = request.build_absolute_uri(reverse("desks-compound", args=[compound.code]))
+    qr = segno.make(url, error="m").svg_inline(scale=10, border=2, omitsize=True)
+    context = {"compound": compound, "qr": qr, "url": url, "rules": weekly_rules(compound)}
+    return render(request, "desks/poster.html", context)
+
+
+def weekly_rules(compound: Area) -> list[DeskSchedule]:
+    """The weekly openings at ``compound`` still in force, for the poster."""
+    today = timezone.localdate()
+    rules = list(
+        DeskSchedule.objects.filter(
+            Q(compound=compound) | Q(compound__isnull=True, desk__area=compound),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+            desk__is_active=True,
+        )
+        .select_related("desk")
+        .prefetch_related("desk__services")
+        .order_by("desk__name", "weekday", "start")
+    )
+    for rule in rules:
+        rule.weekday_name = WEEKDAYS[rule.weekday]
+    return rules
+
+
+def _bookable_slot(pk: int) -> Slot:
+    slot = (
+        Slot.objects.select_related("session__desk", "session__compound")
+        .filter(pk=pk, session__desk__is_active=True)
+        .first()
+    )
+    if slot is None:
+        raise Http404
+    return slot
+
+
+def book(request: HttpRequest, slot_pk: int) -> HttpResponse:
+    slot = _bookable_slot(slot_pk)
+    services = [s for s in slot.session.desk.services.all() if s.is_active]
+    form = BookingForm(request.POST or None, services=services)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                appointment = actions.do_book(
+                    slot,
+                    service=form.services.get(data["service"]),
+                    name=data["name"],
+                    phone=data["phone"],
+                    id_last4=data["id_last4"],
+                )
+            except ValidationError as exc:
+                add_action_errors(form, exc)
+                status = 409 if _codes(exc) & {"full"} else 400
+            else:
+                remembered = request.session.get(SESSION_KEY, [])
+                request.session[SESSION_KEY] = [*remembered, appointment.code][-REMEMBERED:]
+                return redirect("desks-booked", code=appointment.code)
+    context = {"slot": slot, "session": slot.session, "form": form}
+    return render(request, "desks/book.html", context, status=status)
+
+
+def _codes(exc: ValidationError) -> set[str]:
+    return (
+        {e.code for e in exc.error_list}
+        if not hasattr(exc, "error_dict")
+        else {e.code for errors in exc.error_dict.values() for e in errors}
+    )
+
+
+def booked(request: HttpRequest, code: str) -> HttpResponse:
+    """The booker's own confirmation: only in the browser that made the booking."""
+    if code not in request.session.get(SESSION_KEY, []):
+        raise Http404
+    appointment = get_object_or_404(
+        Appointment.objects.select_related(
+            "slot__session__desk", "slot__session__compound", "service"
+        ),
+        code=code,
+    )
+    context = {"appointment": appointment, "phone_masked": phones.mask(appointment.phone)}
+    return render(request, "desks/booked.html", context)
+
+
+def cancel(request: HttpRequest) -> HttpResponse:
+    form = CancelForm(request.POST or None, initial={"code": request.GET.get("code", "")[:12]})
+    cancelled, status = None, 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                cancelled = actions.do_cancel(
+                    form.cleaned_data["code"], phone_last4=form.cleaned_data["phone_last4"]
+                )
+                status = 200
+            except ValidationError as exc:
+                add_action_errors(form, exc)
+    return render(
+        request, "desks/cancel.html", {"form": form, "cancelled": cancelled}, status=status
+    )
+
+
+# ---- staff ----------------------------------------------------------------------------------
+
+
+@login_required
+def today(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, SERVE_DESK):
+        raise PermissionDenied
+    sessions = (
+        DeskSession.objects.visible_to(request.user)
+        .filter(date=timezone.localdate())
+        .select_related("desk", "compound")
+        .annotate(
+            # Subqueries, not joins: joining slots and tickets together would multiply the sums.
+            places=_slot_sum("capacity"),
+            booked=_slot_sum("booked"),
+            queued=Coalesce(
+                Subquery(
+                    QueueTicket.objects.filter(session=OuterRef("pk"))
+                    .values("session")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+        )
+        .order_by("start", "desk__name")
+    )
+    return render(request, "desks/today.html", {"sessions": sessions})
+
+
+def _slot_sum(field: str) -> Coalesce:
+    per_session = (
+        Slot.objects.filter(session=OuterRef("pk"))
+        .values("session")
+        .annotate(total=Sum(field))
+        .values("total")
+    )
+    return Coalesce(Subquery(per_session), 0)
+
+
+@login_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access_session(request.user, pk)
+    appointments = (
+        Appointment.objects.filter(slot__session=session)
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .select_related("slot", "service", "ticket")
+        .order_by("slot__start", "created_at")
+    )
+    tickets = session.tickets.select_related("appointment").order_by("number")
+    context = {
+        "session": session,
+        "appointments": appointments,
+        "tickets": tickets,
+        "waiting": tickets.filter(served_at__isnull=True).count(),
+        "walk_in_form": WalkInForm(),
+        "is_today": session.date == timezone.localdate() and session.status == SessionStatus.OPEN,
+    }
+    return render(request, "desks/session.html", context)
+
+
+def _done(request: HttpRequest, session: DeskSession, result) -> HttpResponse:
+    try:
+        message = result()
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, message)
+    return redirect("desks-session", pk=session.pk)
+
+
+@login_required
+@require_POST
+def issue_ticket(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access_session(request.user, pk)
+    appointment = None
+    if request.POST.get("appointment"):
+        appointment = get_object_or_404(
+            Appointment.objects.select_related("slot"),
+            pk=_int(request.POST["appointment"]),
+            slot__session=session,
+        )
+
+    def issue() -> str:
+        ticket = actions.do_issue_ticket(
+            session,
+            actor=request.user,
+            appointment=appointment,
+            name=request.POST.get("name", ""),
+        )
+        return _("Number %(n)03d for %(name)s.") % {"n": ticket.number, "name": ticket.name}
+
+    return _done(request, session, issue)
+
+
+@login_required
+@require_POST
+def mark_appointment(request: HttpRequest, pk: int, status: str) -> HttpResponse:
+    if status not in MARKABLE:
+        raise Http404
+    appointment = access_appointment(request.user, pk)
+
+    def mark() -> str:
+        actions.do_mark_appointment(appointment, actor=request.user, status=MARKABLE[status])
+        return _("%(name)s: %(status)s.") % {
+            "name": appointment.name,
+            "status": appointment.get_status_display(),
+        }
+
+    return _done(request, appointment.slot.session, mark)
+
+
+@login_required
+@require_POST
+def serve_ticket(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = access_ticket(request.user, pk)
+
+    def serve() -> str:
+        actions.do_serve_ticket(ticket, actor=request.user)
+        return _("Number %(n)03d served.") % {"n": ticket.number}
+
+    return _done(request, ticket.session, serve)
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None

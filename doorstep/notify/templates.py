@@ -1,0 +1,69 @@
+"""Message templates: key → (subject, body), Django template text inside gettext, so a
+translator sees the whole sentence and the ``{{ variables }}`` it must keep.
+
+Rendered with autoescape off: the output is plain text for SMS and email, never HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.template import Context, Engine
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class MessageTemplate:
+    subject: Promise | str
+    body: Promise | str
+    variables: tuple[str, ...]
+
+
+TEMPLATES: dict[str, MessageTemplate] = {
+    "appointment_booked": MessageTemplate(
+        subject=_("Appointment booked: {{ service }}"),
+        body=_(
+            "{{ name }}, your appointment for {{ service }} at {{ desk }} is booked for "
+            "{{ date }} {{ time }}. Booking code: {{ code }}. Please bring the materials on "
+            "the checklist."
+        ),
+        variables=("name", "service", "desk", "date", "time", "code"),
+    ),
+    "appointment_reminder": MessageTemplate(
+        subject=_("Reminder: {{ service }} on {{ date }}"),
+        body=_(
+            "{{ name }}, a reminder of your appointment for {{ service }} at {{ desk }} on "
+            "{{ date }} {{ time }}. Booking code: {{ code }}."
+        ),
+        variables=("name", "service", "desk", "date", "time", "code"),
+    ),
+    "appointment_cancelled": MessageTemplate(
+        subject=_("Appointment cancelled: {{ service }}"),
+        body=_(
+            "{{ name }}, your appointment for {{ service }} at {{ desk }} on {{ date }} "
+            "{{ time }} (booking code {{ code }}) has been cancelled."
+        ),
+        variables=("name", "service", "desk", "date", "time", "code"),
+    ),
+}
+
+_engine = Engine(autoescape=False)
+
+
+class UnknownTemplate(KeyError):
+    pass
+
+
+def render(key: str, context: dict, *, language: str) -> tuple[str, str]:
+    """The (subject, body) of template ``key`` in ``language``."""
+    try:
+        template = TEMPLATES[key]
+    except KeyError:
+        raise UnknownTemplate(key) from None
+    with translation.override(language):
+        ctx = Context(context, autoescape=False)
+        subject = _engine.from_string(str(template.subject)).render(ctx)
+        body = _engine.from_string(str(template.body)).render(ctx)
+    return " ".join(subject.split()), body.strip()
