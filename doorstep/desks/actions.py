@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from doorstep.core import phone as phones
 from doorstep.people.roles import SERVE_DESK
 from doorstep.places.scoping import covers
+from doorstep.workdays.calendar import is_public_holiday
 
 from .choices import ALLOWED, AppointmentStatus, ExceptionKind, SessionStatus
 from .models import (
@@ -77,7 +78,9 @@ def _days(start: datetime.date, end: datetime.date) -> Iterator[datetime.date]:
 
 
 def _planned(desk: Desk, start: datetime.date, end: datetime.date) -> list[DeskSession]:
-    """The sessions the rules and exceptions give for [start, end], not yet saved."""
+    """The sessions the rules and exceptions give for [start, end], not yet saved. Weekly
+    rules do not run on official holidays (the working-day calendar); an explicit exception
+    still opens a desk on one."""
     rules = list(
         DeskSchedule.objects.filter(desk=desk, valid_from__lte=end)
         .exclude(valid_to__lt=start)
@@ -92,6 +95,8 @@ def _planned(desk: Desk, start: datetime.date, end: datetime.date) -> list[DeskS
     for day in _days(start, end):
         if day in exceptions:
             openings = [e for e in exceptions[day] if e.kind == ExceptionKind.OPEN]
+        elif is_public_holiday(day):
+            openings = []  # desks close for official holidays unless an exception opens them
         else:
             openings = [
                 r

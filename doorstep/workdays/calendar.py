@@ -37,6 +37,8 @@ class Exceptions:
     # Sorted, for counting over a range with bisect.
     holiday_list: tuple[datetime.date, ...]
     workday_list: tuple[datetime.date, ...]
+    # Every day of a public holiday, weekends included (desks close on all of them).
+    public_holidays: frozenset[datetime.date] = frozenset()
 
 
 _lock = threading.Lock()
@@ -50,9 +52,11 @@ def _load() -> Exceptions:
     from .choices import DayKind
     from .models import Holiday
 
-    holidays, workdays, years = set(), set(), set()
+    holidays, workdays, years, public = set(), set(), set(), set()
     for day, kind in Holiday.objects.values_list("date", "kind"):
         years.add(day.year)
+        if kind == DayKind.HOLIDAY:
+            public.add(day)
         if kind == DayKind.HOLIDAY and day.weekday() < 5:
             holidays.add(day)
         elif kind == DayKind.WORKDAY and day.weekday() >= 5:
@@ -63,6 +67,7 @@ def _load() -> Exceptions:
         tuple(sorted(years)),
         tuple(sorted(holidays)),
         tuple(sorted(workdays)),
+        frozenset(public),
     )
 
 
@@ -101,6 +106,11 @@ def invalidate(**kwargs) -> None:
 def known_years() -> tuple[int, ...]:
     """The years that have at least one entry in the holiday table."""
     return exceptions().years
+
+
+def is_public_holiday(day: datetime.date) -> bool:
+    """A day of an official holiday break, whatever the weekday."""
+    return day in exceptions().public_holidays
 
 
 def is_working_day(day: datetime.date) -> bool:

@@ -147,3 +147,29 @@ def test_desk_and_rule_validation(personas, make_desk):
         valid_from=MONDAY,
         compound=personas.compound_a,
     ).full_clean()
+
+
+def test_official_holidays_close_weekly_sessions_unless_an_exception_opens(desk_a):
+    from doorstep.workdays.choices import DayKind
+    from doorstep.workdays.models import Holiday
+
+    # 2026-10-01 (Thursday) and 2026-10-03 (Saturday) lie in the National Day break.
+    thursday, saturday = datetime.date(2026, 10, 1), datetime.date(2026, 10, 3)
+    for day in (thursday, saturday):
+        Holiday.objects.update_or_create(date=day, defaults={"kind": DayKind.HOLIDAY})
+    rule(desk_a, 3, "09:00", "10:00", valid_from=datetime.date(2026, 9, 1))
+    rule(desk_a, 5, "09:00", "10:00", valid_from=datetime.date(2026, 9, 1))
+    DeskException.objects.create(
+        desk=desk_a,
+        date=saturday,
+        kind=ExceptionKind.OPEN,
+        start=T(14),
+        end=T(15),
+        slot_minutes=30,
+        capacity=2,
+    )
+    do_generate_sessions(desk_a, datetime.date(2026, 9, 28), datetime.date(2026, 10, 10))
+    sessions = list(DeskSession.objects.order_by("date").values_list("date", "start"))
+    assert (thursday, T(9)) not in sessions
+    assert (saturday, T(14)) in sessions and (saturday, T(9)) not in sessions
+    assert (datetime.date(2026, 10, 8), T(9)) in sessions  # the Thursday after the break
