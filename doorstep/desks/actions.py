@@ -226,6 +226,8 @@ def do_book(slot: Slot, *, service, name: str, phone: str, id_last4: str) -> App
     name, phone, id_last4 = check_booking_input(name=name, phone=phone, id_last4=id_last4)
     slot = Slot.objects.select_related("session__desk", "session__compound").get(pk=slot.pk)
     _check_slot(slot, service)
+    if _already_booked(slot, phone):
+        raise _duplicate()
     taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
     if not taken:
         raise _error("slot", _("This time is fully booked. Choose another one."), "full")
@@ -241,12 +243,26 @@ def do_book(slot: Slot, *, service, name: str, phone: str, id_last4: str) -> App
     return appointment
 
 
+def _already_booked(slot: Slot, phone: str) -> bool:
+    return Appointment.objects.filter(
+        slot=slot, phone=phone, status=AppointmentStatus.BOOKED
+    ).exists()
+
+
+def _duplicate() -> ValidationError:
+    return _error("phone", _("This phone number already has a booking at this time."), "duplicate")
+
+
 def _create_appointment(**fields) -> Appointment:
     for _attempt in range(5):
         try:
             with transaction.atomic():  # savepoint: a code collision must not spoil the booking
                 return Appointment.objects.create(code=_new_code(), **fields)
         except IntegrityError:
+            # Either the code collided (draw again) or the same phone booked this slot at the
+            # same moment (the partial unique constraint): the latter is the booker's error.
+            if _already_booked(fields["slot"], fields["phone"]):
+                raise _duplicate() from None
             continue
     raise RuntimeError("could not draw a free booking code")
 

@@ -22,7 +22,7 @@ from . import actions
 from .models import Appointment, Slot
 from .views import upcoming_sessions
 
-CONFLICTS = {"full", "not_cancellable", "cancelled", "past"}
+CONFLICTS = {"full", "duplicate", "not_cancellable", "cancelled", "past"}
 
 
 def error(status: int, code: str, message: str, fields: dict | None = None) -> JsonResponse:

@@ -314,6 +314,15 @@ class Appointment(models.Model):
     class Meta:
         ordering = ["created_at"]
         indexes = [models.Index(fields=["status", "reminded_at"], name="appointment_reminder")]
+        constraints = [
+            # One live booking per phone per time slot: a double tap or a retried request
+            # must not take a second place.
+            models.UniqueConstraint(
+                fields=["slot", "phone"],
+                condition=models.Q(status="booked"),
+                name="appointment_one_per_phone_and_slot",
+            )
+        ]
         verbose_name = _("appointment")
         verbose_name_plural = _("appointments")
 

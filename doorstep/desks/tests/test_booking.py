@@ -155,3 +155,32 @@ def test_cancel_twice(slot_a, booking):
     assert error_codes(caught.value) == {"code": ["not_cancellable"]}
     slot_a.refresh_from_db()
     assert slot_a.booked == 0
+
+
+def test_one_phone_takes_one_place_per_time(slot_a, booking):
+    first = booking(slot_a, phone="13812345670")
+    before = state(slot_a)
+    with pytest.raises(ValidationError) as caught:
+        booking(slot_a, phone="138 1234 5670")  # a double tap, typed differently
+    assert error_codes(caught.value) == {"phone": ["duplicate"]}
+    assert state(slot_a) == before
+    # After cancelling, the same phone may book the time again.
+    from doorstep.desks.actions import do_cancel
+
+    do_cancel(first.code, phone_last4="5670")
+    booking(slot_a, phone="13812345670")
+
+
+def test_the_database_refuses_a_second_live_booking_for_one_phone(slot_a, booking):
+    from django.db import IntegrityError, transaction
+
+    first = booking(slot_a, phone="13812345670")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Appointment.objects.create(
+            slot=slot_a,
+            service=first.service,
+            name="x",
+            phone=first.phone,
+            id_last4="1234",
+            code="ZZZZZZ",
+        )
