@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "doorstep.notify",
     "doorstep.catalogue",
     "doorstep.desks",
+    "doorstep.cases",
 ]
 
 MIDDLEWARE = [

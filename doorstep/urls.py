@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("doorstep.people.urls")),
     path("services/", include("doorstep.catalogue.urls")),
     path("desks/", include("doorstep.desks.urls")),
+    path("cases/", include("doorstep.cases.urls")),
     path("notify/", include("doorstep.notify.urls")),
     path("workdays/", include("doorstep.workdays.urls")),
 ]

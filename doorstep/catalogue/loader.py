@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from doorstep.people.models import CertificateType
+
 from . import sample
 from .actions import do_create_draft, do_publish
 from .choices import CaseType
@@ -36,7 +38,7 @@ def _reference_data() -> tuple[dict, dict, dict]:
     return departments, types, events
 
 
-def _material(version, position: int, key: str, service_name: str) -> Material:
+def _material(version, position: int, key: str, service_name: str, certificates: dict) -> Material:
     name, mtype, form, originals, copies, necessity, source, how = sample.MATERIALS[key]
     if key == "form" and len(service_name) <= 12:
         name = f"{service_name}申请表"
@@ -51,10 +53,11 @@ def _material(version, position: int, key: str, service_name: str) -> Material:
         necessity=necessity,
         source=source,
         how_to_fill=how,
+        certificate_type=certificates.get(sample.CERTIFICATE_OF.get(key)),
     )
 
 
-def _create(row: tuple, departments, types, events, actor) -> None:
+def _create(row: tuple, departments, types, events, certificates, actor) -> None:
     code, dept, name, tcode, case, legal, promised, trips, places, evs, mats, fee, words = row
     service = Service.objects.create(
         code=code, name=name, department=departments[dept], keywords=words
@@ -74,7 +77,9 @@ def _create(row: tuple, departments, types, events, actor) -> None:
     draft.save()
     draft.life_events.set([events[e] for e in evs.split()])
     keys = mats.split() + (["proxy"] if "p" in places and len(mats.split()) < 5 else [])
-    Material.objects.bulk_create(_material(draft, i, k, name) for i, k in enumerate(keys))
+    Material.objects.bulk_create(
+        _material(draft, i, k, name, certificates) for i, k in enumerate(keys)
+    )
     FAQ.objects.bulk_create(
         FAQ(version=draft, position=i, question=q, answer=a)
         for i, (q, a) in enumerate(sample.FAQS[case])
@@ -86,9 +91,10 @@ def _create(row: tuple, departments, types, events, actor) -> None:
 def load_catalogue(*, actor=None, rows: list[tuple] | None = None) -> Loaded:
     """Create the sample departments, types, life events and services that are missing."""
     departments, types, events = _reference_data()
+    certificates = {t.code: t for t in CertificateType.objects.all()}
     rows = sample.SERVICES if rows is None else rows
     have = set(Service.objects.filter(code__in=[r[0] for r in rows]).values_list("code", flat=True))
     for row in rows:
         if row[0] not in have:
-            _create(row, departments, types, events, actor)
+            _create(row, departments, types, events, certificates, actor)
     return Loaded(created=len(rows) - len(have), existing=len(have))

@@ -316,6 +316,17 @@ class Material(DraftOnly):
     source = models.CharField(
         _("source"), max_length=12, choices=MaterialSource.choices, default=MaterialSource.APPLICANT
     )
+    # A certificate the registry may already hold: when the resident has a valid one on record,
+    # intake ticks this material and never asks for it.
+    certificate_type = models.ForeignKey(
+        "people.CertificateType",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("certificate on record"),
+        help_text=_("Issued by government: the certificate type that satisfies it when on file."),
+    )
     blank_form = models.FileField(
         _("blank form"),
         upload_to="catalogue/forms/%Y/",

@@ -70,6 +70,8 @@ MATERIALS = {
     'referral': ('转诊或备案证明', 'other', 'both', 1, 0, 'later', 'applicant', ''),
     'old_card': ('原证件（如有）', 'certificate', 'paper', 1, 0, 'optional', 'government', ''),
 }
+# Materials that a certificate on record satisfies: material key -> CertificateType code.
+CERTIFICATE_OF = {'disab': 'disability'}
 # Places: d = compound desk, c = community centre, s = street centre, o = online, p = by proxy.
 PLACES = {'d': 'compound_desk', 'c': 'community', 's': 'street', 'o': 'online', 'p': 'proxy'}
 

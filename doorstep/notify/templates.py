@@ -47,6 +47,58 @@ TEMPLATES: dict[str, MessageTemplate] = {
         ),
         variables=("name", "service", "desk", "date", "time", "code"),
     ),
+    "case_accepted": MessageTemplate(
+        subject=_("Accepted: {{ service }}"),
+        body=_(
+            "{{ name }}, your matter “{{ service }}” has been accepted (receipt {{ receipt }}). "
+            "It will be done by {{ due }}."
+        ),
+        variables=("name", "service", "receipt", "due"),
+    ),
+    "case_materials_needed": MessageTemplate(
+        subject=_("Materials needed: {{ service }}"),
+        body=_(
+            "{{ name }}, for your matter “{{ service }}” (receipt {{ receipt }}) please bring: "
+            "{{ materials }}."
+        ),
+        variables=("name", "service", "receipt", "materials"),
+    ),
+    "case_correction": MessageTemplate(
+        subject=_("Correction needed: {{ service }}"),
+        body=_(
+            "{{ name }}, the department returned your matter “{{ service }}” (receipt "
+            "{{ receipt }}) for correction: {{ reason }}"
+        ),
+        variables=("name", "service", "receipt", "reason"),
+    ),
+    "case_completed": MessageTemplate(
+        subject=_("Done: {{ service }}"),
+        body=_("{{ name }}, your matter “{{ service }}” (receipt {{ receipt }}) is done."),
+        variables=("name", "service", "receipt"),
+    ),
+    "case_refused": MessageTemplate(
+        subject=_("Not accepted: {{ service }}"),
+        body=_(
+            "{{ name }}, your matter “{{ service }}” (receipt {{ receipt }}) was not accepted: "
+            "{{ reason }}"
+        ),
+        variables=("name", "service", "receipt", "reason"),
+    ),
+    "case_overdue": MessageTemplate(
+        subject=_("Overdue: case {{ receipt }}"),
+        body=_(
+            "Case {{ receipt }} ({{ service }}) passed its due date {{ due }} and is not done."
+        ),
+        variables=("receipt", "service", "due"),
+    ),
+    "cases_overdue_digest": MessageTemplate(
+        subject=_("{{ count }} cases newly overdue"),
+        body=_(
+            "{{ count }} cases in {{ area }} passed their due date today and are not done: "
+            "{{ receipts }}"
+        ),
+        variables=("count", "area", "receipts"),
+    ),
 }
 
 _engine = Engine(autoescape=False)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from doorstep.catalogue.loader import load_catalogue
+from doorstep.catalogue.models import Department
 from doorstep.places.choices import AreaKind
 from doorstep.places.demo import build_places
 from doorstep.places.models import Area
@@ -48,6 +49,8 @@ PERSONAS = [
     ("district_lead", "赵敏", Role.DISTRICT_LEAD, "420105", True),
     ("reviewer", "周杰", Role.REVIEWER, "420105", False),
 ]
+# The department each demo reviewer reviews for (catalogue.Department code).
+REVIEWER_DEPARTMENTS = {"reviewer": ("mz", "民政")}
 
 
 @transaction.atomic
@@ -82,7 +85,15 @@ def create_personas(password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]
             if may_reveal:
                 user.user_permissions.add(reveal)
         area = Area.objects.get(code=code)
-        RoleGrant.objects.get_or_create(user=user, role=role, area=area)
+        department = None
+        if username in REVIEWER_DEPARTMENTS:
+            dept_code, dept_name = REVIEWER_DEPARTMENTS[username]
+            department, _created = Department.objects.get_or_create(
+                code=dept_code, defaults={"name": dept_name}
+            )
+        RoleGrant.objects.get_or_create(
+            user=user, role=role, area=area, defaults={"department": department}
+        )
         out.append((username, str(Role(role).label), area.name))
     return out
 

@@ -25,10 +25,24 @@ class RoleGrant(models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, verbose_name=_("area"))
+    # A department reviewer reviews the cases forwarded to one department, within ``area``.
+    department = models.ForeignKey(
+        "catalogue.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewer_grants",
+        verbose_name=_("department"),
+        help_text=_("Department reviewers only: the department whose forwarded cases they see."),
+    )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "area"], name="rolegrant_unique")
+            models.UniqueConstraint(fields=["user", "role", "area"], name="rolegrant_unique"),
+            models.CheckConstraint(
+                condition=models.Q(department__isnull=True) | models.Q(role="reviewer"),
+                name="rolegrant_department_reviewer_only",
+            ),
         ]
         verbose_name = _("role grant")
         verbose_name_plural = _("role grants")

@@ -13,14 +13,21 @@ VIEW_RESIDENTS = "view_residents"
 EDIT_RESIDENTS = "edit_residents"
 IMPORT_RESIDENTS = "import_residents"
 SERVE_DESK = "serve_desk"  # run a compound desk's sessions: queue, served, no-show
+VIEW_CASES = "view_cases"  # read cases of residents in the area
+HANDLE_CASES = "handle_cases"  # take in cases at a desk and carry them (受理, 代办, 转办)
+REVIEW_CASES = "review_cases"  # decide cases forwarded to the grant's department
 
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.CLERK: frozenset({VIEW_RESIDENTS, EDIT_RESIDENTS, IMPORT_RESIDENTS, SERVE_DESK}),
-    Role.COMMUNITY_LEAD: frozenset({VIEW_RESIDENTS, EDIT_RESIDENTS, IMPORT_RESIDENTS, SERVE_DESK}),
+    Role.CLERK: frozenset(
+        {VIEW_RESIDENTS, EDIT_RESIDENTS, IMPORT_RESIDENTS, SERVE_DESK, VIEW_CASES, HANDLE_CASES}
+    ),
+    Role.COMMUNITY_LEAD: frozenset(
+        {VIEW_RESIDENTS, EDIT_RESIDENTS, IMPORT_RESIDENTS, SERVE_DESK, VIEW_CASES, HANDLE_CASES}
+    ),
     Role.GRID_WORKER: frozenset({VIEW_RESIDENTS}),
-    Role.STREET_LEAD: frozenset({VIEW_RESIDENTS}),
-    Role.DISTRICT_LEAD: frozenset({VIEW_RESIDENTS}),
-    Role.REVIEWER: frozenset(),
+    Role.STREET_LEAD: frozenset({VIEW_RESIDENTS, VIEW_CASES}),
+    Role.DISTRICT_LEAD: frozenset({VIEW_RESIDENTS, VIEW_CASES}),
+    Role.REVIEWER: frozenset({REVIEW_CASES}),
 }
 
 
@@ -69,6 +76,18 @@ class StaffProfile:
     @property
     def can_serve_desk(self) -> bool:
         return SERVE_DESK in self.capabilities
+
+    @property
+    def can_view_cases(self) -> bool:
+        return VIEW_CASES in self.capabilities
+
+    @property
+    def can_handle_cases(self) -> bool:
+        return HANDLE_CASES in self.capabilities
+
+    @property
+    def can_review_cases(self) -> bool:
+        return REVIEW_CASES in self.capabilities
 
 
 def staff_profile(user) -> StaffProfile:

@@ -1,0 +1,787 @@
+"""Writes of the cases app. Views, the JSON API, commands, tasks and tests all call these.
+
+Every write is atomic and appends a ``CaseEvent`` in the same transaction. A status change is one
+guarded UPDATE (``pk``, ``status`` and ``revision`` as read): when another member of staff changed
+the case in between, nothing matches and ``CaseChanged`` tells the clerk to reload. Notifications
+go to the outbox inside the transaction, so a rolled-back change sends nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from doorstep.catalogue.choices import MaterialSource, Necessity
+from doorstep.catalogue.models import Department, Material, Service
+from doorstep.people.roles import HANDLE_CASES
+from doorstep.places.scoping import covers
+
+from . import clock
+from .choices import (
+    OUTSTANDING,
+    TRANSITIONS,
+    AgentKind,
+    CaseStatus,
+    DocumentKind,
+    EventKind,
+    MaterialState,
+    Outcome,
+    Side,
+    Transition,
+)
+from .models import Case, CaseDocument, CaseEvent, CaseMaterial, reviewer_grants
+
+RECEIPT_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no look-alikes, read out on the phone
+
+
+class InvalidTransition(ValidationError):
+    def __init__(self, message: str):
+        super().__init__(message, code="invalid_transition")
+
+
+class CaseChanged(ValidationError):
+    def __init__(self):
+        super().__init__(
+            _("Someone else changed this case a moment ago. Reload it to see the change."),
+            code="changed",
+        )
+
+
+def _error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _now_and_today() -> tuple[datetime.datetime, datetime.date]:
+    now = timezone.now()
+    return now, timezone.localdate(now)
+
+
+# ---- who may act -----------------------------------------------------------------------------
+
+
+def may_handle(user, case: Case) -> bool:
+    """The desk side: a clerk or community lead over the case's area."""
+    return covers(user, HANDLE_CASES, case.area_code)
+
+
+def may_review(user, case: Case) -> bool:
+    """The department side: a reviewer of the department the case was forwarded to."""
+    if case.forwarded_to_id is None:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(
+        dept == case.forwarded_to_id and case.area_code.startswith(code)
+        for dept, code in reviewer_grants(user)
+    )
+
+
+def may_take(user, case: Case, transition: Transition) -> bool:
+    if transition.side == Side.DEPARTMENT:
+        return may_review(user, case)
+    return may_handle(user, case)
+
+
+def available_verbs(user, case: Case) -> list[Transition]:
+    """The transitions ``user`` may take on ``case`` now (for the buttons on the case page)."""
+    return [
+        t for t in TRANSITIONS.values() if _allowed(case, t) is None and may_take(user, case, t)
+    ]
+
+
+def _allowed(case: Case, t: Transition) -> str | None:
+    """Why ``t`` cannot be taken from the case's state, or None when it can."""
+    if case.status not in t.source:
+        return _("A case that is “%(status)s” cannot be “%(verb)s”.") % {
+            "status": CaseStatus(case.status).label,
+            "verb": t.label,
+        }
+    if t.accepted is True and case.accepted_on is None:
+        return _("This case has not been accepted yet.")
+    if t.accepted is False and case.accepted_on is not None:
+        return _("This case has already been accepted.")
+    return None
+
+
+# ---- the one transition function -------------------------------------------------------------
+
+
+def _event(case: Case, kind: str, *, actor, at=None, **fields) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, kind=kind, actor=actor, at=at or timezone.now(), **fields
+    )
+
+
+def _save_guarded(case: Case, fields: Iterable[str], *, status: str, revision: int) -> None:
+    """Write ``fields`` of ``case`` only if nobody changed it since it was read."""
+    values = {f: getattr(case, f) for f in set(fields)}
+    updated = Case.objects.filter(pk=case.pk, status=status, revision=revision).update(
+        revision=F("revision") + 1, **values
+    )
+    if not updated:
+        raise CaseChanged()
+    case.revision = revision + 1
+
+
+def _check_revision(case: Case, revision: int | None) -> int:
+    if revision is not None and int(revision) != case.revision:
+        raise CaseChanged()
+    return case.revision
+
+
+def _transition(
+    case: Case,
+    verb: str,
+    *,
+    actor,
+    reason: str = "",
+    revision: int | None = None,
+    fields: Iterable[str] = (),
+    data: dict | None = None,
+    prepare: Callable[[Case, datetime.datetime, datetime.date], list[str]] | None = None,
+) -> CaseEvent:
+    """Move ``case`` by ``verb``: checks state, side and reason, moves the clock, writes the
+    event. ``fields`` are other attributes the caller already set on ``case`` to save with it;
+    ``prepare(case, now, today)`` sets more once the checks passed and returns their names."""
+    t = TRANSITIONS.get(verb)
+    if t is None:
+        raise InvalidTransition(_("Unknown action “%(verb)s”.") % {"verb": verb})
+    if not may_take(actor, case, t):
+        raise PermissionDenied(_("You may not take this action on this case."))
+    expected = _check_revision(case, revision)
+    why_not = _allowed(case, t)
+    if why_not:
+        raise InvalidTransition(why_not)
+    reason = (reason or "").strip()
+    if t.needs_reason and not reason:
+        raise _error("reason", _("Give a reason: the resident will read it."), "reason_required")
+    now, today = _now_and_today()
+    old = case.status
+    case.status = t.target
+    changed = {"status", *fields, *clock.follow(case, old, t.target, today)}
+    if prepare is not None:
+        changed.update(prepare(case, now, today))
+    if t.target in (CaseStatus.COMPLETED, CaseStatus.REFUSED, CaseStatus.WITHDRAWN):
+        case.closed_at = now
+        changed.add("closed_at")
+    _save_guarded(case, changed, status=old, revision=expected)
+    return _event(
+        case,
+        EventKind.TRANSITION,
+        actor=actor,
+        at=now,
+        verb=verb,
+        from_status=old,
+        to_status=t.target,
+        reason=reason,
+        data=data or {},
+    )
+
+
+# ---- materials -------------------------------------------------------------------------------
+
+
+@dataclass
+class ChecklistItem:
+    material: Material
+    on_file: object | None  # the Certificate that satisfies it, if any
+
+    @property
+    def may_follow(self) -> bool:
+        return self.material.necessity == Necessity.LATER
+
+    @property
+    def optional(self) -> bool:
+        return self.material.necessity == Necessity.OPTIONAL
+
+
+def checklist(resident, version, today: datetime.date | None = None) -> list[ChecklistItem]:
+    """The materials of ``version``, with the certificates ``resident`` already holds for those
+    issued by government (valid on ``today``): those are never asked for."""
+    from doorstep.people.models import Certificate
+
+    today = today or timezone.localdate()
+    materials = list(version.materials.order_by("position", "pk"))
+    wanted = {
+        m.certificate_type_id
+        for m in materials
+        if m.source == MaterialSource.GOVERNMENT and m.certificate_type_id
+    }
+    held: dict[int, object] = {}
+    if wanted:
+        for cert in Certificate.objects.filter(resident=resident, type_id__in=wanted).order_by(
+            "expires_on"
+        ):
+            if cert.expires_on is None or cert.expires_on >= today:
+                held[cert.type_id] = cert
+    return [
+        ChecklistItem(
+            m,
+            held.get(m.certificate_type_id) if m.source == MaterialSource.GOVERNMENT else None,
+        )
+        for m in materials
+    ]
+
+
+def _ids(values: Iterable, field: str, known: set[int]) -> set[int]:
+    try:
+        ids = {int(v) for v in values or ()}
+    except (TypeError, ValueError):
+        raise _error(field, _("Pick materials from the list."), "invalid") from None
+    if not ids <= known:
+        raise _error(field, _("A material is not on this service's list."), "invalid")
+    return ids
+
+
+def _names(items) -> str:
+    return "、".join(i.material.name for i in items)
+
+
+def _states(
+    items: list[ChecklistItem], provided: set[int], pending: set[int]
+) -> dict[int, MaterialState]:
+    states = {}
+    for item in items:
+        pk = item.material.pk
+        if item.on_file is not None:
+            states[pk] = MaterialState.ON_FILE
+        elif pk in provided:
+            states[pk] = MaterialState.PROVIDED
+        elif pk in pending:
+            if not item.may_follow:
+                raise _error(
+                    "pending",
+                    _("Only materials marked “may be supplied later” can follow: %(name)s.")
+                    % {"name": item.material.name},
+                    "not_deferrable",
+                )
+            states[pk] = MaterialState.PENDING
+        elif item.optional:
+            states[pk] = MaterialState.NOT_NEEDED
+        else:
+            states[pk] = MaterialState.MISSING
+    return states
+
+
+def _items_snapshot(case: Case, states: Iterable[str] = OUTSTANDING) -> list[dict]:
+    rows = case.materials.select_related("material").filter(state__in=list(states))
+    return [
+        {
+            "name": row.material.name,
+            "necessity": row.material.necessity,
+            "originals": row.material.originals,
+            "copies": row.material.copies,
+            "state": row.state,
+            "reason": row.added_reason,
+        }
+        for row in rows
+    ]
+
+
+def _document(case: Case, kind: str, *, actor, reason: str = "", items=None) -> CaseDocument:
+    return CaseDocument.objects.create(
+        case=case,
+        kind=kind,
+        issued_by=actor,
+        reason=reason,
+        items=_items_snapshot(case) if items is None else items,
+        due_on=case.due_on,
+        deadline=case.pending_deadline,
+    )
+
+
+# ---- notifications ---------------------------------------------------------------------------
+
+
+def _notify(case: Case, event: str, template: str, **extra) -> None:
+    from doorstep.notify.outbox import queue_message
+
+    resident = case.resident
+    context = {
+        "name": resident.name,
+        "service": case.service.name,
+        "receipt": case.receipt,
+        "due": case.due_on.isoformat() if case.due_on else "",
+        **extra,
+    }
+    queue_message(
+        key=f"case:{case.pk}:{event}", template=template, context=context, resident=resident
+    )
+
+
+def _notify_outstanding(case: Case, event: str) -> None:
+    names = "、".join(i["name"] for i in _items_snapshot(case))
+    _notify(case, event, "case_materials_needed", materials=names)
+
+
+# ---- intake ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Intake:
+    case: Case
+    created: bool
+    document: CaseDocument | None
+
+
+def new_receipt(day: datetime.date) -> str:
+    """``20261126-K7QXMP``: the day, then six characters nobody can guess from another receipt."""
+    suffix = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(6))
+    return f"{day:%Y%m%d}-{suffix}"
+
+
+def _agent(actor, kind: str, name: str, phone: str, relation: str, consent: bool) -> dict:
+    if kind not in AgentKind.values:
+        raise _error("agent_kind", _("Say who brought the matter."), "invalid")
+    if kind == AgentKind.SELF:
+        return {"agent_kind": kind}
+    if not consent:
+        raise _error(
+            "consent",
+            _("Record the resident's consent before anyone handles the matter for them."),
+            "consent_required",
+        )
+    if kind == AgentKind.CLERK:
+        name = name or actor.get_full_name() or actor.get_username()
+    if not name.strip():
+        raise _error("agent_name", _("Give the agent's name."), "required")
+    return {
+        "agent_kind": kind,
+        "agent_name": name.strip()[:40],
+        "agent_phone": phone.strip()[:20],
+        "agent_relation": relation.strip()[:20],
+        "consent": True,
+    }
+
+
+def _check_outcome(
+    outcome: str,
+    items: list[ChecklistItem],
+    states: dict[int, MaterialState],
+    *,
+    reason: str,
+    pending_deadline: datetime.date | None,
+    due_on: datetime.date,
+    today: datetime.date,
+) -> None:
+    missing = [i for i in items if states[i.material.pk] == MaterialState.MISSING]
+    pending = [i for i in items if states[i.material.pk] == MaterialState.PENDING]
+    if outcome == Outcome.REFUSE:
+        if not reason.strip():
+            raise _error("reason", _("A refusal needs a reason."), "reason_required")
+        return
+    if outcome == Outcome.NOTICE:
+        if not missing and not pending:
+            raise _error(
+                "outcome",
+                _("Nothing is missing: accept the case instead of issuing a notice."),
+                "nothing_missing",
+            )
+        return
+    if missing:
+        raise _error(
+            "provided",
+            _("These materials are missing: %(names)s. Issue a one-time notice instead.")
+            % {"names": _names(missing)},
+            "materials_missing",
+        )
+    if outcome == Outcome.ACCEPT and pending:
+        raise _error(
+            "pending",
+            _("Materials to follow need acceptance with materials to follow (容缺受理)."),
+            "pending_needs_outcome",
+        )
+    if outcome == Outcome.ACCEPT_PENDING:
+        if not pending:
+            raise _error("pending", _("Tick the materials that will follow."), "required")
+        if pending_deadline is None:
+            raise _error(
+                "pending_deadline", _("Give the date the materials must follow by."), "required"
+            )
+        if not today <= pending_deadline <= due_on:
+            raise _error(
+                "pending_deadline",
+                _("The deadline must lie between today and the promised date, %(due)s.")
+                % {"due": due_on.isoformat()},
+                "deadline_out_of_range",
+            )
+
+
+def do_intake(
+    *,
+    actor,
+    resident,
+    service: Service,
+    outcome: str,
+    provided: Iterable = (),
+    pending: Iterable = (),
+    pending_deadline: datetime.date | None = None,
+    reason: str = "",
+    agent_kind: str = AgentKind.SELF,
+    agent_name: str = "",
+    agent_phone: str = "",
+    agent_relation: str = "",
+    consent: bool = False,
+    in_person: bool = True,
+    idempotency_key: str = "",
+) -> Intake:
+    """Take in a resident's matter at the desk and settle it at once: accept, accept with
+    materials to follow, issue the one-time notice of everything missing, or refuse.
+
+    The same ``idempotency_key`` from the same clerk returns the case made the first time.
+    """
+    key = (idempotency_key or "").strip()[:64]
+    if key:
+        existing = Case.objects.filter(handler=actor, idempotency_key=key).first()
+        if existing is not None:
+            return Intake(existing, False, existing.documents.order_by("-pk").first())
+    if not covers(actor, HANDLE_CASES, resident.area_code):
+        raise PermissionDenied(_("This resident lives outside your areas."))
+    if outcome not in Outcome.values:
+        raise _error("outcome", _("Choose what to do with the matter."), "invalid")
+    version = service.published_version() if service is not None else None
+    if version is None or not service.is_active:
+        raise _error("service", _("This service cannot be taken in now."), "service_unavailable")
+    try:
+        with transaction.atomic():
+            return _intake(
+                actor=actor,
+                resident=resident,
+                service=service,
+                version=version,
+                outcome=outcome,
+                provided=provided,
+                pending=pending,
+                pending_deadline=pending_deadline,
+                reason=reason,
+                agent=_agent(actor, agent_kind, agent_name, agent_phone, agent_relation, consent),
+                in_person=in_person,
+                key=key,
+            )
+    except IntegrityError:
+        # The same key raced in from a second request: the first one's case is the answer.
+        existing = Case.objects.filter(handler=actor, idempotency_key=key).first() if key else None
+        if existing is None:
+            raise
+        return Intake(existing, False, existing.documents.order_by("-pk").first())
+
+
+def _intake(*, actor, resident, service, version, outcome, provided, pending,
+            pending_deadline, reason, agent, in_person, key) -> Intake:  # fmt: skip
+    now, today = _now_and_today()
+    items = checklist(resident, version, today)
+    known = {i.material.pk for i in items}
+    provided_ids = _ids(provided, "provided", known)
+    pending_ids = (
+        _ids(pending, "pending", known) - provided_ids
+        if outcome == Outcome.ACCEPT_PENDING
+        else set()
+    )
+    states = _states(items, provided_ids, pending_ids)
+    limit = version.promised_limit_days
+    due_on = clock.add_working_days(today, limit)
+    _check_outcome(
+        outcome,
+        items,
+        states,
+        reason=reason,
+        pending_deadline=pending_deadline,
+        due_on=due_on,
+        today=today,
+    )
+    case = Case.objects.create(
+        receipt=new_receipt(today),
+        resident=resident,
+        area_code=resident.area_code,
+        service=service,
+        version=version,
+        department=service.department,
+        handler=actor,
+        created_at=now,
+        idempotency_key=key,
+        trips=1 if in_person else 0,
+        max_trips=version.max_trips,
+        **agent,
+    )
+    CaseMaterial.objects.bulk_create(
+        CaseMaterial(
+            case=case,
+            material=i.material,
+            position=n,
+            state=states[i.material.pk],
+            certificate=i.on_file,
+            provided_at=now if states[i.material.pk] == MaterialState.PROVIDED else None,
+        )
+        for n, i in enumerate(items)
+    )
+    _event(case, EventKind.CREATED, actor=actor, at=now, data={"outcome": outcome, **agent})
+    if in_person:
+        _event(case, EventKind.TRIP, actor=actor, at=now, data={"trips": 1})
+    document = _settle(case, outcome, actor=actor, reason=reason, deadline=pending_deadline)
+    return Intake(case, True, document)
+
+
+def _settle(case: Case, outcome: str, *, actor, reason: str, deadline) -> CaseDocument:
+    """The second half of intake (and of a returning resident's visit): the outcome's
+    transition, its document and its notification."""
+    if outcome == Outcome.REFUSE:
+        _transition(case, "refuse", actor=actor, reason=reason)
+        _notify(case, "refused", "case_refused", reason=reason)
+        return _document(case, DocumentKind.REFUSAL, actor=actor, reason=reason, items=[])
+    if outcome == Outcome.NOTICE:
+        _transition(case, "notify", actor=actor)
+        document = _document(case, DocumentKind.NOTICE, actor=actor)
+        CaseMaterial.objects.filter(case=case, state__in=list(OUTSTANDING)).update(notice=document)
+        _notify_outstanding(case, f"notice:{document.pk}")
+        return document
+    return _accept(
+        case, actor=actor, deadline=deadline if outcome == Outcome.ACCEPT_PENDING else None
+    )
+
+
+def _accept(case: Case, *, actor, deadline) -> CaseDocument:
+    def start_clock(case: Case, now: datetime.datetime, today: datetime.date) -> list[str]:
+        case.accepted_at = now
+        case.pending_deadline = deadline
+        limit = case.version.promised_limit_days
+        return ["accepted_at", "pending_deadline", *clock.start(case, today, limit)]
+
+    _transition(case, "accept", actor=actor, prepare=start_clock)
+    kind = DocumentKind.PENDING if deadline else DocumentKind.RECEIPT
+    _notify(case, "accepted", "case_accepted")
+    return _document(case, kind, actor=actor)
+
+
+# ---- after intake ----------------------------------------------------------------------------
+
+
+def _lock(case: Case) -> Case:
+    """Re-read the case inside the transaction (row-locked where the database can)."""
+    return (
+        Case.objects.select_for_update()
+        .select_related("service", "version", "resident")
+        .get(pk=case.pk)
+    )
+
+
+@transaction.atomic
+def do_receive_materials(
+    case: Case,
+    *,
+    actor,
+    provided: Iterable,
+    in_person: bool = True,
+    revision: int | None = None,
+) -> Case:
+    """The resident brought (some of) what was missing or due to follow."""
+    locked = _lock(case)
+    if not may_handle(actor, locked):
+        raise PermissionDenied(_("You may not take this action on this case."))
+    expected = _check_revision(locked, revision if revision is not None else case.revision)
+    if locked.is_closed:
+        raise InvalidTransition(_("This case is closed."))
+    outstanding = {
+        row.material_id: row for row in locked.materials.filter(state__in=list(OUTSTANDING))
+    }
+    ids = _ids(provided, "provided", set(outstanding)) if outstanding else set()
+    if not ids:
+        raise _error("provided", _("Tick the materials the resident brought."), "required")
+    now, _today = _now_and_today()
+    CaseMaterial.objects.filter(case=locked, material_id__in=ids).update(
+        state=MaterialState.PROVIDED, provided_at=now
+    )
+    fields = []
+    if in_person:
+        locked.trips += 1
+        fields.append("trips")
+    if not locked.materials.filter(state=MaterialState.PENDING).exists():
+        locked.pending_deadline = None
+        fields.append("pending_deadline")
+    _save_guarded(locked, fields, status=locked.status, revision=expected)
+    names = [outstanding[i].material.name for i in sorted(ids)]
+    _event(locked, EventKind.MATERIALS, actor=actor, at=now, data={"materials": names})
+    if in_person:
+        _event(locked, EventKind.TRIP, actor=actor, at=now, data={"trips": locked.trips})
+    return locked
+
+
+@transaction.atomic
+def do_accept(
+    case: Case,
+    *,
+    actor,
+    pending: Iterable = (),
+    pending_deadline: datetime.date | None = None,
+    revision: int | None = None,
+) -> CaseDocument:
+    """Accept a case that waited for materials (after a one-time notice), now complete, or
+    complete but for materials that may follow."""
+    locked = _lock(case)
+    _check_revision(locked, revision if revision is not None else case.revision)
+    t = TRANSITIONS["accept"]
+    if not may_take(actor, locked, t):
+        raise PermissionDenied(_("You may not take this action on this case."))
+    why_not = _allowed(locked, t)
+    if why_not:
+        raise InvalidTransition(why_not)
+    rows = list(locked.materials.select_related("material"))
+    known = {r.material_id for r in rows}
+    pending_ids = _ids(pending, "pending", known)
+    items, states = [], {}
+    for row in rows:
+        items.append(ChecklistItem(row.material, row.certificate))
+        state = MaterialState(row.state)
+        if row.material_id in pending_ids and state in OUTSTANDING:
+            if row.material.necessity != Necessity.LATER:
+                raise _error(
+                    "pending",
+                    _("Only materials marked “may be supplied later” can follow: %(name)s.")
+                    % {"name": row.material.name},
+                    "not_deferrable",
+                )
+            state = MaterialState.PENDING
+        states[row.material_id] = state
+    outcome = Outcome.ACCEPT_PENDING if pending_ids else Outcome.ACCEPT
+    _now, today = _now_and_today()
+    due = clock.add_working_days(today, locked.version.promised_limit_days)
+    _check_outcome(outcome, items, states, reason="", pending_deadline=pending_deadline,
+                   due_on=due, today=today)  # fmt: skip
+    if pending_ids:
+        CaseMaterial.objects.filter(case=locked, material_id__in=pending_ids).update(
+            state=MaterialState.PENDING
+        )
+    document = _accept(locked, actor=actor, deadline=pending_deadline if pending_ids else None)
+    case.__dict__.update(locked.__dict__)
+    return document
+
+
+@transaction.atomic
+def do_add_to_notice(
+    case: Case, *, actor, materials: Iterable, reason: str, revision: int | None = None
+) -> CaseDocument:
+    """A later notice on a case waiting for materials. The law asks for everything in one
+    notice, so a later one may only *add* materials, and only with a recorded reason."""
+    locked = _lock(case)
+    if not may_handle(actor, locked):
+        raise PermissionDenied(_("You may not take this action on this case."))
+    expected = _check_revision(locked, revision if revision is not None else case.revision)
+    if locked.status != CaseStatus.AWAITING_MATERIALS or locked.accepted_on is not None:
+        raise InvalidTransition(
+            _("Only a case waiting for materials after a notice can get a later notice.")
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise _error(
+            "reason",
+            _(
+                "Everything missing must be told in one notice. A later notice may add a "
+                "material only with the reason it was not asked for the first time."
+            ),
+            "reason_required",
+        )
+    rows = {r.material_id: r for r in locked.materials.select_related("material")}
+    ids = _ids(materials, "materials", set(rows))
+    if not ids:
+        raise _error("materials", _("Pick the materials to add."), "required")
+    listed = [rows[i].material.name for i in ids if rows[i].state in OUTSTANDING]
+    if listed:
+        raise _error(
+            "materials",
+            _("Already asked for: %(names)s.") % {"names": "、".join(listed)},
+            "already_listed",
+        )
+    CaseMaterial.objects.filter(case=locked, material_id__in=ids).update(
+        state=MaterialState.MISSING, provided_at=None, added_reason=reason[:300]
+    )
+    _save_guarded(locked, [], status=locked.status, revision=expected)
+    added = [rows[i].material.name for i in sorted(ids)]
+    items = [i for i in _items_snapshot(locked) if i["name"] in added]
+    document = _document(locked, DocumentKind.SUPPLEMENT, actor=actor, reason=reason, items=items)
+    CaseMaterial.objects.filter(case=locked, material_id__in=ids).update(notice=document)
+    _event(locked, EventKind.NOTICE, actor=actor, reason=reason, data={"added": added})
+    _notify_outstanding(locked, f"notice:{document.pk}")
+    return document
+
+
+@transaction.atomic
+def do_transition(
+    case: Case,
+    verb: str,
+    *,
+    actor,
+    reason: str = "",
+    revision: int | None = None,
+    department: Department | None = None,
+    materials: Iterable = (),
+) -> CaseEvent:
+    """Any transition after intake, by its verb (``choices.TRANSITIONS``), with its side
+    effects: forwarding names the department; asking for materials lists them and stops the
+    clock; a return for correction stops it too; completion and refusal notify the resident."""
+    if verb == "accept":
+        do_accept(case, actor=actor, revision=revision)
+        return case.events.order_by("-pk").first()
+    locked = _lock(case)
+    _check_revision(locked, revision if revision is not None else case.revision)
+    fields: list[str] = []
+    data: dict = {}
+    if verb == "forward":
+        target = department or locked.department
+        locked.forwarded_to, locked.forwarded_at = target, timezone.now()
+        fields += ["forwarded_to", "forwarded_at"]
+        data["department"] = target.name
+    event = _transition(
+        locked, verb, actor=actor, reason=reason, revision=locked.revision, fields=fields, data=data
+    )
+    _after(locked, verb, actor=actor, reason=event.reason, materials=materials)
+    case.__dict__.update(locked.__dict__)
+    return event
+
+
+def _after(case: Case, verb: str, *, actor, reason: str, materials: Iterable) -> None:
+    if verb == "request_materials":
+        rows = {r.material_id: r for r in case.materials.all()}
+        ids = _ids(materials, "materials", set(rows))
+        if ids:
+            CaseMaterial.objects.filter(case=case, material_id__in=ids).update(
+                state=MaterialState.MISSING, provided_at=None, added_reason=reason[:300]
+            )
+        document = _document(case, DocumentKind.CORRECTION, actor=actor, reason=reason)
+        _notify_outstanding(case, f"notice:{document.pk}")
+    elif verb == "return":
+        document = _document(case, DocumentKind.CORRECTION, actor=actor, reason=reason)
+        _notify(case, f"returned:{document.pk}", "case_correction", reason=reason)
+    elif verb == "complete":
+        _notify(case, "completed", "case_completed")
+    elif verb in ("reject", "refuse"):
+        _notify(case, "refused", "case_refused", reason=reason)
+
+
+@transaction.atomic
+def do_record_trip(case: Case, *, actor, note: str = "", revision: int | None = None) -> Case:
+    """The resident came in person for something else than materials (to sign, to collect)."""
+    locked = _lock(case)
+    if not may_handle(actor, locked):
+        raise PermissionDenied(_("You may not take this action on this case."))
+    expected = _check_revision(locked, revision if revision is not None else case.revision)
+    locked.trips += 1
+    _save_guarded(locked, ["trips"], status=locked.status, revision=expected)
+    _event(locked, EventKind.TRIP, actor=actor, reason=note.strip(), data={"trips": locked.trips})
+    return locked
+
+
+@transaction.atomic
+def do_add_note(case: Case, *, actor, text: str) -> CaseEvent:
+    text = (text or "").strip()
+    if not text:
+        raise _error("text", _("Write the note."), "required")
+    if not (may_handle(actor, case) or may_review(actor, case)):
+        raise PermissionDenied(_("You may not take this action on this case."))
+    return _event(case, EventKind.NOTE, actor=actor, reason=text[:2000])

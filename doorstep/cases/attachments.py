@@ -1,0 +1,85 @@
+"""Scanned materials attached to a case: PDF, JPEG or PNG only, recognised by their first bytes
+(never by the file's name or the browser's claimed type), up to ``DOORSTEP_ATTACHMENT_MAX_BYTES``.
+Files go through Django's storage under a random name; they are served only by an
+access-checked view, never from a public URL."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from .actions import _event, may_handle, may_review
+from .choices import EventKind
+from .models import Attachment, Case
+
+SIGNATURES = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+
+
+def sniff(head: bytes) -> str | None:
+    """The content type the bytes say they are, or None when they are none of ours."""
+    for signature, content_type in SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    return None
+
+
+def max_bytes() -> int:
+    return getattr(settings, "DOORSTEP_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+
+
+def _error(message: str, code: str) -> ValidationError:
+    return ValidationError({"file": ValidationError(message, code=code)})
+
+
+def do_add_attachment(case: Case, *, actor, upload, material_id: int | None = None) -> Attachment:
+    """Attach ``upload`` (a Django ``UploadedFile``) to ``case``, optionally to one of its
+    materials. Bad files are refused before anything is stored."""
+    if not (may_handle(actor, case) or may_review(actor, case)):
+        raise PermissionDenied(_("You may not take this action on this case."))
+    if upload is None or not upload.size:
+        raise _error(_("Choose a file to attach."), "required")
+    if upload.size > max_bytes():
+        raise _error(
+            _("The file is too large: at most %(size)s.") % {"size": filesizeformat(max_bytes())},
+            "too_large",
+        )
+    data = upload.read()
+    content_type = sniff(data[:16])
+    if content_type is None:
+        raise _error(_("Only PDF, JPEG and PNG files can be attached."), "bad_type")
+    material = None
+    if material_id not in (None, ""):
+        material = case.materials.filter(pk=material_id).first()
+        if material is None:
+            raise ValidationError(
+                {"material": ValidationError(_("No such material on this case."), code="invalid")}
+            )
+    name = (getattr(upload, "name", "") or "scan")[-200:]
+    with transaction.atomic():
+        attachment = Attachment(
+            case=case,
+            material=material,
+            original_name=name,
+            content_type=content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            uploaded_by=actor,
+        )
+        attachment.file.save(name, ContentFile(data), save=False)
+        try:
+            attachment.save()
+            _event(case, EventKind.ATTACHMENT, actor=actor, data={"name": name, "size": len(data)})
+        except Exception:
+            attachment.file.delete(save=False)
+            raise
+    return attachment

@@ -1,0 +1,84 @@
+"""The case's clock, in working days (``workdays.calendar``: holidays and 调休 included).
+
+- On acceptance: ``due_on`` is the ``limit``-th working day after the day of acceptance (that
+  day never counts); ``warn_on`` is the working day on which 80% of the limit is used (yellow).
+- While the case waits for the resident (``PAUSED`` states) the clock stops: ``paused_since``
+  holds the day it stopped. When it restarts on day R, the working days in (paused_since, R]
+  did not count, so both dates move that many working days later and ``paused_days`` grows.
+- Colour on a day D: red after ``due_on``, yellow from ``warn_on``, green before; a stopped
+  clock shows "paused" (and is never overdue).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+
+from doorstep.workdays.calendar import add_working_days, working_days_between
+
+from .choices import CLOSED, PAUSED, Clock
+
+WARN_SHARE = 0.8
+
+
+def start(case, day: datetime.date, limit_days: int) -> list[str]:
+    """Start the clock of ``case`` on its day of acceptance; returns the fields it set."""
+    case.accepted_on = day
+    case.limit_days = limit_days
+    case.due_on = add_working_days(day, limit_days)
+    case.warn_on = add_working_days(day, math.ceil(limit_days * WARN_SHARE))
+    return ["accepted_on", "limit_days", "due_on", "warn_on"]
+
+
+def pause(case, day: datetime.date) -> list[str]:
+    if case.accepted_on is None or case.paused_since is not None:
+        return []
+    case.paused_since = day
+    return ["paused_since"]
+
+
+def resume(case, day: datetime.date) -> list[str]:
+    if case.paused_since is None:
+        return []
+    lost = max(working_days_between(case.paused_since, day), 0)
+    case.due_on = add_working_days(case.due_on, lost)
+    case.warn_on = add_working_days(case.warn_on, lost)
+    case.paused_days += lost
+    case.paused_since = None
+    return ["due_on", "warn_on", "paused_days", "paused_since"]
+
+
+def follow(case, old_status: str, new_status: str, day: datetime.date) -> list[str]:
+    """Stop or restart the clock as the case moves from ``old_status`` to ``new_status``."""
+    if new_status in PAUSED and old_status not in PAUSED:
+        return pause(case, day)
+    if old_status in PAUSED and new_status not in PAUSED:
+        return resume(case, day)
+    return []
+
+
+def colour(case, day: datetime.date) -> Clock:
+    if case.due_on is None or case.status in CLOSED:
+        return Clock.NONE
+    if case.paused_since is not None:
+        return Clock.PAUSED
+    if day > case.due_on:
+        return Clock.RED
+    if day >= case.warn_on:
+        return Clock.YELLOW
+    return Clock.GREEN
+
+
+def used_days(case, day: datetime.date) -> int:
+    """Working days of the limit used up by ``day`` (a stopped clock counts to its stop)."""
+    if case.accepted_on is None:
+        return 0
+    until = case.paused_since or day
+    return max(working_days_between(case.accepted_on, until) - case.paused_days, 0)
+
+
+def remaining_days(case, day: datetime.date) -> int | None:
+    """Working days left until the due date (negative when overdue); None before acceptance."""
+    if case.due_on is None:
+        return None
+    return working_days_between(case.paused_since or day, case.due_on)

@@ -1,0 +1,381 @@
+"""Cases (办件): one resident's matter from intake at the desk to its end.
+
+The case holds its clock as columns (``due_on``, ``warn_on``, ``paused_since``) so that lists,
+colours and the overdue sweep are indexed date comparisons, and ``revision`` so that two staff
+acting at once cannot both win (every write is guarded by the revision it read).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.places.scoping import area_prefixes, prefix_q
+
+from .choices import (
+    CLOSED,
+    PAUSED,
+    RUNNING,
+    AgentKind,
+    CaseStatus,
+    Clock,
+    DocumentKind,
+    EventKind,
+    MaterialState,
+)
+
+
+def local_today() -> datetime.date:
+    return timezone.localdate()
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CaseQuerySet:
+        """Cases in the user's areas (desk side and leads), plus those forwarded to a department
+        the user reviews for, inside that reviewer grant's area. Nothing for anyone else."""
+        from doorstep.people.roles import VIEW_CASES
+
+        prefixes = area_prefixes(user, VIEW_CASES)
+        if prefixes is None:
+            return self
+        q = prefix_q("area_code", prefixes)
+        for department_id, code in reviewer_grants(user):
+            q |= Q(forwarded_to_id=department_id, area_code__prefix=code)
+        return self.filter(q)
+
+    def open(self) -> CaseQuerySet:
+        return self.exclude(status__in=CLOSED)
+
+    def running(self) -> CaseQuerySet:
+        return self.filter(status__in=RUNNING)
+
+    def overdue(self, today: datetime.date | None = None) -> CaseQuerySet:
+        """Running cases past their due date (a stopped clock is never overdue)."""
+        return self.running().filter(due_on__lt=today or local_today())
+
+    def due_soon(self, today: datetime.date | None = None) -> CaseQuerySet:
+        today = today or local_today()
+        return self.running().filter(warn_on__lte=today, due_on__gte=today)
+
+    def newly_overdue(self, today: datetime.date | None = None) -> CaseQuerySet:
+        return self.overdue(today).filter(overdue_at__isnull=True)
+
+    def too_many_trips(self) -> CaseQuerySet:
+        return self.filter(max_trips__isnull=False, trips__gt=models.F("max_trips"))
+
+
+def reviewer_grants(user) -> list[tuple[int, str]]:
+    """(department id, area code) of each reviewer grant the user holds; cached on the user."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cache = user.__dict__.setdefault("_doorstep_reviewer_grants", None)
+    if cache is None:
+        from doorstep.people.choices import Role
+        from doorstep.people.models import RoleGrant
+
+        cache = list(
+            RoleGrant.objects.filter(
+                user=user, role=Role.REVIEWER, department__isnull=False
+            ).values_list("department_id", "area__code")
+        )
+        user.__dict__["_doorstep_reviewer_grants"] = cache
+    return cache
+
+
+class Case(models.Model):
+    """One resident's matter. Written only through ``cases.actions``."""
+
+    receipt = models.CharField(_("receipt number"), max_length=20, unique=True)
+    resident = models.ForeignKey(
+        "people.Resident",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("resident"),
+    )
+    # The resident's area when the case was taken in: scoping never needs a join.
+    area_code = models.CharField(_("area code"), max_length=15, db_index=True)
+    service = models.ForeignKey(
+        "catalogue.Service", on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
+    )
+    version = models.ForeignKey(
+        "catalogue.ServiceVersion",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("service version"),
+    )
+    department = models.ForeignKey(
+        "catalogue.Department",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.DRAFT
+    )
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="handled_cases",
+        verbose_name=_("handled by"),
+    )
+    created_at = models.DateTimeField(_("taken in at"), default=timezone.now)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True)
+
+    # 代办: who brought the matter, and the resident's consent when it was not the resident.
+    agent_kind = models.CharField(
+        _("brought by"), max_length=8, choices=AgentKind.choices, default=AgentKind.SELF
+    )
+    agent_name = models.CharField(_("agent's name"), max_length=40, blank=True)
+    agent_phone = models.CharField(_("agent's phone"), max_length=20, blank=True)
+    agent_relation = models.CharField(_("relation to the resident"), max_length=20, blank=True)
+    consent = models.BooleanField(_("resident's consent recorded"), default=False)
+    consent_note = models.CharField(_("how consent was given"), max_length=200, blank=True)
+
+    # The clock (working days; see ``cases.clock``).
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    limit_days = models.PositiveSmallIntegerField(_("time limit (working days)"), null=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    warn_on = models.DateField(_("due soon from"), null=True, blank=True)
+    paused_since = models.DateField(_("clock stopped since"), null=True, blank=True)
+    paused_days = models.PositiveSmallIntegerField(_("working days stopped"), default=0)
+    pending_deadline = models.DateField(_("materials to follow by"), null=True, blank=True)
+    overdue_at = models.DateTimeField(_("marked overdue at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    # 跑动次数: in-person trips, against the most the service allows.
+    trips = models.PositiveSmallIntegerField(_("in-person trips"), default=0)
+    max_trips = models.PositiveSmallIntegerField(_("most trips allowed"), null=True, blank=True)
+
+    forwarded_to = models.ForeignKey(
+        "catalogue.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("forwarded to"),
+    )
+    forwarded_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["handler", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="case_idempotency_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(agent_kind=AgentKind.SELF) | Q(consent=True),
+                name="case_agent_needs_consent",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__isnull=True) | Q(accepted_on__isnull=False),
+                name="case_due_after_acceptance",
+            ),
+        ]
+        indexes = [
+            # The overdue sweep: running cases not yet marked, by due date.
+            models.Index(
+                fields=["due_on"],
+                condition=Q(overdue_at__isnull=True, status__in=sorted(RUNNING)),
+                name="case_sweep",
+            ),
+            models.Index(fields=["forwarded_to", "status"], name="case_department_queue"),
+            models.Index(fields=["status", "due_on"], name="case_status_due"),
+        ]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+
+    def __str__(self) -> str:
+        return f"{self.receipt} · {self.service}"
+
+    @property
+    def status_choice(self) -> CaseStatus:
+        return CaseStatus(self.status)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED
+
+    @property
+    def is_paused(self) -> bool:
+        return self.status in PAUSED and self.accepted_on is not None
+
+    @property
+    def too_many_trips(self) -> bool:
+        return self.max_trips is not None and self.trips > self.max_trips
+
+    def clock(self, today: datetime.date | None = None) -> Clock:
+        from .clock import colour
+
+        return colour(self, today or local_today())
+
+
+class CaseMaterial(models.Model):
+    """One material of the case's service version, and where it stands for this case."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="materials", verbose_name=_("case")
+    )
+    material = models.ForeignKey(
+        "catalogue.Material", on_delete=models.PROTECT, related_name="+", verbose_name=_("material")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    state = models.CharField(_("state"), max_length=12, choices=MaterialState.choices)
+    # The certificate on record that made it unnecessary to ask for it.
+    certificate = models.ForeignKey(
+        "people.Certificate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("certificate on record"),
+    )
+    # The notice that first asked for it, and why, when it was not in the first notice.
+    notice = models.ForeignKey(
+        "CaseDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("asked for in"),
+    )
+    added_reason = models.CharField(_("why it was asked for later"), max_length=300, blank=True)
+    provided_at = models.DateTimeField(_("provided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "material"], name="casematerial_unique")
+        ]
+        verbose_name = _("case material")
+        verbose_name_plural = _("case materials")
+
+    def __str__(self) -> str:
+        return f"{self.material.name}: {self.get_state_display()}"
+
+
+class CaseDocument(models.Model):
+    """A printed notice or receipt, as it was issued (the PDF is rendered from this snapshot)."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="documents", verbose_name=_("case")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=DocumentKind.choices)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    # [{"name", "necessity", "originals", "copies", "state", "reason"}], as listed on the paper.
+    items = models.JSONField(_("materials listed"), default=list, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "issued_at", "id"]
+        verbose_name = _("case document")
+        verbose_name_plural = _("case documents")
+
+    def __str__(self) -> str:
+        return f"{self.case.receipt} · {self.get_kind_display()}"
+
+
+class CaseEvent(models.Model):
+    """Append-only log: every transition, notice, trip, file and note of a case."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case")
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=EventKind.choices)
+    verb = models.CharField(_("action"), max_length=20, blank=True)
+    from_status = models.CharField(_("from"), max_length=20, choices=CaseStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=CaseStatus.choices, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["case", "at", "id"]
+        indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at")]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} · {self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    import secrets
+
+    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(
+        instance.content_type, "bin"
+    )
+    return f"cases/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.{ext}"
+
+
+class Attachment(models.Model):
+    """A scanned material (PDF, JPEG or PNG, checked by content), kept in Django storage and
+    served only through an access-checked view."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("case")
+    )
+    material = models.ForeignKey(
+        CaseMaterial,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("material"),
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["case", "uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+__all__ = [
+    "Attachment",
+    "Case",
+    "CaseDocument",
+    "CaseEvent",
+    "CaseMaterial",
+    "DocumentKind",
+    "EventKind",
+    "MaterialState",
+]
