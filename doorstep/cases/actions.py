@@ -563,6 +563,13 @@ def _accept(case: Case, *, actor, deadline) -> CaseDocument:
 # ---- after intake ----------------------------------------------------------------------------
 
 
+def _copy_back(case: Case, locked: Case) -> None:
+    """Give the caller's instance the values the action wrote (revision included)."""
+    if case is not locked:
+        for field in Case._meta.concrete_fields:
+            setattr(case, field.attname, getattr(locked, field.attname))
+
+
 def _lock(case: Case) -> Case:
     """Re-read the case inside the transaction (row-locked where the database can)."""
     return (
@@ -610,6 +617,7 @@ def do_receive_materials(
     _event(locked, EventKind.MATERIALS, actor=actor, at=now, data={"materials": names})
     if in_person:
         _event(locked, EventKind.TRIP, actor=actor, at=now, data={"trips": locked.trips})
+    _copy_back(case, locked)
     return locked
 
 
@@ -659,7 +667,7 @@ def do_accept(
             state=MaterialState.PENDING
         )
     document = _accept(locked, actor=actor, deadline=pending_deadline if pending_ids else None)
-    case.__dict__.update(locked.__dict__)
+    _copy_back(case, locked)
     return document
 
 
@@ -708,6 +716,7 @@ def do_add_to_notice(
     CaseMaterial.objects.filter(case=locked, material_id__in=ids).update(notice=document)
     _event(locked, EventKind.NOTICE, actor=actor, reason=reason, data={"added": added})
     _notify_outstanding(locked, f"notice:{document.pk}")
+    _copy_back(case, locked)
     return document
 
 
@@ -741,7 +750,7 @@ def do_transition(
         locked, verb, actor=actor, reason=reason, revision=locked.revision, fields=fields, data=data
     )
     _after(locked, verb, actor=actor, reason=event.reason, materials=materials)
-    case.__dict__.update(locked.__dict__)
+    _copy_back(case, locked)
     return event
 
 
@@ -774,6 +783,7 @@ def do_record_trip(case: Case, *, actor, note: str = "", revision: int | None = 
     locked.trips += 1
     _save_guarded(locked, ["trips"], status=locked.status, revision=expected)
     _event(locked, EventKind.TRIP, actor=actor, reason=note.strip(), data={"trips": locked.trips})
+    _copy_back(case, locked)
     return locked
 
 

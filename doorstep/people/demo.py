@@ -163,4 +163,7 @@ def build_demo(residents: int, *, progress=None) -> dict:
     from doorstep.desks.demo import build_demo_desks  # desks need places and services first
 
     build_demo_desks()
+    from doorstep.cases.demo import build_demo_cases
+
+    build_demo_cases()
     return {"logins": logins, "loaded": loaded}

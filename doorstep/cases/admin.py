@@ -1,0 +1,64 @@
+"""Cases in the admin are read-only: every change goes through ``cases.actions`` (and its event
+log), from the case pages. Administrators can look, filter, and run the overdue sweep now."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import Case, CaseEvent
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class EventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    fields = ["at", "actor", "kind", "verb", "from_status", "to_status", "reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnly):
+    list_display = ["receipt", "service", "status", "due_on", "trips", "max_trips", "handler"]
+    list_filter = ["status", "department", "forwarded_to"]
+    search_fields = ["receipt"]
+    date_hierarchy = "created_at"
+    list_select_related = ["service", "handler"]
+    raw_id_fields = ["resident"]
+    inlines = [EventInline]
+    actions = ["sweep_now"]
+
+    @admin.action(description=_("Mark newly overdue cases now (the overdue sweep)"))
+    def sweep_now(self, request, queryset) -> None:
+        from .sweep import sweep_overdue
+
+        marked = sweep_overdue()
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d case newly marked overdue.",
+                "%(count)d cases newly marked overdue.",
+                marked,
+            )
+            % {"count": marked},
+            messages.SUCCESS,
+        )
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Actions need the changelist's action form; the objects themselves stay read-only.
+        return obj is None and request.user.is_superuser
