@@ -152,6 +152,10 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
 # Web uploads of the registry stop here; larger files go through `doorstep import-residents`.
 DOORSTEP_IMPORT_MAX_UPLOAD = env.int("DOORSTEP_IMPORT_MAX_UPLOAD", default=50 * 1024 * 1024)
+# Scanned materials attached to a case (PDF, JPEG, PNG).
+DOORSTEP_ATTACHMENT_MAX_BYTES = env.int("DOORSTEP_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# The public address printed in QR codes on receipts and notices; the request's own when empty.
+DOORSTEP_PUBLIC_URL = env.str("DOORSTEP_PUBLIC_URL", default="").rstrip("/")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
