@@ -277,6 +277,7 @@ def _items_snapshot(case: Case, states: Iterable[str] = OUTSTANDING) -> list[dic
         {
             "name": row.material.name,
             "necessity": row.material.necessity,
+            "form": row.material.form,
             "originals": row.material.originals,
             "copies": row.material.copies,
             "state": row.state,
@@ -738,6 +739,9 @@ def do_transition(
         do_accept(case, actor=actor, revision=revision)
         return case.events.order_by("-pk").first()
     locked = _lock(case)
+    t = TRANSITIONS.get(verb)
+    if t is not None and not may_take(actor, locked, t):
+        raise PermissionDenied(_("You may not take this action on this case."))
     _check_revision(locked, revision if revision is not None else case.revision)
     fields: list[str] = []
     data: dict = {}

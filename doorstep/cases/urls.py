@@ -1,5 +1,36 @@
+from __future__ import annotations
+
 from django.urls import include, path
 
+from . import views
+
 urlpatterns = [
+    path("", views.case_list, name="cases-list"),
+    path("queue/", views.review_queue, name="cases-queue"),
+    path("new/", views.intake_pick, name="cases-intake"),
+    path(
+        "new/<int:resident_pk>/<str:service_code>/",
+        views.intake_form,
+        name="cases-intake-form",
+    ),
+    path("track/", views.track, name="cases-track"),
+    path("<int:pk>/", views.case_detail, name="cases-detail"),
+    path("<int:pk>/act/<str:verb>/", views.transition, name="cases-transition"),
+    path("<int:pk>/materials/", views.receive_materials, name="cases-materials"),
+    path("<int:pk>/accept/", views.accept, name="cases-accept"),
+    path("<int:pk>/notice/", views.add_to_notice, name="cases-add-notice"),
+    path("<int:pk>/trip/", views.record_trip, name="cases-trip"),
+    path("<int:pk>/note/", views.add_note, name="cases-note"),
+    path("<int:pk>/attachments/", views.attach, name="cases-attach"),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/",
+        views.attachment,
+        name="cases-attachment",
+    ),
+    path(
+        "<int:pk>/documents/<int:document_pk>/pdf/",
+        views.document_pdf,
+        name="cases-document-pdf",
+    ),
     path("api/", include("doorstep.cases.api")),
 ]

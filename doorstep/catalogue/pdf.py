@@ -34,12 +34,12 @@ def problem() -> str | None:
         import weasyprint  # noqa: F401  (fails with OSError when Pango is missing)
     except (ImportError, OSError):
         return _(
-            "PDF guides cannot be made: WeasyPrint or its system libraries (Pango) are not "
+            "PDFs cannot be made: WeasyPrint or its system libraries (Pango) are not "
             "installed on the server."
         )
     if not cjk_fonts():
         return _(
-            "PDF guides cannot be made: no Chinese font is installed on the server. Install one "
+            "PDFs cannot be made: no Chinese font is installed on the server. Install one "
             "(for example the Debian package fonts-noto-cjk or fonts-wqy-microhei)."
         )
     return None

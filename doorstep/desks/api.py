@@ -6,8 +6,6 @@ compound or booking) or 409 (the slot is full, the booking can no longer be canc
 
 from __future__ import annotations
 
-import json
-
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
@@ -15,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from doorstep.catalogue.models import Service
+from doorstep.core.jsonapi import error, from_validation, json_body, ok
 from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area
 
@@ -22,38 +21,8 @@ from . import actions
 from .models import Appointment, Slot
 from .views import upcoming_sessions
 
-CONFLICTS = {"full", "duplicate", "not_cancellable", "cancelled", "past"}
-
-
-def error(status: int, code: str, message: str, fields: dict | None = None) -> JsonResponse:
-    body = {"error": {"code": code, "message": str(message), "fields": fields or {}}}
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
-
-
-def from_validation(exc: ValidationError) -> JsonResponse:
-    fields: dict[str, list[str]] = {}
-    codes: list[str] = []
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            fields[field] = [m for e in errors for m in e.messages]
-            codes += [e.code or "invalid" for e in errors]
-    else:
-        codes = [e.code or "invalid" for e in exc.error_list]
-    code = codes[0] if codes else "invalid"
-    status = 404 if code == "not_found" else 409 if code in CONFLICTS else 400
-    return error(status, code, exc.messages[0], fields)
-
-
-def _body(request: HttpRequest) -> dict | None:
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _ok(data: dict, status: int = 200) -> JsonResponse:
-    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+# The slot is full, the booking is a duplicate or can no longer be cancelled: 409.
+STATUSES = dict.fromkeys({"full", "duplicate", "not_cancellable", "cancelled", "past"}, 409)
 
 
 def _appointment_json(appointment: Appointment) -> dict:
@@ -95,13 +64,13 @@ def compound_sessions(request: HttpRequest, code: str) -> JsonResponse:
         }
         for s in upcoming_sessions(compound)
     ]
-    return _ok({"compound": {"code": compound.code, "name": compound.name}, "sessions": sessions})
+    return ok({"compound": {"code": compound.code, "name": compound.name}, "sessions": sessions})
 
 
 @csrf_exempt  # public and cookie-less: no session for a forged request to ride on
 @require_POST
 def book(request: HttpRequest) -> JsonResponse:
-    data = _body(request)
+    data = json_body(request)
     if data is None:
         return error(400, "bad_json", _("The request body is not a JSON object."))
     try:
@@ -121,18 +90,18 @@ def book(request: HttpRequest) -> JsonResponse:
             id_last4=str(data.get("id_last4", "")),
         )
     except ValidationError as exc:
-        return from_validation(exc)
-    return _ok(_appointment_json(appointment), status=201)
+        return from_validation(exc, STATUSES)
+    return ok(_appointment_json(appointment), status=201)
 
 
 @csrf_exempt
 @require_POST
 def cancel(request: HttpRequest, code: str) -> JsonResponse:
-    data = _body(request)
+    data = json_body(request)
     if data is None:
         return error(400, "bad_json", _("The request body is not a JSON object."))
     try:
         appointment = actions.do_cancel(code, phone_last4=str(data.get("phone_last4", "")))
     except ValidationError as exc:
-        return from_validation(exc)
-    return _ok(_appointment_json(appointment))
+        return from_validation(exc, STATUSES)
+    return ok(_appointment_json(appointment))

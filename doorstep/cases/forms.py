@@ -1,0 +1,297 @@
+"""Forms of the case screens. They check the shape of the input (numbers, dates, ids on the
+case's list) and hand it to the actions, which hold every rule; they never write."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.catalogue.choices import Necessity
+from doorstep.catalogue.models import Department
+from doorstep.people.forms import add_action_errors
+
+from .choices import CLOSED, OUTSTANDING, AgentKind, CaseStatus, Outcome
+from .models import Case
+
+__all__ = [
+    "AcceptForm",
+    "AttachmentForm",
+    "CaseFilterForm",
+    "IntakeForm",
+    "NoteForm",
+    "NoticeForm",
+    "ReceiveForm",
+    "TrackForm",
+    "TransitionForm",
+    "TripForm",
+    "add_action_errors",
+]
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+CHECKS = forms.CheckboxSelectMultiple
+
+
+def _ids_field(label) -> forms.TypedMultipleChoiceField:
+    return forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=CHECKS, label=label, choices=()
+    )
+
+
+def _reason_field(label, *, required: bool = False) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RevisionForm(forms.Form):
+    """Every write on the case page carries the revision the clerk saw: if the case changed in
+    between, the action refuses and nothing happens."""
+
+    revision = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={
+            "required": _("The page is out of date. Reload it and try again."),
+            "invalid": _("The page is out of date. Reload it and try again."),
+            "min_value": _("The page is out of date. Reload it and try again."),
+        },
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("revision", case.revision)
+        super().__init__(*args, **kwargs)
+        self.case = case
+
+
+# ---- intake ----------------------------------------------------------------------------------
+
+
+class IntakeForm(forms.Form):
+    """The desk's checklist. Materials on file are not fields at all: they cannot be asked for."""
+
+    provided = _ids_field(_("Provided"))
+    pending = _ids_field(_("To follow (容缺)"))
+    pending_deadline = forms.DateField(
+        label=_("Materials to follow by"), required=False, widget=DATE_INPUT
+    )
+    agent_kind = forms.ChoiceField(
+        label=_("Who brought the matter"),
+        choices=AgentKind.choices,
+        initial=AgentKind.SELF,
+        widget=forms.RadioSelect,
+    )
+    agent_name = forms.CharField(label=_("Agent's name"), max_length=40, required=False)
+    agent_phone = forms.CharField(
+        label=_("Agent's phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
+    )
+    agent_relation = forms.CharField(
+        label=_("Relation to the resident"), max_length=20, required=False
+    )
+    consent = forms.BooleanField(
+        label=_("The resident agrees that the agent handles this matter for them"),
+        required=False,
+    )
+    reason = _reason_field(_("Reason (a refusal needs one; the resident will read it)"))
+    outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.HiddenInput)
+    idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        askable = [i for i in items if i.on_file is None]
+        self.fields["provided"].choices = [(i.material.pk, i.material.name) for i in askable]
+        self.fields["pending"].choices = [
+            (i.material.pk, i.material.name) for i in askable if i.may_follow
+        ]
+        if not self.is_bound:
+            # Made once, when the form is shown: a second tap or a resent form carries the
+            # same key, and intake answers with the case the first one made.
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+
+    def rows(self) -> list[dict]:
+        """One row per material, with its ticks as submitted (kept when the form comes back
+        with errors)."""
+        provided = {str(v) for v in (self["provided"].value() or ())}
+        pending = {str(v) for v in (self["pending"].value() or ())}
+        return [
+            {
+                "item": item,
+                "pk": item.material.pk,
+                "provided": str(item.material.pk) in provided,
+                "pending": str(item.material.pk) in pending,
+            }
+            for item in self.items
+        ]
+
+
+# ---- the case page ---------------------------------------------------------------------------
+
+
+class TransitionForm(RevisionForm):
+    reason = _reason_field(_("Reason"))
+    department = forms.ModelChoiceField(
+        Department.objects.all(), label=_("Forward to"), required=False
+    )
+    materials = _ids_field(_("Materials to ask for"))
+
+    def __init__(self, *args, transition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+        case = self.case
+        self.fields["reason"].required = False  # the action says why, in the clerk's words
+        if transition.needs_reason:
+            self.fields["reason"].label = _("Reason (required; the resident will read it)")
+        if transition.verb == "return":
+            self.fields["reason"].label = _("What to correct (required)")
+        self.fields["department"].initial = case.department_id
+        self.fields["department"].empty_label = None
+        self.fields["materials"].choices = [
+            (row.material_id, row.material.name) for row in getattr(case, "material_rows", ())
+        ]
+
+
+class ReceiveForm(RevisionForm):
+    """The resident came back with (some of) what was missing or due to follow."""
+
+    provided = _ids_field(_("Brought now"))
+    pending = _ids_field(_("Still to follow (容缺)"))
+    pending_deadline = forms.DateField(
+        label=_("Materials to follow by"), required=False, widget=DATE_INPUT
+    )
+    in_person = forms.BooleanField(
+        label=_("The resident came in person (counts as a trip)"), required=False, initial=True
+    )
+    then = forms.ChoiceField(
+        choices=[("", ""), ("accept", "accept"), ("supply", "supply")], required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        outstanding = [r for r in self.case.material_rows if r.state in OUTSTANDING]
+        self.fields["provided"].choices = [(r.material_id, r.material.name) for r in outstanding]
+        self.fields["pending"].choices = [
+            (r.material_id, r.material.name)
+            for r in outstanding
+            if r.material.necessity == Necessity.LATER
+        ]
+
+
+class AcceptForm(RevisionForm):
+    pending = _ids_field(_("To follow (容缺)"))
+    pending_deadline = forms.DateField(
+        label=_("Materials to follow by"), required=False, widget=DATE_INPUT
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pending"].choices = [
+            (r.material_id, r.material.name)
+            for r in self.case.material_rows
+            if r.state in OUTSTANDING and r.material.necessity == Necessity.LATER
+        ]
+
+
+class NoticeForm(RevisionForm):
+    """A later notice may only add materials not asked for yet, with the reason why."""
+
+    materials = _ids_field(_("Materials to add"))
+    reason = _reason_field(_("Why it was not asked for in the first notice (required)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["materials"].choices = [
+            (r.material_id, r.material.name)
+            for r in self.case.material_rows
+            if r.state not in OUTSTANDING
+        ]
+
+
+class TripForm(RevisionForm):
+    note = forms.CharField(label=_("What the resident came for"), max_length=300, required=False)
+
+
+class NoteForm(forms.Form):
+    text = _reason_field(_("Note"))
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("Scanned file (PDF, JPEG or PNG)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )
+    material = forms.TypedChoiceField(
+        label=_("Material it shows"), coerce=int, required=False, empty_value=None, choices=()
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["material"].choices = [("", _("— none in particular —"))] + [
+            (r.pk, r.material.name) for r in getattr(case, "material_rows", ())
+        ]
+
+
+# ---- lists -----------------------------------------------------------------------------------
+
+
+class CaseFilterForm(forms.Form):
+    CLOCKS = [
+        ("", _("Any time limit")),
+        ("overdue", _("Overdue")),
+        ("due_soon", _("Due soon")),
+        ("paused", _("Clock stopped")),
+    ]
+
+    receipt = forms.CharField(label=_("Receipt number"), max_length=20, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any status")), *CaseStatus.choices], required=False
+    )
+    clock = forms.ChoiceField(label=_("Time limit"), choices=CLOCKS, required=False)
+    trips = forms.BooleanField(label=_("Too many trips"), required=False)
+
+    def apply(self, cases):
+        data = self.cleaned_data
+        receipt = re.sub(r"\s+", "", data.get("receipt") or "").upper()
+        if receipt:
+            cases = cases.filter(receipt__contains=receipt)
+        if data.get("status"):
+            cases = cases.filter(status=data["status"])
+        if data.get("clock") == "overdue":
+            cases = cases.overdue()
+        elif data.get("clock") == "due_soon":
+            cases = cases.due_soon()
+        elif data.get("clock") == "paused":
+            cases = cases.filter(paused_since__isnull=False).exclude(status__in=sorted(CLOSED))
+        if data.get("trips"):
+            cases = cases.too_many_trips()
+        return cases
+
+
+class TrackForm(forms.Form):
+    receipt = forms.CharField(
+        label=_("Receipt number"),
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+    digits = forms.RegexField(
+        label=_("Last 4 digits of your mobile phone"),
+        regex=r"^\d{4}$",
+        error_messages={"invalid": _("Enter the last 4 digits of your mobile phone.")},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 4, "size": 6}
+        ),
+    )
+
+    def clean_receipt(self) -> str:
+        return re.sub(r"\s+", "", self.cleaned_data["receipt"]).upper()[:20]

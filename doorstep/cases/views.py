@@ -1,0 +1,512 @@
+"""Case screens: intake at the desk, the case page and its actions, the case list, the
+department's review queue, and the public tracking page.
+
+Thin: single cases through ``access_case`` (404 alike for missing and not yours), lists through
+``visible_to``, every write through ``actions``. A write that fails (stale page, illegal step,
+bad input) leaves the case as it was and says why on the case page; a write the user may not
+make answers 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import F, prefetch_related_objects
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from doorstep.catalogue.choices import Necessity
+from doorstep.catalogue.models import Service
+from doorstep.catalogue.pdf import PdfUnavailable
+from doorstep.catalogue.search import QueryTooLong, search_services
+from doorstep.people.access import access_resident
+from doorstep.people.roles import HANDLE_CASES, REVIEW_CASES, VIEW_CASES, can
+from doorstep.places.scoping import covers
+from doorstep.workdays.calendar import add_working_days
+
+from . import actions, clock, tracking
+from . import pdf as case_pdf
+from .access import access_case
+from .attachments import do_add_attachment
+from .choices import OUTSTANDING, TRANSITIONS, CaseStatus, MaterialState
+from .forms import (
+    AcceptForm,
+    AttachmentForm,
+    CaseFilterForm,
+    IntakeForm,
+    NoteForm,
+    NoticeForm,
+    ReceiveForm,
+    TrackForm,
+    TransitionForm,
+    TripForm,
+    add_action_errors,
+)
+from .models import Case, CaseDocument, reviewer_grants
+
+PAGE_SIZE = 25
+DANGER_VERBS = frozenset({"refuse", "reject", "return", "withdraw"})
+# The usual next steps, shown open; the others sit folded under their name.
+PRIMARY_VERBS = frozenset({"start", "forward", "approve", "resubmit", "supply", "complete"})
+
+
+def _require(user, *capabilities: str) -> None:
+    if not any(can(user, c) for c in capabilities):
+        raise PermissionDenied
+
+
+def _partial(request: HttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+# ---- intake ----------------------------------------------------------------------------------
+
+
+def _handled_resident(user, pk) -> object:
+    """A resident whose matters ``user`` may take in: seen by them and in their desk's area.
+    Anyone else's resident is a 404, like a missing one."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    resident = access_resident(user, pk)
+    if not covers(user, HANDLE_CASES, resident.area_code):
+        raise Http404
+    return resident
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def intake_pick(request: HttpRequest) -> HttpResponse:
+    """Step 1 of intake: which matter the resident came for."""
+    _require(request.user, HANDLE_CASES)
+    if not request.GET.get("resident"):
+        messages.info(request, _("Find the resident first, then start a new case from the record."))
+        return redirect("people-search")
+    resident = _handled_resident(request.user, request.GET["resident"])
+    query = request.GET.get("q", "").strip()[:50]
+    try:
+        services = search_services(query, limit=50)
+    except QueryTooLong:
+        services = []
+    context = {"resident": resident, "q": query, "services": services}
+    template = "cases/_services.html" if _partial(request) else "cases/intake_pick.html"
+    return render(request, template, context)
+
+
+@login_required
+def intake_form(request: HttpRequest, resident_pk: int, service_code: str) -> HttpResponse:
+    """Step 2 of intake: the materials checklist, who brought the matter, and the outcome."""
+    _require(request.user, HANDLE_CASES)
+    resident = _handled_resident(request.user, resident_pk)
+    service = (
+        Service.objects.public().select_related("department").filter(code=service_code).first()
+    )
+    if service is None:
+        raise Http404
+    version = service.published_version()
+    today = timezone.localdate()
+    due_on = add_working_days(today, version.promised_limit_days)
+    items = actions.checklist(resident, version, today)
+    prefetch_related_objects([i.on_file for i in items if i.on_file is not None], "type")
+    form = IntakeForm(request.POST or None, items=items)
+    deadline = form.fields["pending_deadline"]
+    deadline.widget.attrs.update(min=today.isoformat(), max=due_on.isoformat())
+    deadline.help_text = _("For materials to follow: no later than %(due)s.") % {
+        "due": due_on.isoformat()
+    }
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                intake = actions.do_intake(
+                    actor=request.user, resident=resident, service=service, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                add_action_errors(form, exc)
+            else:
+                return _taken_in(request, intake)
+    context = {
+        "resident": resident,
+        "service": service,
+        "version": version,
+        "form": form,
+        "due_on": due_on,
+    }
+    return render(request, "cases/intake.html", context, status=status)
+
+
+def _taken_in(request: HttpRequest, intake: actions.Intake) -> HttpResponse:
+    case = intake.case
+    if not intake.created:
+        messages.info(request, _("This form was already sent: here is the case it made."))
+    elif intake.document is not None:
+        messages.success(
+            request,
+            _("Case %(receipt)s: %(document)s issued. Print it for the resident.")
+            % {"receipt": case.receipt, "document": intake.document.get_kind_display()},
+        )
+    return redirect("cases-detail", pk=case.pk)
+
+
+# ---- the case page ---------------------------------------------------------------------------
+
+
+def _with_materials(case: Case) -> Case:
+    case.material_rows = list(
+        case.materials.select_related("material", "certificate__type").order_by("position", "pk")
+    )
+    for row in case.material_rows:
+        row.colour = MaterialState(row.state).colour
+    return case
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _with_materials(access_case(request.user, pk))
+    return render(request, "cases/detail.html", _detail_context(request.user, case))
+
+
+def _detail_context(user, case: Case) -> dict:
+    today = timezone.localdate()
+    handle, review = actions.may_handle(user, case), actions.may_review(user, case)
+    verbs = {t.verb: t for t in actions.available_verbs(user, case)}
+    outstanding = [r for r in case.material_rows if r.state in OUTSTANDING]
+    documents = list(case.documents.select_related("issued_by"))
+    open_ = not case.is_closed
+    awaiting_notice = case.status == CaseStatus.AWAITING_MATERIALS and case.accepted_on is None
+    days_left = clock.remaining_days(case, today) if open_ else None
+    # Accepting as it stands only works when whatever is outstanding may follow (容缺).
+    acceptable = "accept" in verbs and all(
+        r.material.necessity == Necessity.LATER for r in outstanding
+    )
+    transitions = [
+        TransitionForm(case=case, transition=t, auto_id=f"id_{verb}_%s")
+        for verb, t in verbs.items()
+        if verb != "accept"  # its own form, with materials to follow
+    ]
+    return {
+        "case": case,
+        "clock": case.clock(today),
+        "days_left": days_left,
+        "days_over": -days_left if days_left is not None and days_left < 0 else 0,
+        "materials": case.material_rows,
+        "outstanding": outstanding,
+        "documents": documents,
+        "latest": documents[-1] if documents else None,
+        "events": list(case.events.select_related("actor")),
+        "attachments": list(case.attachments.select_related("uploaded_by", "material__material")),
+        "may_handle": handle,
+        "may_review": review,
+        "transitions": transitions,
+        "danger_verbs": DANGER_VERBS,
+        "primary_verbs": PRIMARY_VERBS,
+        "accept_form": AcceptForm(case=case, auto_id="id_accept_%s") if acceptable else None,
+        "receive_form": ReceiveForm(case=case, auto_id="id_receive_%s")
+        if handle and open_ and outstanding
+        else None,
+        "then_accept": "accept" in verbs,
+        "then_supply": case.status == CaseStatus.AWAITING_MATERIALS
+        and case.accepted_on is not None,
+        "notice_form": NoticeForm(case=case, auto_id="id_notice_%s")
+        if handle and awaiting_notice
+        else None,
+        "trip_form": TripForm(case=case, auto_id="id_trip_%s") if handle and open_ else None,
+        "note_form": NoteForm(auto_id="id_note_%s") if handle or review else None,
+        "attach_form": AttachmentForm(case=case, auto_id="id_attach_%s")
+        if handle or review
+        else None,
+    }
+
+
+def _flash_errors(request: HttpRequest, form: forms.Form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else None
+        for error in errors:
+            if label and field != "revision":
+                messages.error(request, f"{label}: {error}")
+            else:
+                messages.error(request, error)
+
+
+def _submit(
+    request: HttpRequest, case: Case, form: forms.Form, act: Callable[[dict], str]
+) -> HttpResponse:
+    """Run ``act`` with the form's data; success or the reasons it failed go on the case page.
+    ``CaseChanged`` and ``InvalidTransition`` are ValidationErrors with the clerk's message."""
+    if not form.is_valid():
+        _flash_errors(request, form)
+    else:
+        try:
+            text = act(form.cleaned_data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, text)
+    return redirect("cases-detail", pk=case.pk)
+
+
+def _status_message(case: Case) -> str:
+    return _("Case %(receipt)s is now “%(status)s”.") % {
+        "receipt": case.receipt,
+        "status": CaseStatus(case.status).label,
+    }
+
+
+@login_required
+@require_POST
+def transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    case = _with_materials(access_case(request.user, pk))
+    t = TRANSITIONS.get(verb)
+    if t is None:
+        messages.error(request, _("Unknown action “%(verb)s”.") % {"verb": verb[:20]})
+        return redirect("cases-detail", pk=case.pk)
+    form = TransitionForm(request.POST, case=case, transition=t)
+
+    def act(data: dict) -> str:
+        actions.do_transition(
+            case,
+            verb,
+            actor=request.user,
+            reason=data["reason"],
+            revision=data["revision"],
+            department=data["department"],
+            materials=data["materials"],
+        )
+        return _status_message(case)
+
+    return _submit(request, case, form, act)
+
+
+@login_required
+@require_POST
+def receive_materials(request: HttpRequest, pk: int) -> HttpResponse:
+    """The resident came back with materials; optionally accept (or resume) in the same go.
+    One transaction: if the acceptance fails, the materials are not recorded either."""
+    case = _with_materials(access_case(request.user, pk))
+    form = ReceiveForm(request.POST, case=case)
+
+    def act(data: dict) -> str:
+        with transaction.atomic():
+            received = actions.do_receive_materials(
+                case,
+                actor=request.user,
+                provided=data["provided"],
+                in_person=data["in_person"],
+                revision=data["revision"],
+            )
+            if data["then"] == "accept":
+                pending = [p for p in data["pending"] if p not in data["provided"]]
+                actions.do_accept(
+                    received,
+                    actor=request.user,
+                    pending=pending,
+                    pending_deadline=data["pending_deadline"],
+                )
+                return _status_message(received)
+            if data["then"] == "supply":
+                actions.do_transition(received, "supply", actor=request.user)
+                return _status_message(received)
+        return _("Materials recorded.")
+
+    return _submit(request, case, form, act)
+
+
+@login_required
+@require_POST
+def accept(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _with_materials(access_case(request.user, pk))
+    form = AcceptForm(request.POST, case=case)
+
+    def act(data: dict) -> str:
+        actions.do_accept(
+            case,
+            actor=request.user,
+            pending=data["pending"],
+            pending_deadline=data["pending_deadline"],
+            revision=data["revision"],
+        )
+        return _status_message(case)
+
+    return _submit(request, case, form, act)
+
+
+@login_required
+@require_POST
+def add_to_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _with_materials(access_case(request.user, pk))
+    form = NoticeForm(request.POST, case=case)
+
+    def act(data: dict) -> str:
+        document = actions.do_add_to_notice(
+            case,
+            actor=request.user,
+            materials=data["materials"],
+            reason=data["reason"],
+            revision=data["revision"],
+        )
+        return _("%(document)s issued.") % {"document": document.get_kind_display()}
+
+    return _submit(request, case, form, act)
+
+
+@login_required
+@require_POST
+def record_trip(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access_case(request.user, pk)
+    form = TripForm(request.POST, case=case)
+
+    def act(data: dict) -> str:
+        done = actions.do_record_trip(
+            case, actor=request.user, note=data["note"], revision=data["revision"]
+        )
+        return _("Trip recorded: %(n)s so far.") % {"n": done.trips}
+
+    return _submit(request, case, form, act)
+
+
+@login_required
+@require_POST
+def add_note(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access_case(request.user, pk)
+
+    def act(data: dict) -> str:
+        actions.do_add_note(case, actor=request.user, text=data["text"])
+        return _("Note added.")
+
+    return _submit(request, case, NoteForm(request.POST), act)
+
+
+@login_required
+@require_POST
+def attach(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _with_materials(access_case(request.user, pk))
+    form = AttachmentForm(request.POST, request.FILES, case=case)
+
+    def act(data: dict) -> str:
+        added = do_add_attachment(
+            case, actor=request.user, upload=data["file"], material_id=data["material"]
+        )
+        return _("%(name)s attached.") % {"name": added.original_name}
+
+    return _submit(request, case, form, act)
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """A scanned file, only to those who may see its case; always downloaded, never shown
+    inline from our origin."""
+    case = access_case(request.user, pk)
+    item = get_object_or_404(case.attachments, pk=attachment_pk)
+    try:
+        handle = item.file.open("rb")
+    except OSError:
+        raise Http404 from None
+    return FileResponse(
+        handle, content_type=item.content_type, as_attachment=True, filename=item.original_name
+    )
+
+
+@login_required
+def document_pdf(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    case = access_case(request.user, pk)
+    document: CaseDocument = get_object_or_404(
+        case.documents.select_related("issued_by"), pk=document_pk
+    )
+    document.case = case  # the relations access_case already fetched
+    try:
+        data = case_pdf.render_document_pdf(
+            document, tracking_url=case_pdf.tracking_url(request, case.receipt)
+        )
+    except PdfUnavailable as exc:
+        context = {"reason": str(exc), "case": case}
+        return render(request, "cases/pdf_unavailable.html", context, status=503)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{case.receipt}-{document.kind}.pdf"'
+    return response
+
+
+# ---- lists -----------------------------------------------------------------------------------
+
+
+def _listed(cases):
+    return cases.select_related("resident", "service", "forwarded_to")
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    _require(request.user, VIEW_CASES, REVIEW_CASES)
+    form = CaseFilterForm(request.GET or None)
+    cases = _listed(Case.objects.visible_to(request.user)).order_by("-created_at", "-id")
+    if form.is_valid():
+        cases = form.apply(cases)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/list.html", {"form": form, "page": page})
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Cases forwarded to the reviewer's departments (inside their grants' areas, which
+    ``visible_to`` already scopes), the one due first on top."""
+    _require(request.user, REVIEW_CASES)
+    cases = Case.objects.visible_to(request.user).filter(status=CaseStatus.FORWARDED)
+    if not request.user.is_superuser:
+        departments = {department for department, _code in reviewer_grants(request.user)}
+        cases = cases.filter(forwarded_to_id__in=departments)
+    cases = _listed(cases).order_by(F("due_on").asc(nulls_last=True), "forwarded_at", "id")
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/queue.html", {"page": page})
+
+
+# ---- public tracking -------------------------------------------------------------------------
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    """Receipt number and the last 4 digits of the resident's mobile: status, what is still
+    needed, the due date, and the resident's initials. No login; guessing is throttled."""
+    initial = {"receipt": request.GET.get("receipt", "").strip()[:30]}
+    form = TrackForm(request.POST or None, initial=initial)
+    context: dict = {"form": form}
+    status = 200
+    if request.method == "POST":
+        key = tracking.failure_key(request)
+        if tracking.throttled(key):
+            context["throttled"] = True
+            return render(request, "cases/track.html", context, status=429)
+        status = 400
+        if form.is_valid():
+            case = tracking.public_case(form.cleaned_data["receipt"], form.cleaned_data["digits"])
+            if case is None:
+                tracking.count_failure(key)
+                context["not_found"], status = True, 404
+            else:
+                status = 200
+                context.update(_public_context(case))
+    return render(request, "cases/track.html", context, status=status)
+
+
+def _public_context(case: Case) -> dict:
+    today = timezone.localdate()
+    return {
+        "case": case,
+        "initials": case.resident.name_initials.upper(),
+        "timeline": tracking.public_timeline(case),
+        "still_needed": list(
+            case.materials.filter(state__in=sorted(OUTSTANDING))
+            .select_related("material")
+            .order_by("position", "pk")
+        ),
+        "clock": case.clock(today),
+    }
