@@ -18,4 +18,6 @@ MODULES = [
     "registry_import",
     "resident_search",
     "catalogue_search",
+    "case_intake_http",
+    "case_sweep",
 ]

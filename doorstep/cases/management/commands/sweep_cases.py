@@ -1,0 +1,43 @@
+"""Mark the cases that became overdue and notify their handlers and leads; run it from cron or
+a systemd timer (hourly is plenty). Running it twice, or in two processes at once, marks and
+notifies each case once."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from doorstep.cases.sweep import sweep_overdue
+
+
+def _day(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        message = _("Give the date as YYYY-MM-DD, not “%(value)s”.") % {"value": value}
+        raise CommandError(message) from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Mark running cases past their due date as overdue, once per case, and notify their "
+        "handlers and leads (the handlers' messages go out with deliver_messages)."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--today",
+            type=str,
+            default=None,
+            help="sweep as if today were this date (YYYY-MM-DD); for testing",
+        )
+
+    def handle(self, *args, today: str | None = None, **options) -> None:
+        marked = sweep_overdue(today=_day(today) if today else None)
+        self.stdout.write(
+            ngettext("%(count)d case newly overdue.", "%(count)d cases newly overdue.", marked)
+            % {"count": marked}
+        )
