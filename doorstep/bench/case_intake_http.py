@@ -12,8 +12,9 @@ connection per request (Django's default) — for both endpoints alike.
 
 The floor is served by the same server in the same run: ``floor_intake`` (bench-only URLconf,
 ``http_settings``), which runs the same SQL statements as the real intake — the same reads
-(session, user, grants, resident, service, idempotency key, version, materials, certificates)
-and writes (case, materials, events, guarded acceptance, message, document, task), in the
+(session, user, grants, resident, service with its published version, idempotency key,
+certificates; a published version's materials once per process, as intake reads them)
+and writes (case, document, materials, events, message, task), in the
 same transaction — hand-written on the connection's cursor: no ORM, no forms, no JSON
 readers, no permission helpers. Before the load, one request to each is made in-process
 with the statements captured, and their sequences (verb and table) are compared: the note of
@@ -79,18 +80,18 @@ _SERIAL = itertools.count()
 
 
 def _receipt_suffix() -> str:
-    """Six receipt characters, as the real intake's, but never one of theirs nor the same twice
-    in a run: "B" (not in the real alphabet), then the worker's process id and a counter in
-    base 25. (Six random characters, as the real intake draws them, collide within a day's
-    thousands of benchmark intakes: 25⁶ is 244 million.)"""
-    n = (os.getpid() % 90) * 100_000 + next(_SERIAL) % 100_000
+    """Eight receipt characters, as the real intake's, but never one of theirs nor the same
+    twice in a run: "BB" (never drawn by the real alphabet), then the worker's process id and a
+    counter in base 25."""
+    n = (os.getpid() % 90) * 1_000_000 + next(_SERIAL) % 1_000_000
     digits = []
-    for _ in range(5):
+    for _ in range(6):
         n, d = divmod(n, len(RECEIPT_ALPHABET))
         digits.append(RECEIPT_ALPHABET[d])
-    return "B" + "".join(reversed(digits))
+    return "BB" + "".join(reversed(digits))
 
 
+_MATERIALS: dict[int, list] = {}  # version id → its materials (published: immutable)
 _ACCEPTED: list = []  # the acceptance message's subject and body, split (see _parts)
 
 
@@ -134,7 +135,13 @@ def floor_intake(request: HttpRequest) -> HttpResponse:
         cur.execute("SELECT is_active FROM auth_user WHERE id = %s", [user_id])
         if not cur.fetchone()[0]:
             return _refuse(403, "inactive")
-        view = _grants(cur, user_id, VIEW_ROLES)
+        cur.execute(
+            "SELECT g.role, a.code, g.department_id FROM people_rolegrant g "
+            "INNER JOIN places_area a ON a.id = g.area_id WHERE g.user_id = %s",
+            [user_id],
+        )
+        grants = cur.fetchall()
+        view = tuple(code for role, code, _d in grants if role in VIEW_ROLES)
         cur.execute(
             "SELECT r.id, r.name, r.phone, r.notify_channel, r.area_code FROM people_resident r "
             "WHERE r.id = %s",
@@ -144,34 +151,35 @@ def floor_intake(request: HttpRequest) -> HttpResponse:
         if resident is None or not resident[4].startswith(view):
             return _refuse(404, "no such resident")
         cur.execute(
-            "SELECT s.id, s.name, s.is_active, s.department_id FROM catalogue_service s "
-            "WHERE s.code = %s",
+            "SELECT v.id, v.promised_limit_days, v.max_trips, s.id, s.name, s.is_active, "
+            "s.department_id, d.name FROM catalogue_serviceversion v "
+            "INNER JOIN catalogue_service s ON s.id = v.service_id "
+            "INNER JOIN catalogue_department d ON d.id = s.department_id "
+            "WHERE s.code = %s AND v.status = 'published'",
             [code],
         )
-        service = cur.fetchone()
-        if service is None:
+        row = cur.fetchone()
+        if row is None or not row[5]:
             return _refuse(400, "no such service")
+        version, service = row[:3], row[3:7]
         cur.execute(
-            "SELECT id FROM cases_case WHERE handler_id = %s AND idempotency_key = %s",
+            "SELECT id FROM cases_case WHERE handler_id = %s AND idempotency_key = %s "
+            "AND NOT (idempotency_key = '')",
             [user_id, key],
         )
         if cur.fetchone() is not None:
             return _refuse(409, "already taken in")  # never in the benchmark: keys are unique
-        if not resident[4].startswith(_grants(cur, user_id, HANDLE_ROLES)):
+        if not resident[4].startswith(tuple(c for r, c, _d in grants if r in HANDLE_ROLES)):
             return _refuse(403, "outside your areas")
-        cur.execute(
-            "SELECT id, promised_limit_days, max_trips FROM catalogue_serviceversion "
-            "WHERE service_id = %s AND status = 'published' ORDER BY number DESC LIMIT 1",
-            [service[0]],
-        )
-        version = cur.fetchone()
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute(
-            "SELECT id, necessity, certificate_type_id FROM catalogue_material "
-            "WHERE version_id = %s ORDER BY position, id",
-            [version[0]],
-        )
-        materials = cur.fetchall()
+        materials = _MATERIALS.get(version[0])
+        if materials is None:  # a published version's list, read once per process as intake does
+            cur.execute(
+                "SELECT id, necessity, certificate_type_id FROM catalogue_material "
+                "WHERE version_id = %s ORDER BY position, id",
+                [version[0]],
+            )
+            materials = _MATERIALS[version[0]] = cur.fetchall()
         certificate_types = sorted({m[2] for m in materials if m[2] is not None})
         if certificate_types:
             marks = ", ".join(["%s"] * len(certificate_types))
@@ -193,7 +201,16 @@ def floor_intake(request: HttpRequest) -> HttpResponse:
         due = ops.adapt_datefield_value(add_working_days(today, limit))
         warn = ops.adapt_datefield_value(add_working_days(today, math.ceil(limit * WARN_SHARE)))
         receipt = f"{today:%Y%m%d}-{_receipt_suffix()}"
-        case_id = _insert_case(cur, receipt, resident, service, version, user_id, at, key)
+        case_id = _insert_case(
+            cur, receipt, resident, service, version, user_id, at, key, (day, limit, warn, due)
+        )
+        cur.execute(
+            "INSERT INTO cases_casedocument (case_id, kind, issued_at, issued_by_id, reason, "
+            "items, due_on, deadline) VALUES (%s, 'receipt', %s, %s, '', '[]', %s, NULL) "
+            "RETURNING id",
+            [case_id, at, user_id, due],
+        )
+        (document_id,) = cur.fetchone()
         values = ", ".join(["(%s, %s, %s, %s, NULL, NULL, '', %s)"] * len(states))
         params = []
         for position, (material_id, state) in enumerate(states):
@@ -204,30 +221,24 @@ def floor_intake(request: HttpRequest) -> HttpResponse:
             params,
         )
         cur.fetchall()
-        event = (case_id, at, user_id)
-        _insert_event(cur, *event, "created", data={"outcome": "accept", "agent_kind": "self"})
-        _insert_event(cur, *event, "trip", data={"trips": 1})
+        events = [
+            ("created", "", "", "", {"outcome": "accept", "agent_kind": "self"}),
+            ("trip", "", "", "", {"trips": 1}),
+            ("transition", "accept", "draft", "accepted", {}),
+        ]
         cur.execute(
-            "UPDATE cases_case SET revision = revision + 1, accepted_at = %s, limit_days = %s, "
-            "pending_deadline = NULL, accepted_on = %s, status = 'accepted', warn_on = %s, "
-            "due_on = %s WHERE id = %s AND revision = 1 AND status = 'draft'",
-            [at, limit, day, warn, due, case_id],
-        )
-        _insert_event(cur, *event, "transition", verb="accept", old="draft", new="accepted")
-        message_id = _insert_message(cur, case_id, receipt, resident, service, due, at)
-        cur.execute(
-            "SELECT cm.material_id FROM cases_casematerial cm "
-            "WHERE cm.case_id = %s AND cm.state IN ('missing', 'pending')",
-            [case_id],
+            "INSERT INTO cases_caseevent (case_id, at, actor_id, kind, verb, from_status, "
+            "to_status, reason, data) VALUES "
+            + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, '', %s)"] * len(events))
+            + " RETURNING id",
+            [
+                v
+                for kind, verb, old, new, data in events
+                for v in (case_id, at, user_id, kind, verb, old, new, json.dumps(data))
+            ],
         )
         cur.fetchall()
-        cur.execute(
-            "INSERT INTO cases_casedocument (case_id, kind, issued_at, issued_by_id, reason, "
-            "items, due_on, deadline) VALUES (%s, 'receipt', %s, %s, '', '[]', %s, NULL) "
-            "RETURNING id",
-            [case_id, at, user_id, due],
-        )
-        (document_id,) = cur.fetchone()
+        message_id = _insert_message(cur, case_id, receipt, resident, service, due, at)
     if message_id is not None:
         _insert_task(message_id, at)
     body = {
@@ -240,23 +251,16 @@ def floor_intake(request: HttpRequest) -> HttpResponse:
     return HttpResponse(json.dumps(body), status=201, content_type="application/json")
 
 
-def _grants(cur, user_id: int, roles: tuple[str, ...]) -> tuple[str, ...]:
-    marks = ", ".join(["%s"] * len(roles))
-    cur.execute(
-        "SELECT a.code FROM people_rolegrant g INNER JOIN places_area a ON a.id = g.area_id "
-        f"WHERE g.user_id = %s AND g.role IN ({marks})",
-        [user_id, *roles],
-    )
-    return tuple(code for (code,) in cur.fetchall())
-
-
-def _insert_case(cur, receipt, resident, service, version, user_id, at, key) -> int:
+def _insert_case(cur, receipt, resident, service, version, user_id, at, key, clock) -> int:
+    """The case as intake inserts it: already accepted, its clock started (revision 2)."""
+    day, limit, warn, due = clock
     cur.execute(
         "INSERT INTO cases_case (receipt, resident_id, area_code, service_id, version_id, "
         "department_id, status, revision, handler_id, created_at, idempotency_key, agent_kind, "
-        "agent_name, agent_phone, agent_relation, consent, consent_note, paused_days, trips, "
-        "max_trips) VALUES (%s, %s, %s, %s, %s, %s, 'draft', 1, %s, %s, %s, 'self', '', '', "
-        "'', %s, '', 0, 1, %s) RETURNING id",
+        "agent_name, agent_phone, agent_relation, consent, consent_note, accepted_at, "
+        "accepted_on, limit_days, due_on, warn_on, paused_days, trips, max_trips) VALUES "
+        "(%s, %s, %s, %s, %s, %s, 'accepted', 2, %s, %s, %s, 'self', '', '', '', %s, '', %s, "
+        "%s, %s, %s, %s, 0, 1, %s) RETURNING id",
         [
             receipt,
             resident[0],
@@ -268,6 +272,11 @@ def _insert_case(cur, receipt, resident, service, version, user_id, at, key) -> 
             at,
             key,
             False,
+            at,
+            day,
+            limit,
+            due,
+            warn,
             version[2],
         ],
     )
@@ -296,10 +305,6 @@ def _insert_message(cur, case_id, receipt, resident, service, due, at) -> int | 
     skipped = preference == "none" and channel != "log"
     values = {"name": name, "service": service[1], "receipt": receipt, "due": str(due)}
     key = f"case:{case_id}:accepted"
-    cur.execute("SELECT id FROM notify_message WHERE idempotency_key = %s", [key])
-    if cur.fetchone() is not None:
-        return None
-    cur.execute("SAVEPOINT bench_message")
     cur.execute(
         "INSERT INTO notify_message (channel, resident_id, address, template, language, "
         "subject, body, idempotency_key, status, attempts, next_attempt_at, last_error, "
@@ -320,7 +325,6 @@ def _insert_message(cur, case_id, receipt, resident, service, due, at) -> int | 
         ],
     )
     (message_id,) = cur.fetchone()
-    cur.execute("RELEASE SAVEPOINT bench_message")
     return None if skipped else message_id
 
 

@@ -9,6 +9,7 @@ go to the outbox inside the transaction, so a rolled-back change sends nothing.
 from __future__ import annotations
 
 import datetime
+import functools
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from doorstep.catalogue.choices import MaterialSource, Necessity
+from doorstep.catalogue.choices import MaterialSource, Necessity, VersionStatus
 from doorstep.catalogue.models import Department, Material, Service
 from doorstep.people.roles import HANDLE_CASES
 from doorstep.places.scoping import covers
@@ -40,6 +41,8 @@ from .choices import (
 from .models import Case, CaseDocument, CaseEvent, CaseMaterial, reviewer_grants
 
 RECEIPT_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no look-alikes, read out on the phone
+RECEIPT_LENGTH = 8  # 25^8 = 1.5e11 a day: a clash is rare, and intake draws again if it happens
+RECEIPT_ATTEMPTS = 3
 
 
 class InvalidTransition(ValidationError):
@@ -137,6 +140,56 @@ def _check_revision(case: Case, revision: int | None) -> int:
     return case.revision
 
 
+Prepare = Callable[[Case, datetime.datetime, datetime.date], list[str]]
+
+
+def _apply(
+    case: Case,
+    verb: str,
+    *,
+    actor,
+    reason: str,
+    now: datetime.datetime,
+    today: datetime.date,
+    prepare: Prepare | None = None,
+    revision: int | None = None,
+) -> tuple[str, set[str], CaseEvent]:
+    """Check ``verb`` (state, side, reason, revision) and apply it to the case in memory: the
+    status, the clock, ``prepare(case, now, today)``'s fields. Returns the old status, the
+    fields changed and the (unsaved) event; the caller writes both."""
+    t = TRANSITIONS.get(verb)
+    if t is None:
+        raise InvalidTransition(_("Unknown action “%(verb)s”.") % {"verb": verb})
+    if not may_take(actor, case, t):
+        raise PermissionDenied(_("You may not take this action on this case."))
+    _check_revision(case, revision)
+    why_not = _allowed(case, t)
+    if why_not:
+        raise InvalidTransition(why_not)
+    reason = (reason or "").strip()
+    if t.needs_reason and not reason:
+        raise _error("reason", _("Give a reason: the resident will read it."), "reason_required")
+    old = case.status
+    case.status = t.target
+    changed = {"status", *clock.follow(case, old, t.target, today)}
+    if prepare is not None:
+        changed.update(prepare(case, now, today))
+    if t.target in (CaseStatus.COMPLETED, CaseStatus.REFUSED, CaseStatus.WITHDRAWN):
+        case.closed_at = now
+        changed.add("closed_at")
+    event = CaseEvent(
+        case=case,
+        kind=EventKind.TRANSITION,
+        actor=actor,
+        at=now,
+        verb=verb,
+        from_status=old,
+        to_status=t.target,
+        reason=reason,
+    )
+    return old, changed, event
+
+
 def _transition(
     case: Case,
     verb: str,
@@ -146,44 +199,20 @@ def _transition(
     revision: int | None = None,
     fields: Iterable[str] = (),
     data: dict | None = None,
-    prepare: Callable[[Case, datetime.datetime, datetime.date], list[str]] | None = None,
+    prepare: Prepare | None = None,
 ) -> CaseEvent:
-    """Move ``case`` by ``verb``: checks state, side and reason, moves the clock, writes the
-    event. ``fields`` are other attributes the caller already set on ``case`` to save with it;
-    ``prepare(case, now, today)`` sets more once the checks passed and returns their names."""
-    t = TRANSITIONS.get(verb)
-    if t is None:
-        raise InvalidTransition(_("Unknown action “%(verb)s”.") % {"verb": verb})
-    if not may_take(actor, case, t):
-        raise PermissionDenied(_("You may not take this action on this case."))
-    expected = _check_revision(case, revision)
-    why_not = _allowed(case, t)
-    if why_not:
-        raise InvalidTransition(why_not)
-    reason = (reason or "").strip()
-    if t.needs_reason and not reason:
-        raise _error("reason", _("Give a reason: the resident will read it."), "reason_required")
+    """Move ``case`` by ``verb`` with one guarded UPDATE and write its event. ``fields`` are
+    other attributes the caller already set on ``case`` to save with it."""
     now, today = _now_and_today()
-    old = case.status
-    case.status = t.target
-    changed = {"status", *fields, *clock.follow(case, old, t.target, today)}
-    if prepare is not None:
-        changed.update(prepare(case, now, today))
-    if t.target in (CaseStatus.COMPLETED, CaseStatus.REFUSED, CaseStatus.WITHDRAWN):
-        case.closed_at = now
-        changed.add("closed_at")
-    _save_guarded(case, changed, status=old, revision=expected)
-    return _event(
-        case,
-        EventKind.TRANSITION,
-        actor=actor,
-        at=now,
-        verb=verb,
-        from_status=old,
-        to_status=t.target,
-        reason=reason,
-        data=data or {},
-    )
+    expected = case.revision if revision is None else int(revision)
+    old, changed, event = _apply(
+        case, verb, actor=actor, reason=reason, now=now, today=today, prepare=prepare,
+        revision=revision,
+    )  # fmt: skip
+    _save_guarded(case, changed | set(fields), status=old, revision=expected)
+    event.data = data or {}
+    event.save(force_insert=True)
+    return event
 
 
 # ---- materials -------------------------------------------------------------------------------
@@ -203,13 +232,28 @@ class ChecklistItem:
         return self.material.necessity == Necessity.OPTIONAL
 
 
+@functools.lru_cache(maxsize=512)
+def _published_materials(version_id: int, published_at) -> tuple[Material, ...]:
+    # Keyed by the publication time too: an id reused after a rolled-back publication (or
+    # between tests) is another version.
+    return tuple(Material.objects.filter(version_id=version_id).order_by("position", "pk"))
+
+
+def version_materials(version) -> list[Material]:
+    """The materials of ``version``. A published version can never change (catalogue models
+    refuse it), so its list is read once per process; a draft's is read every time."""
+    if version.status == VersionStatus.PUBLISHED:
+        return list(_published_materials(version.pk, version.published_at))
+    return list(version.materials.order_by("position", "pk"))
+
+
 def checklist(resident, version, today: datetime.date | None = None) -> list[ChecklistItem]:
     """The materials of ``version``, with the certificates ``resident`` already holds for those
     issued by government (valid on ``today``): those are never asked for."""
     from doorstep.people.models import Certificate
 
     today = today or timezone.localdate()
-    materials = list(version.materials.order_by("position", "pk"))
+    materials = version_materials(version)
     wanted = {
         m.certificate_type_id
         for m in materials
@@ -272,7 +316,11 @@ def _states(
 
 
 def _items_snapshot(case: Case, states: Iterable[str] = OUTSTANDING) -> list[dict]:
-    rows = case.materials.select_related("material").filter(state__in=list(states))
+    rows = (
+        case.materials.select_related("material")
+        .filter(state__in=list(states))
+        .order_by("position", "pk")
+    )
     return [
         {
             "name": row.material.name,
@@ -302,7 +350,7 @@ def _document(case: Case, kind: str, *, actor, reason: str = "", items=None) -> 
 # ---- notifications ---------------------------------------------------------------------------
 
 
-def _notify(case: Case, event: str, template: str, **extra) -> None:
+def _notify(case: Case, event: str, template: str, *, fresh: bool = False, **extra) -> None:
     from doorstep.notify.outbox import queue_message
 
     resident = case.resident
@@ -314,7 +362,11 @@ def _notify(case: Case, event: str, template: str, **extra) -> None:
         **extra,
     }
     queue_message(
-        key=f"case:{case.pk}:{event}", template=template, context=context, resident=resident
+        key=f"case:{case.pk}:{event}",
+        template=template,
+        context=context,
+        resident=resident,
+        fresh=fresh,
     )
 
 
@@ -334,8 +386,8 @@ class Intake:
 
 
 def new_receipt(day: datetime.date) -> str:
-    """``20261126-K7QXMP``: the day, then six characters nobody can guess from another receipt."""
-    suffix = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(6))
+    """``20261126-K7QXMPAC``: the day, then characters nobody can guess from another receipt."""
+    suffix = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
     return f"{day:%Y%m%d}-{suffix}"
 
 
@@ -397,7 +449,10 @@ def _check_outcome(
     if outcome == Outcome.ACCEPT and pending:
         raise _error(
             "pending",
-            _("Materials to follow need acceptance with materials to follow (容缺受理)."),
+            _(
+                "Some materials are to follow: choose acceptance with materials to follow "
+                "(容缺受理)."
+            ),
             "pending_needs_outcome",
         )
     if outcome == Outcome.ACCEPT_PENDING:
@@ -414,6 +469,22 @@ def _check_outcome(
                 % {"due": due_on.isoformat()},
                 "deadline_out_of_range",
             )
+
+
+def _existing(actor, key: str) -> Intake | None:
+    if not key:
+        return None
+    # The explicit "not empty" lets SQLite use the partial unique index on (handler, key).
+    found = list(
+        Case.objects.filter(handler=actor, idempotency_key=key)
+        .exclude(idempotency_key="")
+        .order_by()
+        .values_list("pk", flat=True)[:1]
+    )
+    if not found:
+        return None
+    case = Case.objects.get(pk=found[0])
+    return Intake(case, False, case.documents.order_by("-pk").first())
 
 
 def do_intake(
@@ -433,50 +504,90 @@ def do_intake(
     consent: bool = False,
     in_person: bool = True,
     idempotency_key: str = "",
+    version=None,
 ) -> Intake:
     """Take in a resident's matter at the desk and settle it at once: accept, accept with
     materials to follow, issue the one-time notice of everything missing, or refuse.
 
     The same ``idempotency_key`` from the same clerk returns the case made the first time.
+    ``version`` is the service's published version when the caller has already read it.
     """
     key = (idempotency_key or "").strip()[:64]
-    if key:
-        existing = Case.objects.filter(handler=actor, idempotency_key=key).first()
-        if existing is not None:
-            return Intake(existing, False, existing.documents.order_by("-pk").first())
+    existing = _existing(actor, key)
+    if existing is not None:
+        return existing
     if not covers(actor, HANDLE_CASES, resident.area_code):
         raise PermissionDenied(_("This resident lives outside your areas."))
     if outcome not in Outcome.values:
         raise _error("outcome", _("Choose what to do with the matter."), "invalid")
-    version = service.published_version() if service is not None else None
+    published = VersionStatus.PUBLISHED
+    if version is not None and (version.service_id != service.pk or version.status != published):
+        version = None
+    if version is None and service is not None and service.is_active:
+        # At most one published version per service (a unique constraint): no ordering needed.
+        found = service.versions.filter(status=published).order_by()[:1]
+        version = next(iter(found), None)
     if version is None or not service.is_active:
         raise _error("service", _("This service cannot be taken in now."), "service_unavailable")
-    try:
-        with transaction.atomic():
-            return _intake(
-                actor=actor,
-                resident=resident,
-                service=service,
-                version=version,
-                outcome=outcome,
-                provided=provided,
-                pending=pending,
-                pending_deadline=pending_deadline,
-                reason=reason,
-                agent=_agent(actor, agent_kind, agent_name, agent_phone, agent_relation, consent),
-                in_person=in_person,
-                key=key,
-            )
-    except IntegrityError:
-        # The same key raced in from a second request: the first one's case is the answer.
-        existing = Case.objects.filter(handler=actor, idempotency_key=key).first() if key else None
-        if existing is None:
-            raise
-        return Intake(existing, False, existing.documents.order_by("-pk").first())
+    agent = _agent(actor, agent_kind, agent_name, agent_phone, agent_relation, consent)
+    for attempt in range(RECEIPT_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _intake(
+                    actor=actor,
+                    resident=resident,
+                    service=service,
+                    version=version,
+                    outcome=outcome,
+                    provided=provided,
+                    pending=pending,
+                    pending_deadline=pending_deadline,
+                    reason=reason,
+                    agent=agent,
+                    in_person=in_person,
+                    key=key,
+                )
+        except IntegrityError:
+            # The same key raced in from a second request: the first one's case is the answer.
+            # Otherwise a receipt number was drawn twice (rare): draw again.
+            existing = _existing(actor, key)
+            if existing is not None:
+                return existing
+            if attempt == RECEIPT_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _snapshot(items: list[ChecklistItem], states: dict[int, str]) -> list[dict]:
+    """The outstanding materials as a document lists them (see ``_items_snapshot``)."""
+    return [
+        {
+            "name": i.material.name,
+            "necessity": i.material.necessity,
+            "form": i.material.form,
+            "originals": i.material.originals,
+            "copies": i.material.copies,
+            "state": states[i.material.pk],
+            "reason": "",
+        }
+        for i in items
+        if states[i.material.pk] in OUTSTANDING
+    ]
+
+
+INTAKE_VERBS = {
+    Outcome.ACCEPT: ("accept", DocumentKind.RECEIPT),
+    Outcome.ACCEPT_PENDING: ("accept", DocumentKind.PENDING),
+    Outcome.NOTICE: ("notify", DocumentKind.NOTICE),
+    Outcome.REFUSE: ("refuse", DocumentKind.REFUSAL),
+}
 
 
 def _intake(*, actor, resident, service, version, outcome, provided, pending,
             pending_deadline, reason, agent, in_person, key) -> Intake:  # fmt: skip
+    """Intake is one transition from a draft that never needs to be stored: the case is built
+    in memory, moved by the state machine, and inserted once in its settled state, with its
+    materials, its events (taken in, trip, the transition), its document and its message."""
     now, today = _now_and_today()
     items = checklist(resident, version, today)
     known = {i.material.pk for i in items}
@@ -488,17 +599,16 @@ def _intake(*, actor, resident, service, version, outcome, provided, pending,
     )
     states = _states(items, provided_ids, pending_ids)
     limit = version.promised_limit_days
-    due_on = clock.add_working_days(today, limit)
     _check_outcome(
         outcome,
         items,
         states,
         reason=reason,
         pending_deadline=pending_deadline,
-        due_on=due_on,
+        due_on=clock.add_working_days(today, limit),
         today=today,
     )
-    case = Case.objects.create(
+    case = Case(
         receipt=new_receipt(today),
         resident=resident,
         area_code=resident.area_code,
@@ -512,6 +622,24 @@ def _intake(*, actor, resident, service, version, outcome, provided, pending,
         max_trips=version.max_trips,
         **agent,
     )
+    verb, kind = INTAKE_VERBS[Outcome(outcome)]
+    deadline = pending_deadline if outcome == Outcome.ACCEPT_PENDING else None
+    prepare = _start_clock(deadline) if verb == "accept" else None
+    _old, _changed, transition = _apply(
+        case, verb, actor=actor, reason=reason, now=now, today=today, prepare=prepare
+    )
+    case.revision += 1  # taken in (1), then settled by the transition (2)
+    case.save(force_insert=True)
+    document = CaseDocument.objects.create(
+        case=case,
+        kind=kind,
+        issued_at=now,
+        issued_by=actor,
+        reason=transition.reason if outcome == Outcome.REFUSE else "",
+        items=[] if outcome == Outcome.REFUSE else _snapshot(items, states),
+        due_on=case.due_on,
+        deadline=case.pending_deadline,
+    )
     CaseMaterial.objects.bulk_create(
         CaseMaterial(
             case=case,
@@ -520,42 +648,41 @@ def _intake(*, actor, resident, service, version, outcome, provided, pending,
             state=states[i.material.pk],
             certificate=i.on_file,
             provided_at=now if states[i.material.pk] == MaterialState.PROVIDED else None,
+            notice=document
+            if kind == DocumentKind.NOTICE and states[i.material.pk] in OUTSTANDING
+            else None,
         )
         for n, i in enumerate(items)
     )
-    _event(case, EventKind.CREATED, actor=actor, at=now, data={"outcome": outcome, **agent})
+    events = [CaseEvent(case=case, kind=EventKind.CREATED, actor=actor, at=now,
+                        data={"outcome": outcome, **agent})]  # fmt: skip
     if in_person:
-        _event(case, EventKind.TRIP, actor=actor, at=now, data={"trips": 1})
-    document = _settle(case, outcome, actor=actor, reason=reason, deadline=pending_deadline)
+        events.append(CaseEvent(case=case, kind=EventKind.TRIP, actor=actor, at=now,
+                                data={"trips": 1}))  # fmt: skip
+    CaseEvent.objects.bulk_create([*events, transition])
+    if outcome == Outcome.REFUSE:
+        _notify(case, "refused", "case_refused", fresh=True, reason=transition.reason)
+    elif outcome == Outcome.NOTICE:
+        names = "、".join(item["name"] for item in document.items)
+        _notify(case, f"notice:{document.pk}", "case_materials_needed", fresh=True,
+                materials=names)  # fmt: skip
+    else:
+        _notify(case, "accepted", "case_accepted", fresh=True)
     return Intake(case, True, document)
 
 
-def _settle(case: Case, outcome: str, *, actor, reason: str, deadline) -> CaseDocument:
-    """The second half of intake (and of a returning resident's visit): the outcome's
-    transition, its document and its notification."""
-    if outcome == Outcome.REFUSE:
-        _transition(case, "refuse", actor=actor, reason=reason)
-        _notify(case, "refused", "case_refused", reason=reason)
-        return _document(case, DocumentKind.REFUSAL, actor=actor, reason=reason, items=[])
-    if outcome == Outcome.NOTICE:
-        _transition(case, "notify", actor=actor)
-        document = _document(case, DocumentKind.NOTICE, actor=actor)
-        CaseMaterial.objects.filter(case=case, state__in=list(OUTSTANDING)).update(notice=document)
-        _notify_outstanding(case, f"notice:{document.pk}")
-        return document
-    return _accept(
-        case, actor=actor, deadline=deadline if outcome == Outcome.ACCEPT_PENDING else None
-    )
-
-
-def _accept(case: Case, *, actor, deadline) -> CaseDocument:
-    def start_clock(case: Case, now: datetime.datetime, today: datetime.date) -> list[str]:
+def _start_clock(deadline: datetime.date | None) -> Prepare:
+    def start(case: Case, now: datetime.datetime, today: datetime.date) -> list[str]:
         case.accepted_at = now
         case.pending_deadline = deadline
         limit = case.version.promised_limit_days
         return ["accepted_at", "pending_deadline", *clock.start(case, today, limit)]
 
-    _transition(case, "accept", actor=actor, prepare=start_clock)
+    return start
+
+
+def _accept(case: Case, *, actor, deadline) -> CaseDocument:
+    _transition(case, "accept", actor=actor, prepare=_start_clock(deadline))
     kind = DocumentKind.PENDING if deadline else DocumentKind.RECEIPT
     _notify(case, "accepted", "case_accepted")
     return _document(case, kind, actor=actor)
@@ -773,7 +900,11 @@ def _after(case: Case, verb: str, *, actor, reason: str, materials: Iterable) ->
         _notify(case, f"returned:{document.pk}", "case_correction", reason=reason)
     elif verb == "complete":
         _notify(case, "completed", "case_completed")
-    elif verb in ("reject", "refuse"):
+    elif verb == "reject":
+        # The department's written decision: the resident is owed it as much as a refusal.
+        _document(case, DocumentKind.DECISION, actor=actor, reason=reason, items=[])
+        _notify(case, "refused", "case_refused", reason=reason)
+    elif verb == "refuse":
         _notify(case, "refused", "case_refused", reason=reason)
 
 

@@ -51,8 +51,8 @@ class CaseAdmin(ReadOnly):
         self.message_user(
             request,
             ngettext(
-                "%(count)d case newly marked overdue.",
-                "%(count)d cases newly marked overdue.",
+                "%(count)d case newly overdue.",
+                "%(count)d cases newly overdue.",
                 marked,
             )
             % {"count": marked},

@@ -145,6 +145,7 @@ class DocumentKind(models.TextChoices):
     SUPPLEMENT = "supplement", _("Supplementary notice (补充告知书)")
     CORRECTION = "correction", _("Notice to correct (补正材料通知书)")
     REFUSAL = "refusal", _("Notice of refusal (不予受理通知书)")
+    DECISION = "decision", _("Decision not to approve (不予批准决定书)")
 
 
 class EventKind(models.TextChoices):

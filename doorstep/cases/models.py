@@ -70,21 +70,17 @@ class CaseQuerySet(models.QuerySet):
 
 
 def reviewer_grants(user) -> list[tuple[int, str]]:
-    """(department id, area code) of each reviewer grant the user holds; cached on the user."""
+    """(department id, area code) of each reviewer grant the user holds."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    cache = user.__dict__.setdefault("_doorstep_reviewer_grants", None)
-    if cache is None:
-        from doorstep.people.choices import Role
-        from doorstep.people.models import RoleGrant
+    from doorstep.people.choices import Role
+    from doorstep.people.roles import user_grants
 
-        cache = list(
-            RoleGrant.objects.filter(
-                user=user, role=Role.REVIEWER, department__isnull=False
-            ).values_list("department_id", "area__code")
-        )
-        user.__dict__["_doorstep_reviewer_grants"] = cache
-    return cache
+    return [
+        (dept, code)
+        for role, code, dept in user_grants(user)
+        if role == Role.REVIEWER and dept is not None
+    ]
 
 
 class Case(models.Model):

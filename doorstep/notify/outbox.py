@@ -62,6 +62,7 @@ def queue_message(
     phone: str = "",
     email: str = "",
     channel: str | None = None,
+    fresh: bool = False,
 ) -> Message:
     """Write a message to the outbox and deliver it once the caller's transaction commits.
 
@@ -71,26 +72,31 @@ def queue_message(
     The channel is ``channel`` if given, else the resident's preference when there is an
     address for it, else SMS when there is a phone number, email when there is an address,
     and the log otherwise.
+
+    ``fresh=True`` says the key cannot exist yet (the event was created in this very
+    transaction): the message is inserted without looking for an earlier one, and a duplicate
+    key fails the caller's transaction instead of being ignored.
     """
     if not key:
         raise ValueError("queue_message needs an idempotency key")
     language = getattr(resident, "language", "") or settings.LANGUAGE_CODE
     subject, body = templates.render(template, context, language=language)
     channel, address, reason = _route(resident, phone, email, channel)
-    message, created = Message.objects.get_or_create(
-        idempotency_key=key[:200],
-        defaults={
-            "channel": channel,
-            "resident": resident,
-            "address": address,
-            "template": template,
-            "language": language,
-            "subject": subject[:200],
-            "body": body,
-            "status": Status.SKIPPED if reason else Status.PENDING,
-            "last_error": reason,
-        },
-    )
+    fields = {
+        "channel": channel,
+        "resident": resident,
+        "address": address,
+        "template": template,
+        "language": language,
+        "subject": subject[:200],
+        "body": body,
+        "status": Status.SKIPPED if reason else Status.PENDING,
+        "last_error": reason,
+    }
+    if fresh:
+        message, created = Message.objects.create(idempotency_key=key[:200], **fields), True
+    else:
+        message, created = Message.objects.get_or_create(idempotency_key=key[:200], defaults=fields)
     if created and message.status == Status.PENDING:
         transaction.on_commit(partial(enqueue_delivery, message.pk))
     return message

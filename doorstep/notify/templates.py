@@ -6,6 +6,7 @@ Rendered with autoescape off: the output is plain text for SMS and email, never 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from django.template import Context, Engine
@@ -86,16 +87,14 @@ TEMPLATES: dict[str, MessageTemplate] = {
     ),
     "case_overdue": MessageTemplate(
         subject=_("Overdue: case {{ receipt }}"),
-        body=_(
-            "Case {{ receipt }} ({{ service }}) passed its due date {{ due }} and is not done."
-        ),
+        body=_("Case {{ receipt }} ({{ service }}) passed its due date {{ due }} and is not done."),
         variables=("receipt", "service", "due"),
     ),
     "cases_overdue_digest": MessageTemplate(
-        subject=_("{{ count }} cases newly overdue"),
+        subject=_("Cases newly overdue: {{ count }}"),
         body=_(
-            "{{ count }} cases in {{ area }} passed their due date today and are not done: "
-            "{{ receipts }}"
+            "Cases in {{ area }} that passed their due date and are not done "
+            "({{ count }}): {{ receipts }}"
         ),
         variables=("count", "area", "receipts"),
     ),
@@ -116,6 +115,12 @@ def render(key: str, context: dict, *, language: str) -> tuple[str, str]:
         raise UnknownTemplate(key) from None
     with translation.override(language):
         ctx = Context(context, autoescape=False)
-        subject = _engine.from_string(str(template.subject)).render(ctx)
-        body = _engine.from_string(str(template.body)).render(ctx)
+        subject = _compiled(str(template.subject)).render(ctx)
+        body = _compiled(str(template.body)).render(ctx)
     return " ".join(subject.split()), body.strip()
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(text: str):
+    """Template text (one per template, part and language) compiled once per process."""
+    return _engine.from_string(text)

@@ -35,15 +35,24 @@ def roles_with(capability: str) -> list[str]:
     return [role for role, caps in CAPABILITIES.items() if capability in caps]
 
 
+def user_grants(user) -> list[tuple[str, str, int | None]]:
+    """(role, area code, department id) of every grant ``user`` holds, read once per request
+    (cached on the user object) however many capabilities the request asks about."""
+    cached = user.__dict__.get("_doorstep_grants")
+    if cached is None:
+        from .models import RoleGrant
+
+        cached = list(
+            RoleGrant.objects.filter(user=user).values_list("role", "area__code", "department_id")
+        )
+        user.__dict__["_doorstep_grants"] = cached
+    return cached
+
+
 def grants_with(user, capability: str) -> list[str]:
     """Codes of the areas over which ``user`` holds a role that carries ``capability``."""
-    from .models import RoleGrant
-
-    return list(
-        RoleGrant.objects.filter(user=user, role__in=roles_with(capability)).values_list(
-            "area__code", flat=True
-        )
-    )
+    roles = set(roles_with(capability))
+    return [code for role, code, _dept in user_grants(user) if role in roles]
 
 
 def can(user, capability: str) -> bool:

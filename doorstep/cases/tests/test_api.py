@@ -300,7 +300,7 @@ def test_the_list_shows_visible_cases_with_a_pinned_number_of_queries(
     calendar._settle()
     as_(client, personas.clerk_a)
     client.get(url("cases"))  # warm the holiday table cache
-    with django_assert_num_queries(5):  # session, user, grants x2, cases
+    with django_assert_num_queries(4):  # session, user, grants, cases
         body = client.get(url("cases")).json()
     assert [r["id"] for r in body["results"]] == [c.pk for c in reversed(mine)]
     assert body["next"] is None
@@ -309,7 +309,7 @@ def test_the_list_shows_visible_cases_with_a_pinned_number_of_queries(
     assert first["resident"]["name"] == "张景林" and first["handler"]
     for _n in range(4):
         make_case("accept")
-    with django_assert_num_queries(5):  # the same with three times the rows: no N+1
+    with django_assert_num_queries(4):  # the same with three times the rows: no N+1
         assert len(client.get(url("cases")).json()["results"]) == 6
 
 

@@ -203,6 +203,18 @@ def test_refusal_gives_the_reason_and_the_remedy(printable, make_case, frozen):
     assert "administrative lawsuit" in printed.text
 
 
+def test_a_department_rejection_prints_its_decision(printable, make_case, personas, frozen):
+    case = make_case("accept")
+    do_transition(case, "forward", actor=personas.clerk_a)
+    do_transition(case, "reject", actor=personas.reviewer, reason="家庭收入超过补贴标准")
+    printed = print_document(case.documents.get(kind="decision"))
+    assert_common(printed, case)
+    assert printed.has("Decision not to approve", "家庭收入超过补贴标准", "民政")
+    assert printed.has("Date of decision")
+    assert "is not approved" in printed.text
+    assert "administrative reconsideration" in printed.text
+
+
 def test_a_different_receipt_gives_a_different_code(printable, make_case, frozen):
     """The QR comparison can fail: another case's address is another code."""
     one, two = make_case("accept"), make_case("refuse")

@@ -171,7 +171,7 @@ def test_leads_get_one_digest_each(
     }  # the street lead of 琴断口街道 and the community lead of 七里一村; nobody over 晴川
     street = by_key[f"cases-overdue:{personas.street_lead.pk}:{today}"]
     assert street.address == "street@example.org"
-    assert street.subject == "2 cases newly overdue"
+    assert street.subject == "Cases newly overdue: 2"
     for case in ours:
         assert case.receipt in street.body
     assert theirs.receipt not in street.body
@@ -193,7 +193,7 @@ def test_digest_lists_a_limited_number_of_receipts(make_case, personas, frozen, 
     digest = Message.objects.get(
         template="cases_overdue_digest", idempotency_key__contains=f":{personas.street_lead.pk}:"
     )
-    assert digest.subject == "3 cases newly overdue"
+    assert digest.subject == "Cases newly overdue: 3"
     assert sum(c.receipt in digest.body for c in cases) == 2
     assert digest.body.endswith("…")
 
