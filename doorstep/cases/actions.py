@@ -289,6 +289,15 @@ def _names(items) -> str:
     return "、".join(i.material.name for i in items)
 
 
+def _not_deferrable(material: Material) -> ValidationError:
+    return _error(
+        "pending",
+        _("Only materials marked “may be supplied later” can follow: %(name)s.")
+        % {"name": material.name},
+        "not_deferrable",
+    )
+
+
 def _states(
     items: list[ChecklistItem], provided: set[int], pending: set[int]
 ) -> dict[int, MaterialState]:
@@ -301,12 +310,7 @@ def _states(
             states[pk] = MaterialState.PROVIDED
         elif pk in pending:
             if not item.may_follow:
-                raise _error(
-                    "pending",
-                    _("Only materials marked “may be supplied later” can follow: %(name)s.")
-                    % {"name": item.material.name},
-                    "not_deferrable",
-                )
+                raise _not_deferrable(item.material)
             states[pk] = MaterialState.PENDING
         elif item.optional:
             states[pk] = MaterialState.NOT_NEEDED
@@ -777,12 +781,7 @@ def do_accept(
         state = MaterialState(row.state)
         if row.material_id in pending_ids and state in OUTSTANDING:
             if row.material.necessity != Necessity.LATER:
-                raise _error(
-                    "pending",
-                    _("Only materials marked “may be supplied later” can follow: %(name)s.")
-                    % {"name": row.material.name},
-                    "not_deferrable",
-                )
+                raise _not_deferrable(row.material)
             state = MaterialState.PENDING
         states[row.material_id] = state
     outcome = Outcome.ACCEPT_PENDING if pending_ids else Outcome.ACCEPT
