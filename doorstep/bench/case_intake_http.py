@@ -171,7 +171,6 @@ def floor_intake(request: HttpRequest) -> HttpResponse:
             return _refuse(409, "already taken in")  # never in the benchmark: keys are unique
         if not resident[4].startswith(tuple(c for r, c, _d in grants if r in HANDLE_ROLES)):
             return _refuse(403, "outside your areas")
-    with transaction.atomic(), connection.cursor() as cur:
         materials = _MATERIALS.get(version[0])
         if materials is None:  # a published version's list, read once per process as intake does
             cur.execute(
@@ -201,6 +200,8 @@ def floor_intake(request: HttpRequest) -> HttpResponse:
         due = ops.adapt_datefield_value(add_working_days(today, limit))
         warn = ops.adapt_datefield_value(add_working_days(today, math.ceil(limit * WARN_SHARE)))
         receipt = f"{today:%Y%m%d}-{_receipt_suffix()}"
+    # As intake does: everything read and checked first, then one transaction that only writes.
+    with transaction.atomic(), connection.cursor() as cur:
         case_id = _insert_case(
             cur, receipt, resident, service, version, user_id, at, key, (day, limit, warn, due)
         )

@@ -354,23 +354,24 @@ def _document(case: Case, kind: str, *, actor, reason: str = "", items=None) -> 
 # ---- notifications ---------------------------------------------------------------------------
 
 
-def _notify(case: Case, event: str, template: str, *, fresh: bool = False, **extra) -> None:
-    from doorstep.notify.outbox import queue_message
-
-    resident = case.resident
-    context = {
-        "name": resident.name,
+def _message_context(case: Case, **extra) -> dict:
+    return {
+        "name": case.resident.name,
         "service": case.service.name,
         "receipt": case.receipt,
         "due": case.due_on.isoformat() if case.due_on else "",
         **extra,
     }
+
+
+def _notify(case: Case, event: str, template: str, **extra) -> None:
+    from doorstep.notify.outbox import queue_message
+
     queue_message(
         key=f"case:{case.pk}:{event}",
         template=template,
-        context=context,
-        resident=resident,
-        fresh=fresh,
+        context=_message_context(case, **extra),
+        resident=case.resident,
     )
 
 
@@ -534,23 +535,26 @@ def do_intake(
     if version is None or not service.is_active:
         raise _error("service", _("This service cannot be taken in now."), "service_unavailable")
     agent = _agent(actor, agent_kind, agent_name, agent_phone, agent_relation, consent)
+    # Everything is read, checked and built before the transaction, which then only writes:
+    # on SQLite it holds the database's one write lock, so the shorter the better.
+    planned = _plan_intake(
+        actor=actor,
+        resident=resident,
+        service=service,
+        version=version,
+        outcome=outcome,
+        provided=provided,
+        pending=pending,
+        pending_deadline=pending_deadline,
+        reason=reason,
+        agent=agent,
+        in_person=in_person,
+        key=key,
+    )
     for attempt in range(RECEIPT_ATTEMPTS):
         try:
             with transaction.atomic():
-                return _intake(
-                    actor=actor,
-                    resident=resident,
-                    service=service,
-                    version=version,
-                    outcome=outcome,
-                    provided=provided,
-                    pending=pending,
-                    pending_deadline=pending_deadline,
-                    reason=reason,
-                    agent=agent,
-                    in_person=in_person,
-                    key=key,
-                )
+                return planned.write()
         except IntegrityError:
             # The same key raced in from a second request: the first one's case is the answer.
             # Otherwise a receipt number was drawn twice (rare): draw again.
@@ -559,6 +563,7 @@ def do_intake(
                 return existing
             if attempt == RECEIPT_ATTEMPTS - 1:
                 raise
+            planned.redraw()
     raise AssertionError("unreachable")
 
 
@@ -587,8 +592,57 @@ INTAKE_VERBS = {
 }
 
 
-def _intake(*, actor, resident, service, version, outcome, provided, pending,
-            pending_deadline, reason, agent, in_person, key) -> Intake:  # fmt: skip
+@dataclass
+class _PlannedIntake:
+    """A case settled in memory with everything it writes, waiting for its transaction."""
+
+    case: Case
+    document: CaseDocument
+    materials: list[CaseMaterial]
+    events: list[CaseEvent]
+    template: str
+    extra: dict
+    event: str  # the message's event ("accepted", "refused", "notice")
+    message: object = None  # notify.Message, built by ``build``
+
+    def build(self) -> _PlannedIntake:
+        from doorstep.notify.outbox import build_message
+
+        self.message = build_message(
+            template=self.template,
+            context=_message_context(self.case, **self.extra),
+            resident=self.case.resident,
+        )
+        return self
+
+    def redraw(self) -> None:
+        """Another receipt number (and so another message text) after a clash."""
+        self.case.pk, self.case._state.adding = None, True
+        self.case.receipt = new_receipt(timezone.localdate(self.case.created_at))
+        self.build()
+
+    def write(self) -> Intake:
+        from doorstep.notify.outbox import save_fresh
+
+        case, document = self.case, self.document
+        case.save(force_insert=True)
+        document.case = case
+        document.save(force_insert=True)
+        for row in self.materials:
+            row.case = case
+            if document.kind == DocumentKind.NOTICE and row.state in OUTSTANDING:
+                row.notice = document
+        CaseMaterial.objects.bulk_create(self.materials)
+        for event in self.events:
+            event.case = case
+        CaseEvent.objects.bulk_create(self.events)
+        event = f"notice:{document.pk}" if self.event == "notice" else self.event
+        save_fresh(self.message, key=f"case:{case.pk}:{event}")
+        return Intake(case, True, document)
+
+
+def _plan_intake(*, actor, resident, service, version, outcome, provided, pending,
+                 pending_deadline, reason, agent, in_person, key) -> _PlannedIntake:  # fmt: skip
     """Intake is one transition from a draft that never needs to be stored: the case is built
     in memory, moved by the state machine, and inserted once in its settled state, with its
     materials, its events (taken in, trip, the transition), its document and its message."""
@@ -633,9 +687,7 @@ def _intake(*, actor, resident, service, version, outcome, provided, pending,
         case, verb, actor=actor, reason=reason, now=now, today=today, prepare=prepare
     )
     case.revision += 1  # taken in (1), then settled by the transition (2)
-    case.save(force_insert=True)
-    document = CaseDocument.objects.create(
-        case=case,
+    document = CaseDocument(
         kind=kind,
         issued_at=now,
         issued_by=actor,
@@ -644,35 +696,29 @@ def _intake(*, actor, resident, service, version, outcome, provided, pending,
         due_on=case.due_on,
         deadline=case.pending_deadline,
     )
-    CaseMaterial.objects.bulk_create(
+    materials = [
         CaseMaterial(
-            case=case,
             material=i.material,
             position=n,
             state=states[i.material.pk],
             certificate=i.on_file,
             provided_at=now if states[i.material.pk] == MaterialState.PROVIDED else None,
-            notice=document
-            if kind == DocumentKind.NOTICE and states[i.material.pk] in OUTSTANDING
-            else None,
         )
         for n, i in enumerate(items)
-    )
-    events = [CaseEvent(case=case, kind=EventKind.CREATED, actor=actor, at=now,
+    ]
+    events = [CaseEvent(kind=EventKind.CREATED, actor=actor, at=now,
                         data={"outcome": outcome, **agent})]  # fmt: skip
     if in_person:
-        events.append(CaseEvent(case=case, kind=EventKind.TRIP, actor=actor, at=now,
-                                data={"trips": 1}))  # fmt: skip
-    CaseEvent.objects.bulk_create([*events, transition])
+        events.append(CaseEvent(kind=EventKind.TRIP, actor=actor, at=now, data={"trips": 1}))
+    events.append(transition)
     if outcome == Outcome.REFUSE:
-        _notify(case, "refused", "case_refused", fresh=True, reason=transition.reason)
+        template, event, extra = "case_refused", "refused", {"reason": transition.reason}
     elif outcome == Outcome.NOTICE:
         names = "、".join(item["name"] for item in document.items)
-        _notify(case, f"notice:{document.pk}", "case_materials_needed", fresh=True,
-                materials=names)  # fmt: skip
+        template, event, extra = "case_materials_needed", "notice", {"materials": names}
     else:
-        _notify(case, "accepted", "case_accepted", fresh=True)
-    return Intake(case, True, document)
+        template, event, extra = "case_accepted", "accepted", {}
+    return _PlannedIntake(case, document, materials, events, template, extra, event).build()
 
 
 def _start_clock(deadline: datetime.date | None) -> Prepare:

@@ -71,6 +71,21 @@ EVENT_DATA = ("outcome", "agent_kind", "department", "materials", "added", "trip
 # ---- reading the request ---------------------------------------------------------------------
 
 
+# What intake reads of the service, its published version and its department.
+INTAKE_VERSION_FIELDS = (
+    "service_id",
+    "status",
+    "published_at",
+    "promised_limit_days",
+    "max_trips",
+    "service__code",
+    "service__name",
+    "service__is_active",
+    "service__department__code",
+    "service__department__name",
+)
+
+
 def _service_version(value: object) -> tuple[Service, ServiceVersion | None]:
     """The service named by ``value`` and its published version (None when there is none), in
     one query."""
@@ -78,6 +93,7 @@ def _service_version(value: object) -> tuple[Service, ServiceVersion | None]:
     version = (
         ServiceVersion.objects.filter(service__code=code, status=VersionStatus.PUBLISHED)
         .select_related("service__department")
+        .only(*INTAKE_VERSION_FIELDS)
         .order_by()
         .first()
     )

@@ -53,6 +53,46 @@ def _route(resident, phone: str, email: str, channel: str | None) -> tuple[str, 
     return channel, address, ""
 
 
+def build_message(
+    *,
+    template: str,
+    context: dict,
+    resident=None,
+    phone: str = "",
+    email: str = "",
+    channel: str | None = None,
+) -> Message:
+    """The message, rendered and routed but not saved and without its key: for a caller that
+    prepares it before its transaction and saves it inside (``save_fresh``). The text is
+    rendered now, in the recipient's language; see ``queue_message`` for the routing."""
+    language = getattr(resident, "language", "") or settings.LANGUAGE_CODE
+    subject, body = templates.render(template, context, language=language)
+    channel, address, reason = _route(resident, phone, email, channel)
+    return Message(
+        channel=channel,
+        resident=resident,
+        address=address,
+        template=template,
+        language=language,
+        subject=subject[:200],
+        body=body,
+        status=Status.SKIPPED if reason else Status.PENDING,
+        last_error=reason,
+    )
+
+
+def save_fresh(message: Message, *, key: str) -> Message:
+    """Insert a built message under ``key``, a key that cannot exist yet (its event was created
+    in this very transaction: a duplicate fails the transaction), and deliver it after commit."""
+    if not key:
+        raise ValueError("a message needs an idempotency key")
+    message.idempotency_key = key[:200]
+    message.save(force_insert=True)
+    if message.status == Status.PENDING:
+        transaction.on_commit(partial(enqueue_delivery, message.pk))
+    return message
+
+
 def queue_message(
     *,
     key: str,
@@ -62,7 +102,6 @@ def queue_message(
     phone: str = "",
     email: str = "",
     channel: str | None = None,
-    fresh: bool = False,
 ) -> Message:
     """Write a message to the outbox and deliver it once the caller's transaction commits.
 
@@ -72,31 +111,21 @@ def queue_message(
     The channel is ``channel`` if given, else the resident's preference when there is an
     address for it, else SMS when there is a phone number, email when there is an address,
     and the log otherwise.
-
-    ``fresh=True`` says the key cannot exist yet (the event was created in this very
-    transaction): the message is inserted without looking for an earlier one, and a duplicate
-    key fails the caller's transaction instead of being ignored.
     """
     if not key:
         raise ValueError("queue_message needs an idempotency key")
-    language = getattr(resident, "language", "") or settings.LANGUAGE_CODE
-    subject, body = templates.render(template, context, language=language)
-    channel, address, reason = _route(resident, phone, email, channel)
-    fields = {
-        "channel": channel,
-        "resident": resident,
-        "address": address,
-        "template": template,
-        "language": language,
-        "subject": subject[:200],
-        "body": body,
-        "status": Status.SKIPPED if reason else Status.PENDING,
-        "last_error": reason,
-    }
-    if fresh:
-        message, created = Message.objects.create(idempotency_key=key[:200], **fields), True
-    else:
-        message, created = Message.objects.get_or_create(idempotency_key=key[:200], defaults=fields)
+    built = build_message(
+        template=template,
+        context=context,
+        resident=resident,
+        phone=phone,
+        email=email,
+        channel=channel,
+    )
+    fields = {f.attname: getattr(built, f.attname) for f in Message._meta.concrete_fields}
+    for name in ("id", "idempotency_key"):
+        fields.pop(name)
+    message, created = Message.objects.get_or_create(idempotency_key=key[:200], defaults=fields)
     if created and message.status == Status.PENDING:
         transaction.on_commit(partial(enqueue_delivery, message.pk))
     return message

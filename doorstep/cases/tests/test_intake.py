@@ -306,3 +306,30 @@ def test_a_double_tap_racing_in_makes_one_case(make_case, personas):
     assert not errors, errors
     assert len(made) == 2 and made[0] == made[1]
     assert Case.objects.count() == 1
+
+
+def test_a_receipt_number_drawn_twice_is_drawn_again(make_case, monkeypatch, frozen):
+    from doorstep.cases import actions
+
+    first = make_case("accept")
+    draws = iter([first.receipt, "20261201-QQQQQQQQ"])
+    monkeypatch.setattr(actions, "new_receipt", lambda day: next(draws))
+    second = make_case("accept")
+    assert second.receipt == "20261201-QQQQQQQQ"
+    assert Case.objects.count() == 2
+    message = Message.objects.get(idempotency_key=f"case:{second.pk}:accepted")
+    assert "20261201-QQQQQQQQ" in message.body
+    assert second.documents.count() == 1 and second.events.count() == 3
+
+
+def test_intake_reads_and_checks_before_it_writes(make_case, materials, frozen):
+    """A failing check leaves no trace, and a good intake writes in one short transaction."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        make_case("accept")
+    sql = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    # After the first write, only writes (and the savepoint's own statements) follow.
+    first_write = next(i for i, verb in enumerate(sql) if verb == "INSERT")
+    assert set(sql[first_write:]) <= {"INSERT", "SAVEPOINT", "RELEASE"}
