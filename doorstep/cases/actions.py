@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from doorstep.catalogue.choices import MaterialSource, Necessity, VersionStatus
 from doorstep.catalogue.models import Department, Material, Service
+from doorstep.core.prepared import Prepared, int_marker, str_marker
 from doorstep.people.roles import HANDLE_CASES
 from doorstep.places.scoping import covers
 
@@ -247,10 +248,22 @@ def version_materials(version) -> list[Material]:
     return list(version.materials.order_by("position", "pk"))
 
 
+@functools.cache
+def _certificates(n: int) -> Prepared:
+    """A resident's certificates of ``n`` types (one prepared query per number of types)."""
+    from doorstep.people.models import Certificate
+
+    def build(variant, resident_id, *type_ids):
+        return Certificate.objects.filter(resident_id=resident_id, type_id__in=type_ids).order_by(
+            "expires_on"
+        )
+
+    return Prepared(build, (int_marker(), *(int_marker() for _ in range(n))))
+
+
 def checklist(resident, version, today: datetime.date | None = None) -> list[ChecklistItem]:
     """The materials of ``version``, with the certificates ``resident`` already holds for those
     issued by government (valid on ``today``): those are never asked for."""
-    from doorstep.people.models import Certificate
 
     today = today or timezone.localdate()
     materials = version_materials(version)
@@ -261,9 +274,7 @@ def checklist(resident, version, today: datetime.date | None = None) -> list[Che
     }
     held: dict[int, object] = {}
     if wanted:
-        for cert in Certificate.objects.filter(resident=resident, type_id__in=wanted).order_by(
-            "expires_on"
-        ):
+        for cert in _certificates(len(wanted)).run(resident.pk, *sorted(wanted), variant=None):
             if cert.expires_on is None or cert.expires_on >= today:
                 held[cert.type_id] = cert
     return [
@@ -476,16 +487,23 @@ def _check_outcome(
             )
 
 
-def _existing(actor, key: str) -> Intake | None:
-    if not key:
-        return None
+def _by_key(variant, handler_id, key):
     # The explicit "not empty" lets SQLite use the partial unique index on (handler, key).
-    found = list(
-        Case.objects.filter(handler=actor, idempotency_key=key)
+    return (
+        Case.objects.filter(handler_id=handler_id, idempotency_key=key)
         .exclude(idempotency_key="")
         .order_by()
         .values_list("pk", flat=True)[:1]
     )
+
+
+_BY_KEY = Prepared(_by_key, (int_marker(), str_marker()))
+
+
+def _existing(actor, key: str) -> Intake | None:
+    if not key:
+        return None
+    found = _BY_KEY.run(actor.pk, key)
     if not found:
         return None
     case = Case.objects.get(pk=found[0])

@@ -38,8 +38,11 @@ from doorstep.core.jsonapi import (
     read_int,
     read_text,
 )
+from doorstep.core.prepared import Prepared, int_marker, str_marker
 from doorstep.people.access import access_resident
 from doorstep.people.models import Resident
+from doorstep.people.roles import VIEW_RESIDENTS
+from doorstep.places.scoping import area_prefixes
 
 from . import actions, attachments, clock, tracking
 from .access import access_case
@@ -86,19 +89,25 @@ INTAKE_VERSION_FIELDS = (
 )
 
 
+def _published(variant, code):
+    return (
+        ServiceVersion.objects.filter(service__code=code, status=VersionStatus.PUBLISHED)
+        .select_related("service__department")
+        .only(*INTAKE_VERSION_FIELDS)
+        .order_by()[:1]
+    )
+
+
+_PUBLISHED = Prepared(_published, (str_marker(),))  # every intake reads it: compiled once
+
+
 def _service_version(value: object) -> tuple[Service, ServiceVersion | None]:
     """The service named by ``value`` and its published version (None when there is none), in
     one query."""
     code = read_text(value, "service", max_length=40, required=True).strip()
-    version = (
-        ServiceVersion.objects.filter(service__code=code, status=VersionStatus.PUBLISHED)
-        .select_related("service__department")
-        .only(*INTAKE_VERSION_FIELDS)
-        .order_by()
-        .first()
-    )
-    if version is not None:
-        return version.service, version
+    found = _PUBLISHED.run(code)
+    if found:
+        return found[0].service, found[0]
     return _service(code), None
 
 
@@ -301,13 +310,25 @@ def cases(request: HttpRequest) -> JsonResponse:
 INTAKE_RESIDENT_FIELDS = ("name", "area_code", "phone", "notify_channel")
 
 
+def _resident(prefixes, pk):
+    scope = None if prefixes is None else list(prefixes)
+    return (
+        Resident.objects.in_prefixes(scope)
+        .filter(pk=pk)
+        .only(*INTAKE_RESIDENT_FIELDS)
+        .order_by()[:1]
+    )
+
+
+_RESIDENT = Prepared(_resident, (int_marker(),))  # compiled once per area scope
+
+
 def _intake_resident(user, pk: int) -> Resident:
     """The resident a matter is taken in for: one indexed read inside the user's areas, without
     the joins the record page needs; 404 alike when missing or not theirs. (Whether the user
     may take matters in there is ``do_intake``'s check: 403.)"""
-    found = list(
-        Resident.objects.visible_to(user).filter(pk=pk).only(*INTAKE_RESIDENT_FIELDS).order_by()[:1]
-    )
+    prefixes = area_prefixes(user, VIEW_RESIDENTS)
+    found = _RESIDENT.run(pk, variant=None if prefixes is None else tuple(prefixes))
     if not found:
         raise Http404
     return found[0]

@@ -63,6 +63,10 @@ class ScopedQuerySet(models.QuerySet):
         """Rows in ``user``'s areas. ``by_index=False`` when the query has a narrower indexed
         condition (a search) that SQLite should use instead of the area code's index."""
         prefixes = area_prefixes(user, capability or self.capability)
+        return self.in_prefixes(prefixes, by_index=by_index)
+
+    def in_prefixes(self, prefixes: list[str] | None, *, by_index: bool = True) -> ScopedQuerySet:
+        """Rows whose area lies under one of ``prefixes`` (``None``: everywhere)."""
         lookup = "prefix" if by_index else "prefix_filter"
         return self.filter(prefix_q(self.area_field, prefixes, lookup=lookup))
 
