@@ -36,8 +36,9 @@ _serial = itertools.count(1)
 
 
 def int_marker() -> int:
-    """An integer no real row uses, to stand for an integer value while compiling."""
-    return -(10**15) - next(_serial)
+    """A negative integer no id uses, to stand for an id while compiling. It stays inside a
+    32-bit column's range: Django compiles a lookup with an out-of-range value to "nothing"."""
+    return -2_000_000_000 - next(_serial)
 
 
 def str_marker() -> str:

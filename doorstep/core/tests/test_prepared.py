@@ -107,3 +107,11 @@ def test_the_number_of_values_is_checked():
     prepared = Prepared(lambda v, a: None, (int_marker(),))
     with pytest.raises(TypeError):
         prepared.run(1, 2)
+
+
+def test_ids_of_32_bit_columns_work_on_every_database(django_user_model):
+    """auth_user.id is a 32-bit integer on PostgreSQL: a marker out of its range would make
+    Django compile the lookup to "nothing"."""
+    user = django_user_model.objects.create_user("someone", password="pw")
+    by_pk = Prepared(lambda v, pk: django_user_model.objects.filter(pk=pk), (int_marker(),))
+    assert by_pk.run(user.pk) == [user]
