@@ -30,6 +30,11 @@ class CaseFigures:
         total = self.open + self.closed
         return None if not total else (total - self.too_many_trips) / total
 
+    @property
+    def trip_promise_percent(self) -> int | None:
+        share = self.within_trip_promise
+        return None if share is None else round(share * 100)
+
 
 def case_figures(user, today: datetime.date | None = None) -> CaseFigures:
     today = today or timezone.localdate()

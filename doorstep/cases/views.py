@@ -52,6 +52,7 @@ from .forms import (
     TripForm,
     add_action_errors,
 )
+from .metrics import case_figures
 from .models import Case, CaseDocument, reviewer_grants
 
 PAGE_SIZE = 25
@@ -453,7 +454,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         cases = form.apply(cases)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "cases/list.html", {"form": form, "page": page})
+    figures = case_figures(request.user)
+    return render(request, "cases/list.html", {"form": form, "page": page, "figures": figures})
 
 
 @login_required

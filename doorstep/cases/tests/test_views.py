@@ -821,3 +821,19 @@ def test_events_and_documents_are_listed_on_the_case_page(client, personas, make
     assert body.count('class="timeline-what"') == CaseEvent.objects.filter(case=case).count()
     assert CaseDocument.objects.filter(case=case).count() == 1
     assert "Forwarded to department" in body
+
+
+def test_the_list_shows_the_areas_figures_trips_included(client, personas, make_case, frozen):
+    from doorstep.cases.actions import do_record_trip
+
+    case = make_case("accept")
+    make_case("accept")
+    do_record_trip(case, actor=personas.clerk_a, note="来签字")
+    client.force_login(personas.clerk_a)
+    html = client.get("/cases/").content.decode()
+    assert "More trips than promised" in html
+    assert "50% kept the trip promise" in html
+    assert "1.50" in html  # average trips: (2 + 1) / 2
+    client.force_login(personas.clerk_b)
+    html = client.get("/cases/").content.decode()
+    assert "kept the trip promise" not in html  # no cases in clerk B's areas
