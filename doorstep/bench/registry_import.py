@@ -82,7 +82,8 @@ def floor_insert(path: Path, actor) -> tuple[float, int]:
 
 
 def empty_registry() -> None:
-    """Remove residents, households and buildings, keeping the tables and their indexes."""
+    """Remove residents, households and buildings (and on PostgreSQL what refers to them),
+    keeping the tables and their indexes."""
     tables = [
         "people_residenttag",
         "people_accesslog",
@@ -95,7 +96,8 @@ def empty_registry() -> None:
     ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"TRUNCATE {', '.join(tables)}")
+            # CASCADE: tables that refer to residents (cases, the outbox) are emptied too.
+            cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
         else:
             # Without foreign-key checks SQLite drops a table's rows wholesale.
             cursor.execute("PRAGMA foreign_keys = OFF")

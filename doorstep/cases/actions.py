@@ -9,20 +9,16 @@ go to the outbox inside the transaction, so a rolled-back change sends nothing.
 from __future__ import annotations
 
 import datetime
-import functools
-import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from doorstep.catalogue.choices import MaterialSource, Necessity, VersionStatus
-from doorstep.catalogue.models import Department, Material, Service
-from doorstep.core.prepared import Prepared, int_marker, str_marker
+from doorstep.catalogue.choices import Necessity
+from doorstep.catalogue.models import Department
 from doorstep.people.roles import HANDLE_CASES
 from doorstep.places.scoping import covers
 
@@ -30,7 +26,6 @@ from . import clock
 from .choices import (
     OUTSTANDING,
     TRANSITIONS,
-    AgentKind,
     CaseStatus,
     DocumentKind,
     EventKind,
@@ -39,28 +34,18 @@ from .choices import (
     Side,
     Transition,
 )
+from .errors import CaseChanged, InvalidTransition
+from .errors import field_error as _error
+from .materials import (
+    ChecklistItem,
+    _check_outcome,
+    _ids,
+    _items_snapshot,
+    _not_deferrable,
+)
 from .models import Case, CaseDocument, CaseEvent, CaseMaterial, reviewer_grants
 
-RECEIPT_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no look-alikes, read out on the phone
-RECEIPT_LENGTH = 8  # 25^8 = 1.5e11 a day: a clash is rare, and intake draws again if it happens
-RECEIPT_ATTEMPTS = 3
-
-
-class InvalidTransition(ValidationError):
-    def __init__(self, message: str):
-        super().__init__(message, code="invalid_transition")
-
-
-class CaseChanged(ValidationError):
-    def __init__(self):
-        super().__init__(
-            _("Someone else changed this case a moment ago. Reload it to see the change."),
-            code="changed",
-        )
-
-
-def _error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
+__all__ = ["CaseChanged", "InvalidTransition"]  # raised here, defined in errors
 
 
 def _now_and_today() -> tuple[datetime.datetime, datetime.date]:
@@ -216,140 +201,6 @@ def _transition(
     return event
 
 
-# ---- materials -------------------------------------------------------------------------------
-
-
-@dataclass
-class ChecklistItem:
-    material: Material
-    on_file: object | None  # the Certificate that satisfies it, if any
-
-    @property
-    def may_follow(self) -> bool:
-        return self.material.necessity == Necessity.LATER
-
-    @property
-    def optional(self) -> bool:
-        return self.material.necessity == Necessity.OPTIONAL
-
-
-@functools.lru_cache(maxsize=512)
-def _published_materials(version_id: int, published_at) -> tuple[Material, ...]:
-    # Keyed by the publication time too: an id reused after a rolled-back publication (or
-    # between tests) is another version.
-    return tuple(Material.objects.filter(version_id=version_id).order_by("position", "pk"))
-
-
-def version_materials(version) -> list[Material]:
-    """The materials of ``version``. A published version can never change (catalogue models
-    refuse it), so its list is read once per process; a draft's is read every time."""
-    if version.status == VersionStatus.PUBLISHED:
-        return list(_published_materials(version.pk, version.published_at))
-    return list(version.materials.order_by("position", "pk"))
-
-
-@functools.cache
-def _certificates(n: int) -> Prepared:
-    """A resident's certificates of ``n`` types (one prepared query per number of types)."""
-    from doorstep.people.models import Certificate
-
-    def build(variant, resident_id, *type_ids):
-        return Certificate.objects.filter(resident_id=resident_id, type_id__in=type_ids).order_by(
-            "expires_on"
-        )
-
-    return Prepared(build, (int_marker(), *(int_marker() for _ in range(n))))
-
-
-def checklist(resident, version, today: datetime.date | None = None) -> list[ChecklistItem]:
-    """The materials of ``version``, with the certificates ``resident`` already holds for those
-    issued by government (valid on ``today``): those are never asked for."""
-
-    today = today or timezone.localdate()
-    materials = version_materials(version)
-    wanted = {
-        m.certificate_type_id
-        for m in materials
-        if m.source == MaterialSource.GOVERNMENT and m.certificate_type_id
-    }
-    held: dict[int, object] = {}
-    if wanted:
-        for cert in _certificates(len(wanted)).run(resident.pk, *sorted(wanted), variant=None):
-            if cert.expires_on is None or cert.expires_on >= today:
-                held[cert.type_id] = cert
-    return [
-        ChecklistItem(
-            m,
-            held.get(m.certificate_type_id) if m.source == MaterialSource.GOVERNMENT else None,
-        )
-        for m in materials
-    ]
-
-
-def _ids(values: Iterable, field: str, known: set[int]) -> set[int]:
-    try:
-        ids = {int(v) for v in values or ()}
-    except (TypeError, ValueError):
-        raise _error(field, _("Pick materials from the list."), "invalid") from None
-    if not ids <= known:
-        raise _error(field, _("A material is not on this service's list."), "invalid")
-    return ids
-
-
-def _names(items) -> str:
-    return "、".join(i.material.name for i in items)
-
-
-def _not_deferrable(material: Material) -> ValidationError:
-    return _error(
-        "pending",
-        _("Only materials marked “may be supplied later” can follow: %(name)s.")
-        % {"name": material.name},
-        "not_deferrable",
-    )
-
-
-def _states(
-    items: list[ChecklistItem], provided: set[int], pending: set[int]
-) -> dict[int, MaterialState]:
-    states = {}
-    for item in items:
-        pk = item.material.pk
-        if item.on_file is not None:
-            states[pk] = MaterialState.ON_FILE
-        elif pk in provided:
-            states[pk] = MaterialState.PROVIDED
-        elif pk in pending:
-            if not item.may_follow:
-                raise _not_deferrable(item.material)
-            states[pk] = MaterialState.PENDING
-        elif item.optional:
-            states[pk] = MaterialState.NOT_NEEDED
-        else:
-            states[pk] = MaterialState.MISSING
-    return states
-
-
-def _items_snapshot(case: Case, states: Iterable[str] = OUTSTANDING) -> list[dict]:
-    rows = (
-        case.materials.select_related("material")
-        .filter(state__in=list(states))
-        .order_by("position", "pk")
-    )
-    return [
-        {
-            "name": row.material.name,
-            "necessity": row.material.necessity,
-            "form": row.material.form,
-            "originals": row.material.originals,
-            "copies": row.material.copies,
-            "state": row.state,
-            "reason": row.added_reason,
-        }
-        for row in rows
-    ]
-
-
 def _document(case: Case, kind: str, *, actor, reason: str = "", items=None) -> CaseDocument:
     return CaseDocument.objects.create(
         case=case,
@@ -389,354 +240,6 @@ def _notify(case: Case, event: str, template: str, **extra) -> None:
 def _notify_outstanding(case: Case, event: str) -> None:
     names = "、".join(i["name"] for i in _items_snapshot(case))
     _notify(case, event, "case_materials_needed", materials=names)
-
-
-# ---- intake ----------------------------------------------------------------------------------
-
-
-@dataclass
-class Intake:
-    case: Case
-    created: bool
-    document: CaseDocument | None
-
-
-def new_receipt(day: datetime.date) -> str:
-    """``20261126-K7QXMPAC``: the day, then characters nobody can guess from another receipt."""
-    suffix = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
-    return f"{day:%Y%m%d}-{suffix}"
-
-
-def _agent(actor, kind: str, name: str, phone: str, relation: str, consent: bool) -> dict:
-    if kind not in AgentKind.values:
-        raise _error("agent_kind", _("Say who brought the matter."), "invalid")
-    if kind == AgentKind.SELF:
-        return {"agent_kind": kind}
-    if not consent:
-        raise _error(
-            "consent",
-            _("Record the resident's consent before anyone handles the matter for them."),
-            "consent_required",
-        )
-    if kind == AgentKind.CLERK:
-        name = name or actor.get_full_name() or actor.get_username()
-    if not name.strip():
-        raise _error("agent_name", _("Give the agent's name."), "required")
-    return {
-        "agent_kind": kind,
-        "agent_name": name.strip()[:40],
-        "agent_phone": phone.strip()[:20],
-        "agent_relation": relation.strip()[:20],
-        "consent": True,
-    }
-
-
-def _check_outcome(
-    outcome: str,
-    items: list[ChecklistItem],
-    states: dict[int, MaterialState],
-    *,
-    reason: str,
-    pending_deadline: datetime.date | None,
-    due_on: datetime.date,
-    today: datetime.date,
-) -> None:
-    missing = [i for i in items if states[i.material.pk] == MaterialState.MISSING]
-    pending = [i for i in items if states[i.material.pk] == MaterialState.PENDING]
-    if outcome == Outcome.REFUSE:
-        if not reason.strip():
-            raise _error("reason", _("A refusal needs a reason."), "reason_required")
-        return
-    if outcome == Outcome.NOTICE:
-        if not missing and not pending:
-            raise _error(
-                "outcome",
-                _("Nothing is missing: accept the case instead of issuing a notice."),
-                "nothing_missing",
-            )
-        return
-    if missing:
-        raise _error(
-            "provided",
-            _("These materials are missing: %(names)s. Issue a one-time notice instead.")
-            % {"names": _names(missing)},
-            "materials_missing",
-        )
-    if outcome == Outcome.ACCEPT and pending:
-        raise _error(
-            "pending",
-            _(
-                "Some materials are to follow: choose acceptance with materials to follow "
-                "(容缺受理)."
-            ),
-            "pending_needs_outcome",
-        )
-    if outcome == Outcome.ACCEPT_PENDING:
-        if not pending:
-            raise _error("pending", _("Tick the materials that will follow."), "required")
-        if pending_deadline is None:
-            raise _error(
-                "pending_deadline", _("Give the date the materials must follow by."), "required"
-            )
-        if not today <= pending_deadline <= due_on:
-            raise _error(
-                "pending_deadline",
-                _("The deadline must lie between today and the promised date, %(due)s.")
-                % {"due": due_on.isoformat()},
-                "deadline_out_of_range",
-            )
-
-
-def _by_key(variant, handler_id, key):
-    # The explicit "not empty" lets SQLite use the partial unique index on (handler, key).
-    return (
-        Case.objects.filter(handler_id=handler_id, idempotency_key=key)
-        .exclude(idempotency_key="")
-        .order_by()
-        .values_list("pk", flat=True)[:1]
-    )
-
-
-_BY_KEY = Prepared(_by_key, (int_marker(), str_marker()))
-
-
-def _existing(actor, key: str) -> Intake | None:
-    if not key:
-        return None
-    found = _BY_KEY.run(actor.pk, key)
-    if not found:
-        return None
-    case = Case.objects.get(pk=found[0])
-    return Intake(case, False, case.documents.order_by("-pk").first())
-
-
-def do_intake(
-    *,
-    actor,
-    resident,
-    service: Service,
-    outcome: str,
-    provided: Iterable = (),
-    pending: Iterable = (),
-    pending_deadline: datetime.date | None = None,
-    reason: str = "",
-    agent_kind: str = AgentKind.SELF,
-    agent_name: str = "",
-    agent_phone: str = "",
-    agent_relation: str = "",
-    consent: bool = False,
-    in_person: bool = True,
-    idempotency_key: str = "",
-    version=None,
-) -> Intake:
-    """Take in a resident's matter at the desk and settle it at once: accept, accept with
-    materials to follow, issue the one-time notice of everything missing, or refuse.
-
-    The same ``idempotency_key`` from the same clerk returns the case made the first time.
-    ``version`` is the service's published version when the caller has already read it.
-    """
-    key = (idempotency_key or "").strip()[:64]
-    existing = _existing(actor, key)
-    if existing is not None:
-        return existing
-    if not covers(actor, HANDLE_CASES, resident.area_code):
-        raise PermissionDenied(_("This resident lives outside your areas."))
-    if outcome not in Outcome.values:
-        raise _error("outcome", _("Choose what to do with the matter."), "invalid")
-    published = VersionStatus.PUBLISHED
-    if version is not None and (version.service_id != service.pk or version.status != published):
-        version = None
-    if version is None and service is not None and service.is_active:
-        # At most one published version per service (a unique constraint): no ordering needed.
-        found = service.versions.filter(status=published).order_by()[:1]
-        version = next(iter(found), None)
-    if version is None or not service.is_active:
-        raise _error("service", _("This service cannot be taken in now."), "service_unavailable")
-    agent = _agent(actor, agent_kind, agent_name, agent_phone, agent_relation, consent)
-    # Everything is read, checked and built before the transaction, which then only writes:
-    # on SQLite it holds the database's one write lock, so the shorter the better.
-    planned = _plan_intake(
-        actor=actor,
-        resident=resident,
-        service=service,
-        version=version,
-        outcome=outcome,
-        provided=provided,
-        pending=pending,
-        pending_deadline=pending_deadline,
-        reason=reason,
-        agent=agent,
-        in_person=in_person,
-        key=key,
-    )
-    for attempt in range(RECEIPT_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                return planned.write()
-        except IntegrityError:
-            # The same key raced in from a second request: the first one's case is the answer.
-            # Otherwise a receipt number was drawn twice (rare): draw again.
-            existing = _existing(actor, key)
-            if existing is not None:
-                return existing
-            if attempt == RECEIPT_ATTEMPTS - 1:
-                raise
-            planned.redraw()
-    raise AssertionError("unreachable")
-
-
-def _snapshot(items: list[ChecklistItem], states: dict[int, str]) -> list[dict]:
-    """The outstanding materials as a document lists them (see ``_items_snapshot``)."""
-    return [
-        {
-            "name": i.material.name,
-            "necessity": i.material.necessity,
-            "form": i.material.form,
-            "originals": i.material.originals,
-            "copies": i.material.copies,
-            "state": states[i.material.pk],
-            "reason": "",
-        }
-        for i in items
-        if states[i.material.pk] in OUTSTANDING
-    ]
-
-
-INTAKE_VERBS = {
-    Outcome.ACCEPT: ("accept", DocumentKind.RECEIPT),
-    Outcome.ACCEPT_PENDING: ("accept", DocumentKind.PENDING),
-    Outcome.NOTICE: ("notify", DocumentKind.NOTICE),
-    Outcome.REFUSE: ("refuse", DocumentKind.REFUSAL),
-}
-
-
-@dataclass
-class _PlannedIntake:
-    """A case settled in memory with everything it writes, waiting for its transaction."""
-
-    case: Case
-    document: CaseDocument
-    materials: list[CaseMaterial]
-    events: list[CaseEvent]
-    template: str
-    extra: dict
-    event: str  # the message's event ("accepted", "refused", "notice")
-    message: object = None  # notify.Message, built by ``build``
-
-    def build(self) -> _PlannedIntake:
-        from doorstep.notify.outbox import build_message
-
-        self.message = build_message(
-            template=self.template,
-            context=_message_context(self.case, **self.extra),
-            resident=self.case.resident,
-        )
-        return self
-
-    def redraw(self) -> None:
-        """Another receipt number (and so another message text) after a clash."""
-        self.case.pk, self.case._state.adding = None, True
-        self.case.receipt = new_receipt(timezone.localdate(self.case.created_at))
-        self.build()
-
-    def write(self) -> Intake:
-        from doorstep.notify.outbox import save_fresh
-
-        case, document = self.case, self.document
-        case.save(force_insert=True)
-        document.case = case
-        document.save(force_insert=True)
-        for row in self.materials:
-            row.case = case
-            if document.kind == DocumentKind.NOTICE and row.state in OUTSTANDING:
-                row.notice = document
-        CaseMaterial.objects.bulk_create(self.materials)
-        for event in self.events:
-            event.case = case
-        CaseEvent.objects.bulk_create(self.events)
-        event = f"notice:{document.pk}" if self.event == "notice" else self.event
-        save_fresh(self.message, key=f"case:{case.pk}:{event}")
-        return Intake(case, True, document)
-
-
-def _plan_intake(*, actor, resident, service, version, outcome, provided, pending,
-                 pending_deadline, reason, agent, in_person, key) -> _PlannedIntake:  # fmt: skip
-    """Intake is one transition from a draft that never needs to be stored: the case is built
-    in memory, moved by the state machine, and inserted once in its settled state, with its
-    materials, its events (taken in, trip, the transition), its document and its message."""
-    now, today = _now_and_today()
-    items = checklist(resident, version, today)
-    known = {i.material.pk for i in items}
-    provided_ids = _ids(provided, "provided", known)
-    pending_ids = (
-        _ids(pending, "pending", known) - provided_ids
-        if outcome == Outcome.ACCEPT_PENDING
-        else set()
-    )
-    states = _states(items, provided_ids, pending_ids)
-    limit = version.promised_limit_days
-    _check_outcome(
-        outcome,
-        items,
-        states,
-        reason=reason,
-        pending_deadline=pending_deadline,
-        due_on=clock.add_working_days(today, limit),
-        today=today,
-    )
-    case = Case(
-        receipt=new_receipt(today),
-        resident=resident,
-        area_code=resident.area_code,
-        service=service,
-        version=version,
-        department=service.department,
-        handler=actor,
-        created_at=now,
-        idempotency_key=key,
-        trips=1 if in_person else 0,
-        max_trips=version.max_trips,
-        **agent,
-    )
-    verb, kind = INTAKE_VERBS[Outcome(outcome)]
-    deadline = pending_deadline if outcome == Outcome.ACCEPT_PENDING else None
-    prepare = _start_clock(deadline) if verb == "accept" else None
-    _old, _changed, transition = _apply(
-        case, verb, actor=actor, reason=reason, now=now, today=today, prepare=prepare
-    )
-    case.revision += 1  # taken in (1), then settled by the transition (2)
-    document = CaseDocument(
-        kind=kind,
-        issued_at=now,
-        issued_by=actor,
-        reason=transition.reason if outcome == Outcome.REFUSE else "",
-        items=[] if outcome == Outcome.REFUSE else _snapshot(items, states),
-        due_on=case.due_on,
-        deadline=case.pending_deadline,
-    )
-    materials = [
-        CaseMaterial(
-            material=i.material,
-            position=n,
-            state=states[i.material.pk],
-            certificate=i.on_file,
-            provided_at=now if states[i.material.pk] == MaterialState.PROVIDED else None,
-        )
-        for n, i in enumerate(items)
-    ]
-    events = [CaseEvent(kind=EventKind.CREATED, actor=actor, at=now,
-                        data={"outcome": outcome, **agent})]  # fmt: skip
-    if in_person:
-        events.append(CaseEvent(kind=EventKind.TRIP, actor=actor, at=now, data={"trips": 1}))
-    events.append(transition)
-    if outcome == Outcome.REFUSE:
-        template, event, extra = "case_refused", "refused", {"reason": transition.reason}
-    elif outcome == Outcome.NOTICE:
-        names = "、".join(item["name"] for item in document.items)
-        template, event, extra = "case_materials_needed", "notice", {"materials": names}
-    else:
-        template, event, extra = "case_accepted", "accepted", {}
-    return _PlannedIntake(case, document, materials, events, template, extra, event).build()
 
 
 def _start_clock(deadline: datetime.date | None) -> Prepare:

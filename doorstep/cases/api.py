@@ -44,7 +44,7 @@ from doorstep.people.models import Resident
 from doorstep.people.roles import VIEW_RESIDENTS
 from doorstep.places.scoping import area_prefixes
 
-from . import actions, attachments, clock, tracking
+from . import actions, attachments, clock, intake, tracking
 from .access import access_case
 from .choices import (
     OUTSTANDING,
@@ -59,6 +59,7 @@ from .choices import (
     Outcome,
 )
 from .forms import TrackForm
+from .materials import checklist as material_checklist
 from .models import Attachment, Case, CaseDocument, CaseEvent, CaseMaterial, reviewer_grants
 
 STATUSES = {"changed": 409, "invalid_transition": 409}
@@ -353,17 +354,17 @@ def _intake(request: HttpRequest) -> JsonResponse:
         "idempotency_key": _idempotency_key(request, data),
         **_agent(data.get("agent")),
     }
-    intake = actions.do_intake(actor=request.user, resident=resident, service=service, **fields)
+    taken = intake.do_intake(actor=request.user, resident=resident, service=service, **fields)
     case = (
-        Case.objects.select_related(*SUMMARY_RELATED).get(pk=intake.case.pk)
-        if not intake.created
-        else intake.case
+        Case.objects.select_related(*SUMMARY_RELATED).get(pk=taken.case.pk)
+        if not taken.created
+        else taken.case
     )
     body = {
         **case_summary(case, timezone.localdate()),
-        "document": _document(intake.document),
+        "document": _document(taken.document),
     }
-    return ok(body, status=201 if intake.created else 200)
+    return ok(body, status=201 if taken.created else 200)
 
 
 def _cursor(case: Case) -> str:
@@ -447,7 +448,7 @@ def checklist(request: HttpRequest) -> JsonResponse:
     if version is None or not service.is_active:
         raise invalid("service", _("This service cannot be taken in now."), "service_unavailable")
     today = timezone.localdate()
-    items = actions.checklist(resident, version, today)
+    items = material_checklist(resident, version, today)
     return ok(
         {
             "service": _named(service),

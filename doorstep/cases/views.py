@@ -34,7 +34,7 @@ from doorstep.people.roles import HANDLE_CASES, REVIEW_CASES, VIEW_CASES, can
 from doorstep.places.scoping import covers
 from doorstep.workdays.calendar import add_working_days
 
-from . import actions, clock, tracking
+from . import actions, clock, intake, materials, tracking
 from . import pdf as case_pdf
 from .access import access_case
 from .attachments import do_add_attachment
@@ -118,7 +118,7 @@ def intake_form(request: HttpRequest, resident_pk: int, service_code: str) -> Ht
     version = service.published_version()
     today = timezone.localdate()
     due_on = add_working_days(today, version.promised_limit_days)
-    items = actions.checklist(resident, version, today)
+    items = materials.checklist(resident, version, today)
     prefetch_related_objects([i.on_file for i in items if i.on_file is not None], "type")
     form = IntakeForm(request.POST or None, items=items)
     deadline = form.fields["pending_deadline"]
@@ -131,13 +131,13 @@ def intake_form(request: HttpRequest, resident_pk: int, service_code: str) -> Ht
         status = 400
         if form.is_valid():
             try:
-                intake = actions.do_intake(
+                taken = intake.do_intake(
                     actor=request.user, resident=resident, service=service, **form.cleaned_data
                 )
             except ValidationError as exc:
                 add_action_errors(form, exc)
             else:
-                return _taken_in(request, intake)
+                return _taken_in(request, taken)
     context = {
         "resident": resident,
         "service": service,
@@ -148,15 +148,15 @@ def intake_form(request: HttpRequest, resident_pk: int, service_code: str) -> Ht
     return render(request, "cases/intake.html", context, status=status)
 
 
-def _taken_in(request: HttpRequest, intake: actions.Intake) -> HttpResponse:
-    case = intake.case
-    if not intake.created:
+def _taken_in(request: HttpRequest, taken: intake.Intake) -> HttpResponse:
+    case = taken.case
+    if not taken.created:
         messages.info(request, _("This form was already sent: here is the case it made."))
-    elif intake.document is not None:
+    elif taken.document is not None:
         messages.success(
             request,
             _("Case %(receipt)s: %(document)s issued. Print it for the resident.")
-            % {"receipt": case.receipt, "document": intake.document.get_kind_display()},
+            % {"receipt": case.receipt, "document": taken.document.get_kind_display()},
         )
     return redirect("cases-detail", pk=case.pk)
 

@@ -11,13 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from doorstep.cases.actions import (
-    checklist,
     do_accept,
     do_add_to_notice,
-    do_intake,
     do_receive_materials,
     do_record_trip,
 )
+from doorstep.cases.intake import do_intake
+from doorstep.cases.materials import checklist
 from doorstep.cases.models import Case, CaseDocument, CaseMaterial
 from doorstep.notify.models import Message
 
@@ -309,11 +309,11 @@ def test_a_double_tap_racing_in_makes_one_case(make_case, personas):
 
 
 def test_a_receipt_number_drawn_twice_is_drawn_again(make_case, monkeypatch, frozen):
-    from doorstep.cases import actions
+    from doorstep.cases import intake
 
     first = make_case("accept")
     draws = iter([first.receipt, "20261201-QQQQQQQQ"])
-    monkeypatch.setattr(actions, "new_receipt", lambda day: next(draws))
+    monkeypatch.setattr(intake, "new_receipt", lambda day: next(draws))
     second = make_case("accept")
     assert second.receipt == "20261201-QQQQQQQQ"
     assert Case.objects.count() == 2

@@ -1,0 +1,24 @@
+"""The errors of case actions: a transition the state machine refuses, a case someone else
+changed, and a bad field (a ``ValidationError`` keyed by the field, with a code the API maps)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+
+class InvalidTransition(ValidationError):
+    def __init__(self, message: str):
+        super().__init__(message, code="invalid_transition")
+
+
+class CaseChanged(ValidationError):
+    def __init__(self):
+        super().__init__(
+            _("Someone else changed this case a moment ago. Reload it to see the change."),
+            code="changed",
+        )
+
+
+def field_error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
