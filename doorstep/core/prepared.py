@@ -33,6 +33,7 @@ from django.db.models.query import (
 )
 
 _serial = itertools.count(1)
+MAX_VARIANTS = 1000  # compiled shapes kept per prepared query and thread
 
 
 def int_marker() -> int:
@@ -100,6 +101,8 @@ class Prepared:
     def _plan(self, variant: Hashable) -> _Plan | None:
         plans = self._local.__dict__.setdefault("plans", {})
         if variant not in plans:
+            if len(plans) >= MAX_VARIANTS:  # variants are few in practice (area scopes): a bound
+                plans.clear()
             plans[variant] = self._compile(variant)
         return plans[variant]
 
