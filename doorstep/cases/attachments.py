@@ -8,11 +8,13 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+from doorstep.core.errors import field_error
 
 from .actions import _event, may_handle, may_review
 from .choices import EventKind
@@ -37,33 +39,28 @@ def max_bytes() -> int:
     return getattr(settings, "DOORSTEP_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 
-def _error(message: str, code: str) -> ValidationError:
-    return ValidationError({"file": ValidationError(message, code=code)})
-
-
 def do_add_attachment(case: Case, *, actor, upload, material_id: int | None = None) -> Attachment:
     """Attach ``upload`` (a Django ``UploadedFile``) to ``case``, optionally to one of its
     materials. Bad files are refused before anything is stored."""
     if not (may_handle(actor, case) or may_review(actor, case)):
         raise PermissionDenied(_("You may not take this action on this case."))
     if upload is None or not upload.size:
-        raise _error(_("Choose a file to attach."), "required")
+        raise field_error("file", _("Choose a file to attach."), "required")
     if upload.size > max_bytes():
-        raise _error(
+        raise field_error(
+            "file",
             _("The file is too large: at most %(size)s.") % {"size": filesizeformat(max_bytes())},
             "too_large",
         )
     data = upload.read()
     content_type = sniff(data[:16])
     if content_type is None:
-        raise _error(_("Only PDF, JPEG and PNG files can be attached."), "bad_type")
+        raise field_error("file", _("Only PDF, JPEG and PNG files can be attached."), "bad_type")
     material = None
     if material_id not in (None, ""):
         material = case.materials.filter(pk=material_id).first()
         if material is None:
-            raise ValidationError(
-                {"material": ValidationError(_("No such material on this case."), code="invalid")}
-            )
+            raise field_error("material", _("No such material on this case."))
     name = (getattr(upload, "name", "") or "scan")[-200:]
     with transaction.atomic():
         attachment = Attachment(

@@ -6,6 +6,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from doorstep.core.errors import field_error
+
+__all__ = ["CaseChanged", "InvalidTransition", "field_error"]
+
 
 class InvalidTransition(ValidationError):
     def __init__(self, message: str):
@@ -18,7 +22,3 @@ class CaseChanged(ValidationError):
             _("Someone else changed this case a moment ago. Reload it to see the change."),
             code="changed",
         )
-
-
-def field_error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})

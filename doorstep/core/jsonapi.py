@@ -33,6 +33,8 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from .errors import field_error
+
 DEFAULT_STATUSES: dict[str, int] = {"not_found": 404}
 MAX_IDS = 200  # no checklist is longer; a longer list is a broken or hostile client
 
@@ -83,8 +85,7 @@ def read_body(request: HttpRequest) -> dict:
 # ---- readers: each returns the value or raises a ValidationError naming the field -----------
 
 
-def invalid(field: str, message: str, code: str = "invalid") -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
+invalid = field_error  # the readers' name for it
 
 
 def _as_int(value: object) -> int | None:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doorstep.core import phone as phones
+from doorstep.core.errors import field_error
 from doorstep.people.roles import SERVE_DESK
 from doorstep.places.scoping import covers
 from doorstep.workdays.calendar import is_public_holiday
@@ -43,8 +44,7 @@ CODE_LENGTH = 6
 _ID_LAST4 = re.compile(r"^[0-9]{3}[0-9X]$")
 
 
-def _error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
+_error = field_error
 
 
 def _queue(**kwargs) -> None:
