@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "doorstep.catalogue",
     "doorstep.desks",
     "doorstep.cases",
+    "doorstep.proactive",
 ]
 
 MIDDLEWARE = [

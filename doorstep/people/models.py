@@ -162,6 +162,12 @@ class CertificateType(models.Model):
     name = models.CharField(_("name"), max_length=60, unique=True)
     issuer = models.CharField(_("issued by"), max_length=60, blank=True)
     validity_years = models.PositiveSmallIntegerField(_("validity (years)"), null=True, blank=True)
+    renewal_window_days = models.PositiveSmallIntegerField(
+        _("renewal window (days before expiry)"),
+        null=True,
+        blank=True,
+        help_text=_("How many days before expiry a renewal may start; empty: not renewed ahead."),
+    )
 
     class Meta:
         ordering = ["name"]
