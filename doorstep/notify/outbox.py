@@ -21,7 +21,8 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Expression, F, QuerySet, TextField, Value
+from django.db.models import Case as Choose
+from django.db.models import CharField, Expression, F, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Concat, Left
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -166,6 +167,9 @@ def queue_from_queryset(
     channel: Expression,
     address: Expression,
     language: str | None = None,
+    resident: Expression | None = None,
+    status: Expression | None = None,
+    last_error: Expression | None = None,
 ) -> int:
     """Write one outbox message per row of ``queryset`` in one ``INSERT … SELECT``; returns
     how many were written. The set-based twin of ``queue_message``, for sweeps that notify
@@ -183,6 +187,10 @@ def queue_from_queryset(
     The messages are left ``pending`` and due now: the ``deliver_messages`` sweep sends them
     (no task per message is enqueued; a sweep that writes 50,000 messages should not queue
     50,000 tasks in the same transaction).
+
+    For messages to residents, ``resident``, ``status`` and ``last_error`` (expressions too)
+    link each message to its resident and mark those who chose no notifications as skipped:
+    ``resident_route("resident__")`` gives all five routing arguments.
     """
     from doorstep.core.bulk import insert_from
 
@@ -204,14 +212,46 @@ def queue_from_queryset(
         "subject": Left(template_expression(subject, placeholders), 200),
         "body": template_expression(body, placeholders),
         "idempotency_key": Left(key, 200),
-        "status": Value(Status.PENDING.value),
+        "status": Value(Status.PENDING.value) if status is None else status,
         "attempts": Value(0),
         "next_attempt_at": Value(now),
-        "last_error": Value(""),
+        "last_error": Value("") if last_error is None else last_error,
         "created_at": Value(now),
     }
+    if resident is not None:
+        columns["resident"] = resident
     rows = queryset.values(**{f"outbox_{name}": expr for name, expr in columns.items()})
     return insert_from(Message, list(columns), rows, ignore_conflicts=True)
+
+
+def resident_route(prefix: str = "") -> dict[str, Expression]:
+    """``channel``, ``address``, ``resident``, ``status`` and ``last_error`` expressions for
+    ``queue_from_queryset`` over rows that lead to a resident through ``prefix``
+    (``"resident__"`` from an entitlement, ``""`` over residents): the set-based twin of
+    ``queue_message``'s routing. Residents have a phone number and no email address, so a
+    message goes by SMS when there is a number and to the log otherwise; a resident whose
+    preference is "none" gets the message written as ``skipped``, with the reason."""
+    phone = F(f"{prefix}phone")
+    has_phone = ~Q(**{f"{prefix}phone": ""})
+    silent = Q(has_phone, **{f"{prefix}notify_channel": Preference.NONE.value})
+    reason = _("The resident chose not to receive notifications.")
+    return {
+        "channel": Choose(
+            When(has_phone, then=Value(Channel.SMS.value)),
+            default=Value(Channel.LOG.value),
+            output_field=CharField(),
+        ),
+        "address": phone,
+        "resident": F(f"{prefix}id" if prefix else "pk"),
+        "status": Choose(
+            When(silent, then=Value(Status.SKIPPED.value)),
+            default=Value(Status.PENDING.value),
+            output_field=CharField(),
+        ),
+        "last_error": Choose(
+            When(silent, then=Value(reason)), default=Value(""), output_field=TextField()
+        ),
+    }
 
 
 def enqueue_delivery(message_id: int, run_after: datetime.datetime | None = None) -> None:

@@ -98,6 +98,46 @@ TEMPLATES: dict[str, MessageTemplate] = {
         ),
         variables=("count", "area", "receipts"),
     ),
+    # Proactive programmes (免申即享, 无感续证). ``amount`` is a whole sentence ("Amount: 50.00
+    # yuan. ") or empty; ``link`` is the resident's page to accept, decline or opt out.
+    "programme_granted": MessageTemplate(
+        subject=_("Granted: {{ programme }}"),
+        body=_(
+            "{{ name }}, you qualify for {{ programme }}, and it has been granted to you: no "
+            "application is needed. {{ amount }}Details, or to opt out: {{ link }}"
+        ),
+        variables=("name", "programme", "amount", "link"),
+    ),
+    "programme_offered": MessageTemplate(
+        subject=_("For you: {{ programme }}"),
+        body=_(
+            "{{ name }}, you qualify for {{ programme }}. {{ amount }}To accept it with one tap, "
+            "or to decline: {{ link }}"
+        ),
+        variables=("name", "programme", "amount", "link"),
+    ),
+    "programme_reminder": MessageTemplate(
+        subject=_("Reminder: {{ programme }}"),
+        body=_("{{ name }}, a reminder about {{ programme }}. {{ amount }}Details: {{ link }}"),
+        variables=("name", "programme", "amount", "link"),
+    ),
+    "programme_renewal_opened": MessageTemplate(
+        subject=_("Renewal started: {{ certificate }}"),
+        body=_(
+            "{{ name }}, your {{ certificate }} expires on {{ expires }}. We have started its "
+            "renewal for you (receipt {{ receipt }}): no application is needed. Details: "
+            "{{ link }}"
+        ),
+        variables=("name", "certificate", "expires", "receipt", "link"),
+    ),
+    "programme_stopped": MessageTemplate(
+        subject=_("Ended: {{ programme }}"),
+        body=_(
+            "{{ name }}, {{ programme }} has ended for you. If you think this is wrong, ask at "
+            "your community desk. Details: {{ link }}"
+        ),
+        variables=("name", "programme", "link"),
+    ),
 }
 
 _engine = Engine(autoescape=False)
