@@ -20,4 +20,5 @@ urlpatterns = [
     path("cases/", include("doorstep.cases.urls")),
     path("notify/", include("doorstep.notify.urls")),
     path("workdays/", include("doorstep.workdays.urls")),
+    path("programmes/", include("doorstep.proactive.urls")),
 ]

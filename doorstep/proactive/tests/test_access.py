@@ -1,0 +1,226 @@
+"""Every programme page and endpoint, against those who must get nothing from it: anonymous
+visitors (sent to log in; 401 in the API), the outsider with no role, the clerk of another
+community, and the department reviewer (no view of the registry). Nothing is written by any
+refused request."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from doorstep.proactive.models import Entitlement, OptOut, Programme, ProgrammeRun, RuleVersion
+from doorstep.proactive.tests import test_views as shared
+from doorstep.proactive.tests.test_views import RULE, form_data
+
+world, ran = shared.world, shared.ran  # the shared fixtures
+
+PROGRAMME_LEVEL = ["outsider", "reviewer", "clerk_b", "clerk_a", "grid_a", "street_lead"]
+
+
+def pages(w, run) -> list[tuple[str, str, dict]]:
+    """(method, url, data) of every staff page about programmes as a whole."""
+    p = w.programme.pk
+    return [
+        ("get", reverse("proactive:list"), {}),
+        ("get", reverse("proactive:create"), {}),
+        ("post", reverse("proactive:create"), form_data()),
+        ("post", reverse("proactive:check-rule"), {"grant_rule": RULE}),
+        ("get", reverse("proactive:detail", args=[p]), {}),
+        ("get", reverse("proactive:edit", args=[p]), {}),
+        ("post", reverse("proactive:edit", args=[p]), form_data(code="elderly-80")),
+        ("get", reverse("proactive:preview", args=[p]), {}),
+        ("post", reverse("proactive:run-now", args=[p]), {}),
+        ("get", reverse("proactive:run", args=[run.pk]), {}),
+        ("get", reverse("proactive:run-progress", args=[run.pk]), {}),
+    ]
+
+
+def apis(w, run) -> list[tuple[str, str, dict | None]]:
+    p = w.programme.pk
+    return [
+        ("get", reverse("proactive:api-programmes"), None),
+        ("post", reverse("proactive:api-programmes"), {"code": "x", "name": "x"}),
+        ("get", reverse("proactive:api-programme", args=[p]), None),
+        ("post", reverse("proactive:api-programme", args=[p]), {"name": "x"}),
+        ("post", reverse("proactive:api-check"), {"text": RULE}),
+        ("get", reverse("proactive:api-preview", args=[p]), None),
+        ("post", reverse("proactive:api-runs", args=[p]), {}),
+        ("get", reverse("proactive:api-run", args=[run.pk]), None),
+    ]
+
+
+def snapshot() -> tuple:
+    return (
+        Programme.objects.count(),
+        RuleVersion.objects.count(),
+        ProgrammeRun.objects.count(),
+        Entitlement.objects.count(),
+        OptOut.objects.count(),
+        list(Programme.objects.values_list("name", "version")),
+    )
+
+
+def call(client, method, url, data, *, api=False):
+    if api:
+        if method == "get":
+            return client.get(url)
+        return client.post(url, json.dumps(data or {}), content_type="application/json")
+    return getattr(client, method)(url, data)
+
+
+def test_anonymous_is_sent_to_log_in(client, world, ran):
+    before = snapshot()
+    for method, url, data in pages(world, ran):
+        response = call(client, method, url, data)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("login")), url
+    assert snapshot() == before
+
+
+def test_anonymous_gets_401_from_the_api(client, world, ran):
+    before = snapshot()
+    for method, url, data in apis(world, ran):
+        response = call(client, method, url, data, api=True)
+        assert response.status_code == 401, url
+        assert response.json()["error"]["code"] == "not_authenticated"
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("who", PROGRAMME_LEVEL)
+def test_staff_without_the_right_get_403_from_programme_pages(client, world, ran, who):
+    client.force_login(getattr(world.personas, who))
+    before = snapshot()
+    for method, url, data in pages(world, ran):
+        assert call(client, method, url, data).status_code == 403, (who, url)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("who", PROGRAMME_LEVEL)
+def test_staff_without_the_right_get_403_from_the_api(client, world, ran, who):
+    client.force_login(getattr(world.personas, who))
+    before = snapshot()
+    for method, url, data in apis(world, ran):
+        response = call(client, method, url, data, api=True)
+        assert response.status_code == 403, (who, url)
+        assert response.json()["error"]["code"] == "forbidden"
+    assert snapshot() == before
+
+
+def test_the_district_lead_reads_but_does_not_write(client, world, ran):
+    client.force_login(world.personas.district_lead)
+    before = snapshot()
+    for method, url, data in pages(world, ran):
+        expected = 200 if method == "get" and "/new/" not in url and "/edit/" not in url else 403
+        if "/preview/" in url:
+            expected = 403
+        assert call(client, method, url, data).status_code == expected, url
+    for method, url, data in apis(world, ran):
+        expected = 200 if method == "get" and "/preview/" not in url else 403
+        assert call(client, method, url, data, api=True).status_code == expected, url
+    assert snapshot() == before
+
+
+def test_a_missing_programme_or_run_is_404(client, world):
+    client.force_login(world.personas.admin)
+    for url in (
+        reverse("proactive:detail", args=[999999]),
+        reverse("proactive:edit", args=[999999]),
+        reverse("proactive:preview", args=[999999]),
+        reverse("proactive:run", args=[999999]),
+        reverse("proactive:run-progress", args=[999999]),
+        reverse("proactive:why-search", args=[999999]),
+        reverse("proactive:why", args=[999999, world.old_a.pk]),
+        reverse("proactive:why", args=[world.programme.pk, 999999]),
+        reverse("proactive:resident", args=[999999]),
+        "/programmes/99999999999999999999999/",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.post(reverse("proactive:run-now", args=[999999])).status_code == 404
+    for url in (
+        reverse("proactive:api-programme", args=[999999]),
+        reverse("proactive:api-preview", args=[999999]),
+        reverse("proactive:api-run", args=[999999]),
+        reverse("proactive:api-why", args=[999999, world.old_a.pk]),
+        reverse("proactive:api-why", args=[world.programme.pk, 999999]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert response.json()["error"]["code"] == "not_found"
+
+
+# ---- why / why not: by the resident's area ---------------------------------------------------
+
+
+def resident_urls(w) -> list[tuple[str, bool]]:
+    p, r = w.programme.pk, w.old_a.pk
+    return [
+        (reverse("proactive:why", args=[p, r]), False),
+        (reverse("proactive:resident", args=[r]), False),
+        (reverse("proactive:api-why", args=[p, r]), True),
+    ]
+
+
+def test_why_pages_send_anonymous_to_log_in(client, world):
+    for url, api in resident_urls(world):
+        response = client.get(url)
+        assert response.status_code == (401 if api else 302), url
+    search = client.get(reverse("proactive:why-search", args=[world.programme.pk]))
+    assert search.status_code == 302
+
+
+@pytest.mark.parametrize("who", ["outsider", "reviewer"])
+def test_why_pages_refuse_staff_who_see_no_residents(client, world, who):
+    from doorstep.people.models import AccessLog
+
+    client.force_login(getattr(world.personas, who))
+    for url, _api in resident_urls(world):
+        assert client.get(url).status_code == 403, url
+    search = client.get(reverse("proactive:why-search", args=[world.programme.pk]), {"q": "王"})
+    assert search.status_code == 403
+    assert not AccessLog.objects.filter(resident=world.old_a).exclude(action="create").exists()
+
+
+def test_why_pages_hide_a_resident_of_another_area(client, world):
+    from doorstep.people.models import AccessLog
+
+    client.force_login(world.personas.clerk_b)
+    for url, api in resident_urls(world):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        if api:
+            assert response.json()["error"]["code"] == "not_found"
+    search = reverse("proactive:why-search", args=[world.programme.pk])
+    found = client.get(search, {"q": "王老太"}).content.decode()
+    assert reverse("proactive:why", args=[world.programme.pk, world.old_a.pk]) not in found
+    assert not AccessLog.objects.filter(resident=world.old_a, actor=world.personas.clerk_b).exists()
+
+
+@pytest.mark.parametrize("who", ["clerk_a", "grid_a", "street_lead", "district_lead", "admin"])
+def test_staff_who_see_the_resident_may_ask_why(client, world, who):
+    client.force_login(getattr(world.personas, who))
+    for url, _api in resident_urls(world):
+        assert client.get(url).status_code == 200, url
+
+
+# ---- the public page: the token is the key ---------------------------------------------------
+
+
+def test_unknown_tokens_are_404_alike(client, world, ran):
+    for token in ("0" * 32, "not-a-token", "A" * 32, "0" * 33):
+        assert client.get(reverse("proactive:answer", args=[token])).status_code == 404
+        assert (
+            client.post(
+                reverse("proactive:answer", args=[token]), {"answer": "opt_out"}
+            ).status_code
+            == 404
+        )
+        assert client.get(reverse("proactive:api-answer", args=[token])).status_code == 404
+        response = client.post(
+            reverse("proactive:api-answer", args=[token]),
+            json.dumps({"answer": "opt_out"}),
+            content_type="application/json",
+        )
+        assert response.status_code == 404
+    assert not OptOut.objects.exists()
