@@ -34,11 +34,14 @@ TAGS = [
     ("extreme-poverty", "特困", "Extreme poverty support"),
     ("veteran", "退役军人", "Veteran"),
 ]
+# (code, name, issuer, validity in years, renewal window in days before expiry). Disability
+# certificates are valid 10 years and may be renewed from year 9 (DOMAIN.md); the other windows
+# are the demo's own choice.
 CERTIFICATE_TYPES = [
-    ("disability", "残疾人证", "残联", 10),
-    ("senior", "老年人优待证", "卫健", None),
-    ("residence-permit", "居住证", "公安", 1),
-    ("veteran", "退役军人优待证", "退役军人事务局", 6),
+    ("disability", "残疾人证", "残联", 10, 365),
+    ("senior", "老年人优待证", "卫健", None, None),
+    ("residence-permit", "居住证", "公安", 1, 30),
+    ("veteran", "退役军人优待证", "退役军人事务局", 6, 90),
 ]
 # (username, display name, role, area code, may reveal full numbers)
 PERSONAS = [
@@ -57,9 +60,15 @@ REVIEWER_DEPARTMENTS = {"reviewer": ("mz", "民政")}
 def seed_reference_data() -> None:
     for code, name, description in TAGS:
         Tag.objects.get_or_create(code=code, defaults={"name": name, "description": description})
-    for code, name, issuer, years in CERTIFICATE_TYPES:
+    for code, name, issuer, years, window in CERTIFICATE_TYPES:
         CertificateType.objects.get_or_create(
-            code=code, defaults={"name": name, "issuer": issuer, "validity_years": years}
+            code=code,
+            defaults={
+                "name": name,
+                "issuer": issuer,
+                "validity_years": years,
+                "renewal_window_days": window,
+            },
         )
 
 
@@ -166,4 +175,7 @@ def build_demo(residents: int, *, progress=None) -> dict:
     from doorstep.cases.demo import build_demo_cases
 
     build_demo_cases()
-    return {"logins": logins, "loaded": loaded}
+    from doorstep.proactive.demo import build_demo_programmes
+
+    programmes = build_demo_programmes()
+    return {"logins": logins, "loaded": loaded, "programmes": programmes}

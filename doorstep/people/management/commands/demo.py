@@ -26,6 +26,11 @@ class Command(BaseCommand):
                 _("Loaded %(n)d synthetic residents in %(s).1f s.")
                 % {"n": loaded.created, "s": loaded.seconds}
             )
+        for run in done.get("programmes") or []:
+            self.stdout.write(
+                _("Programme %(name)s: %(granted)d granted, %(cases)d renewal cases opened.")
+                % {"name": run.programme.name, "granted": run.granted, "cases": run.cases_opened}
+            )
         self.stdout.write(
             "\n" + _("Demo logins (password for all: %(pw)s):") % {"pw": DEMO_PASSWORD}
         )
