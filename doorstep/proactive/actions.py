@@ -333,6 +333,29 @@ def _claim(run: ProgrammeRun) -> bool:
     return bool(claimed)
 
 
+# A run still "running" this long after it started was abandoned: its process was killed (a
+# deploy, the OOM killer). Every step is idempotent, so the next run picks up what it left.
+ABANDONED_AFTER = datetime.timedelta(hours=1)
+
+
+def _close_abandoned(programme_id: int) -> int:
+    """Mark this programme's abandoned runs failed, so the history does not show them running
+    for ever; returns how many."""
+    now = timezone.now()
+    return ProgrammeRun.objects.filter(
+        programme_id=programme_id,
+        status=RunStatus.RUNNING,
+        started_at__lt=now - ABANDONED_AFTER,
+    ).update(
+        status=RunStatus.FAILED,
+        finished_at=now,
+        error=_(
+            "Interrupted: the process running it stopped before it finished. "
+            "The next run completes its work."
+        ),
+    )
+
+
 def do_run_programme(
     programme: Programme,
     *,
@@ -357,6 +380,7 @@ def do_run_programme(
             on=on or timezone.localdate(),
             status=RunStatus.RUNNING,
         )
+    _close_abandoned(run.programme_id)
     programme = Programme.objects.select_related(
         "service", "certificate_type", "handler", "department"
     ).get(pk=run.programme_id)
