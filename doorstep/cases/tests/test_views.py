@@ -837,3 +837,15 @@ def test_the_list_shows_the_areas_figures_trips_included(client, personas, make_
     client.force_login(personas.clerk_b)
     html = client.get("/cases/").content.decode()
     assert "kept the trip promise" not in html  # no cases in clerk B's areas
+
+
+def test_an_event_without_a_member_of_staff_reads_as_the_system(client, personas, make_case):
+    """Events written by the system (a programme's run, a sweep) have no actor."""
+    from doorstep.cases.models import CaseEvent
+
+    case = make_case()
+    CaseEvent.objects.create(case=case, actor=None, kind="note", reason="opened by a programme")
+    client.force_login(personas.clerk_a)
+    response = client.get(detail_url(case))
+    assert response.status_code == 200
+    assert "the system" in response.content.decode()
