@@ -7,6 +7,22 @@ from tqdm import tqdm
 from doorstep.people.demo import DEMO_PASSWORD, build_demo
 
 
+def programme_line(run) -> str:
+    from doorstep.proactive.choices import Kind, Mode
+
+    programme = run.programme
+    if programme.kind == Kind.RENEWAL:
+        text = _("%(name)s: %(n)d renewal cases opened.")
+        n = run.cases_opened
+    elif programme.kind == Kind.REMIND:
+        text, n = _("%(name)s: %(n)d residents reminded."), run.granted
+    elif programme.mode == Mode.OFFER:
+        text, n = _("%(name)s: offered to %(n)d residents."), run.granted
+    else:
+        text, n = _("%(name)s: granted to %(n)d residents."), run.granted
+    return text % {"name": programme.name, "n": n}
+
+
 class Command(BaseCommand):
     help = "Build the synthetic Hanyang demo district (safe to run again)."
 
@@ -27,10 +43,7 @@ class Command(BaseCommand):
                 % {"n": loaded.created, "s": loaded.seconds}
             )
         for run in done.get("programmes") or []:
-            self.stdout.write(
-                _("Programme %(name)s: %(granted)d granted, %(cases)d renewal cases opened.")
-                % {"name": run.programme.name, "granted": run.granted, "cases": run.cases_opened}
-            )
+            self.stdout.write(programme_line(run))
         self.stdout.write(
             "\n" + _("Demo logins (password for all: %(pw)s):") % {"pw": DEMO_PASSWORD}
         )
