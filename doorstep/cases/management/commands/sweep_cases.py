@@ -4,21 +4,11 @@ notifies each case once."""
 
 from __future__ import annotations
 
-import datetime
-
-from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
+from django.core.management.base import BaseCommand
 from django.utils.translation import ngettext
 
 from doorstep.cases.sweep import sweep_overdue
-
-
-def _day(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        message = _("Give the date as YYYY-MM-DD, not “%(value)s”.") % {"value": value}
-        raise CommandError(message) from None
+from doorstep.core.commandline import iso_date
 
 
 class Command(BaseCommand):
@@ -36,7 +26,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, today: str | None = None, **options) -> None:
-        marked = sweep_overdue(today=_day(today) if today else None)
+        marked = sweep_overdue(today=iso_date(today) if today else None)
         self.stdout.write(
             ngettext("%(count)d case newly overdue.", "%(count)d cases newly overdue.", marked)
             % {"count": marked}

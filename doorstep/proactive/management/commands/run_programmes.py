@@ -5,23 +5,14 @@ line per programme; exits non-zero when a run failed."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from doorstep.core.commandline import iso_date
 from doorstep.proactive.actions import UnknownProgrammes, preview, run_programmes
 from doorstep.proactive.models import Programme
 from doorstep.proactive.runs import RunError
-
-
-def _day(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        message = _("Give the date as YYYY-MM-DD, not “%(value)s”.") % {"value": value}
-        raise CommandError(message) from None
 
 
 class Command(BaseCommand):
@@ -46,7 +37,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, codes=None, date=None, dry_run=False, **options) -> None:
-        on = _day(date) if date else None
+        on = iso_date(date) if date else None
         if dry_run:
             failed = self._preview(codes, on)
         else:
