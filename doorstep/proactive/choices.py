@@ -6,6 +6,7 @@ import datetime
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -28,7 +29,7 @@ class Period(models.TextChoices):
 class EntitlementStatus(models.TextChoices):
     GRANTED = "granted", _("Granted")
     OFFERED = "offered", _("Offered, waiting for the resident")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("an offer", "Accepted")
     DECLINED = "declined", _("Declined")
     REMINDED = "reminded", _("Reminded")
     CASE_OPENED = "case_opened", _("Renewal case opened")

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from doorstep.catalogue.models import Service
 
@@ -220,10 +220,15 @@ FACTS = (
         gettext_lazy("Age in whole years on the day of the run."),
         "age >= 80",
     ),
-    Fact("sex", gettext_lazy("text"), gettext_lazy('"M" or "F".'), 'sex == "F"'),
+    Fact(
+        "sex",
+        pgettext_lazy("type of a rule fact", "text"),
+        gettext_lazy('"M" or "F".'),
+        'sex == "F"',
+    ),
     Fact(
         "status",
-        gettext_lazy("text"),
+        pgettext_lazy("type of a rule fact", "text"),
         gettext_lazy('"active", "moved_out" or "deceased".'),
         'status == "active"',
     ),

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import (
     EntitlementStatus,
@@ -56,7 +57,12 @@ class Programme(models.Model):
     policy = models.TextField(
         _("policy"), blank=True, help_text=_("The policy text residents are told about.")
     )
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.GRANT)
+    kind = models.CharField(
+        pgettext_lazy("of a programme", "kind"),
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.GRANT,
+    )
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.NOTIFY)
     period = models.CharField(
         _("period"), max_length=10, choices=Period.choices, default=Period.ONCE
