@@ -11,6 +11,8 @@ Environment:
 ``BENCH_ONLY``    comma-separated module names to run (``registry_import,resident_search``).
 ``DATABASE_URL``  PostgreSQL to run against (a ``doorstep_bench`` database on that server is
                   dropped and created); unset, a fresh SQLite file in ``bench-data/``.
+``BENCH_DB_NAME`` that PostgreSQL database's name instead of ``doorstep_bench`` (to run two
+                  benchmarks on one server at once).
 ``BENCH_RESULTS`` where to write the JSON results (default ``bench-results.json``).
 """
 
@@ -20,4 +22,5 @@ MODULES = [
     "catalogue_search",
     "case_intake_http",
     "case_sweep",
+    "programmes",
 ]

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-BENCH_DB_NAME = "doorstep_bench"
+BENCH_DB_NAME = os.environ.get("BENCH_DB_NAME", "doorstep_bench")  # on PostgreSQL
 # Fixed secrets for the benchmark process only: its data is synthetic and thrown away.
 BENCH_KEY = "ZG9vcnN0ZXAtYmVuY2gta2V5LTMyLWJ5dGVzLWxvbmc="  # 32 bytes, base64
 
