@@ -23,6 +23,7 @@ install: $(STAMP)
 .env:
 	$(PYTHON) -c 'import base64, os, secrets; print("DEBUG=1"); print("DOORSTEP_DEMO=1"); \
 		print("DOORSTEP_TASKS=immediate"); print("DOORSTEP_NOTIFY_LOG_ONLY=1"); \
+		print("DOORSTEP_PUBLIC_URL=http://$(HOST)"); \
 		print("SECRET_KEY=" + secrets.token_urlsafe(40)); \
 		print("DOORSTEP_ENCRYPTION_KEY=" + base64.urlsafe_b64encode(os.urandom(32)).decode())' > $@
 
