@@ -47,8 +47,10 @@ def test_the_offer_page_shows_the_programme_and_its_buttons(client, world, offer
     assert "老年助餐补贴" in text and "每餐补贴3元" in text
     assert 'id="answer-accept"' in text and 'id="answer-decline"' in text
     assert 'id="answer-opt-in"' not in text
-    # Nothing that identifies the resident to whoever holds the phone.
+    # Nothing that identifies the resident to whoever holds the phone beyond the pinyin
+    # initials (as on the case tracking page), so a family member knows whom it is for.
     assert world.old_a.name not in text and world.old_a.id_masked not in text
+    assert f'id="initials">{world.old_a.name_initials.upper()}<' in text
     assert response["Cache-Control"].startswith("max-age=0")
 
 
