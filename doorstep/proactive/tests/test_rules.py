@@ -347,3 +347,12 @@ def test_evaluate_is_fast():
             rule.evaluate(f)
     per_call = (time.perf_counter() - start) / (250 * len(sample))
     assert per_call < 20e-6, per_call
+
+
+def test_the_forms_fact_reference_lists_exactly_the_facts_the_parser_knows():
+    """The reference beside the rule fields (forms.FACTS) is written for people; the parser's
+    schema (rules.FACTS) decides. A fact added to one and not the other fails here."""
+    from doorstep.proactive import forms, rules
+
+    documented = {f.name for f in forms.FACTS} - {"holds(…)"}
+    assert documented == set(rules.FACTS)
