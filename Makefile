@@ -5,8 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 HOST   ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
+SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install demo serve test bench lint lock messages clean
+.PHONY: install demo serve test test-dates bench lint lock messages clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -39,7 +40,20 @@ serve: install .env
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The suite must not depend on today's date: the whole of it again with the machine's clock a
+# year ahead and a year back (libfaketime shifts this process and its children; a database
+# server keeps the real time, as a real one would drift from a frozen test clock).
+test-dates: install
+	@command -v faketime >/dev/null || { echo "Installing faketime (Debian) …"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq faketime >/dev/null; }
+	faketime -f "+365d" $(BIN)/python -m pytest -p no:cacheprovider -n 2 -q $(PYTEST_ARGS)
+	faketime -f "-365d" $(BIN)/python -m pytest -p no:cacheprovider -n 2 -q $(PYTEST_ARGS)
+
+# What the benchmarks need beyond the virtualenv, installed as .ci/run installs CI's: wrk (the
+# HTTP load generator of the intake benchmark), from Debian's packages.
 bench: install
+	@command -v wrk >/dev/null || { echo "Installing wrk (Debian) for the HTTP benchmark …"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m doorstep.bench
 
 lint: install

@@ -17,6 +17,7 @@ Environment:
 """
 
 MODULES = [
+    "unit_timings",
     "registry_import",
     "resident_search",
     "catalogue_search",

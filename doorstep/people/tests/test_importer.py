@@ -6,7 +6,6 @@ import csv
 import datetime
 import io
 import os
-import time
 import zipfile
 from pathlib import Path
 
@@ -610,14 +609,11 @@ def _community_a_compounds() -> list[str]:
 
 def test_twenty_thousand_rows(tmp_path, clerk):
     path = synthetic.write_csv(tmp_path / "big.csv", 20_000, _community_a_compounds())
-    started = time.perf_counter()
-    _batch, result = run(path, clerk)
-    elapsed = time.perf_counter() - started
+    _batch, result = run(path, clerk)  # how fast: bench/unit_timings.py (make bench)
     assert errors(result) == []
     assert (result.total, result.created, result.written) == (20_000, 20_000, True)
     assert Resident.objects.count() == 20_000
     assert Household.objects.count() > 5_000
-    assert elapsed < 15, f"20,000 rows took {elapsed:.1f}s"
 
 
 def test_created_and_updated_counts_across_batches(tmp_path, clerk, monkeypatch):

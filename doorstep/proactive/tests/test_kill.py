@@ -2,7 +2,10 @@
 database and is sent SIGKILL in the middle of a step, with that step's writes made and not
 committed. The database rolls the step back; a later run converges, grants nobody twice and
 notifies everyone once. (PostgreSQL: the child needs the test database over the network; the
-in-memory SQLite test database exists only inside this process.)"""
+in-memory SQLite test database exists only inside this process.)
+
+The child runs on the suite's frozen clock, not the machine's: it is handed an instant two hours
+before the frozen ``NOW`` (a run killed that long ago is abandoned), whatever today's date is."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from django.db import connection
 from doorstep.notify.models import Message
 from doorstep.proactive import actions
 from doorstep.proactive.models import Entitlement, ProgrammeRun
-from doorstep.proactive.tests.conftest import TODAY
+from doorstep.proactive.tests.conftest import NOW, TODAY
 from doorstep.proactive.tests.test_idempotency import notified_once
 from doorstep.proactive.tests.test_runs import World, build_world
 
@@ -29,13 +32,19 @@ needs_postgresql = pytest.mark.skipif(
 )
 
 ROOT = Path(__file__).resolve().parents[3]
+# The killed runs started this long before the frozen NOW: past ABANDONED_AFTER, so the rerun
+# at NOW closes them as interrupted.
+KILLED_AT = NOW - actions.ABANDONED_AFTER - datetime.timedelta(hours=1)
 
 # Runs one step for real, then kills its own process before the step's transaction commits.
 CHILD = textwrap.dedent(
     """
-    import os, signal, sys
+    import datetime, os, signal, sys
     import django
+    import time_machine
 
+    # The suite's frozen time, handed down: the child must not read the machine's clock.
+    time_machine.travel(datetime.datetime.fromisoformat(sys.argv[3]), tick=True).start()
     django.setup()
     from django.core.management import call_command
     from doorstep.proactive import runs
@@ -73,7 +82,7 @@ def _killed_in(step: str) -> subprocess.CompletedProcess:
         or "dGVzdC1rZXktZm9yLWRvb3JzdGVwLXRlc3RzLW9ubHk=",
     }
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, step, TODAY.isoformat()],
+        [sys.executable, "-c", CHILD, step, TODAY.isoformat(), KILLED_AT.isoformat()],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -101,7 +110,11 @@ def test_killed_while_granting_then_while_notifying_then_a_rerun_converges(world
     rerun = actions.do_run_programme(world.programme, on=TODAY)
     assert (rerun.status, rerun.granted, rerun.unchanged, rerun.notified) == ("done", 0, 2, 2)
     notified_once(world)
-    # The killed runs (started days "before" this frozen clock) are closed as interrupted.
+    # The killed runs (started two hours before this frozen clock) are closed as interrupted.
+    started = ProgrammeRun.objects.exclude(pk=rerun.pk).values_list("started_at", flat=True)
+    assert all(KILLED_AT <= s < KILLED_AT + datetime.timedelta(minutes=5) for s in started), (
+        "the child did not run on the frozen clock"
+    )
     statuses = sorted(ProgrammeRun.objects.exclude(pk=rerun.pk).values_list("status", "error"))
     assert [s for s, _e in statuses] == ["failed", "failed"]
     assert all("Interrupted" in e for _s, e in statuses)
