@@ -173,4 +173,4 @@ def render_document_pdf(document, *, tracking_url: str) -> bytes:
     context = document_context(document, tracking_url=tracking_url)
     html = render_to_string(f"cases/pdf/{document.kind}.html", context)
     # Nothing is fetched: the QR is inline and the fonts are the system's.
-    return render(html, base_url=settings.BASE_DIR.as_uri() + "/")
+    return render(html, base_url=settings.BASE_DIR.as_uri() + "/", stylesheet="css/pdf-case.css")

@@ -29,6 +29,7 @@ from doorstep.catalogue.choices import Necessity
 from doorstep.catalogue.models import Service
 from doorstep.catalogue.pdf import PdfUnavailable
 from doorstep.catalogue.search import QueryTooLong, search_services
+from doorstep.core.htmx import render_page
 from doorstep.people.access import access_resident
 from doorstep.people.roles import HANDLE_CASES, REVIEW_CASES, VIEW_CASES, can
 from doorstep.places.scoping import covers
@@ -66,10 +67,6 @@ def _require(user, *capabilities: str) -> None:
         raise PermissionDenied
 
 
-def _partial(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 # ---- intake ----------------------------------------------------------------------------------
 
 
@@ -101,8 +98,7 @@ def intake_pick(request: HttpRequest) -> HttpResponse:
     except QueryTooLong:
         services = []
     context = {"resident": resident, "q": query, "services": services}
-    template = "cases/_services.html" if _partial(request) else "cases/intake_pick.html"
-    return render(request, template, context)
+    return render_page(request, "cases/intake_pick.html", "cases/_services.html", context)
 
 
 @login_required

@@ -45,10 +45,14 @@ def problem() -> str | None:
     return None
 
 
-def render(html: str, *, base_url: str) -> bytes:
+def render(html: str, *, base_url: str, stylesheet: str) -> bytes:
+    """The PDF of ``html``, styled by ``stylesheet`` (a static file's name: print styles live
+    with the others in ``static/css``)."""
     reason = problem()
     if reason:
         raise PdfUnavailable(reason)
-    from weasyprint import HTML
+    from django.contrib.staticfiles import finders
+    from weasyprint import CSS, HTML
 
-    return HTML(string=html, base_url=base_url).write_pdf()
+    css = CSS(filename=finders.find(stylesheet))
+    return HTML(string=html, base_url=base_url).write_pdf(stylesheets=[css])

@@ -93,7 +93,9 @@ def guide_pdf(request: HttpRequest, code: str) -> HttpResponse:
     context["qr_uri"] = context["qr"].svg_data_uri(scale=4, border=2)
     html = render_to_string("catalogue/guide_pdf.html", context, request=request)
     try:
-        data = pdf.render(html, base_url=request.build_absolute_uri("/"))
+        data = pdf.render(
+            html, base_url=request.build_absolute_uri("/"), stylesheet="css/pdf-guide.css"
+        )
     except pdf.PdfUnavailable as exc:
         return _page(request, "catalogue/pdf_unavailable.html", {"reason": str(exc)}, status=503)
     response = HttpResponse(data, content_type="application/pdf")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from doorstep.core.htmx import render_page
 from doorstep.places.scoping import covers
 
 from . import uploads
@@ -42,15 +43,6 @@ def _require(user, capability: str) -> None:
         raise PermissionDenied
 
 
-def _partial(request: HttpRequest) -> bool:
-    """An htmx swap (not a history restore, which needs the whole page)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _render(request, template: str, partial: str, context: dict, **kw) -> HttpResponse:
-    return render(request, partial if _partial(request) else template, context, **kw)
-
-
 @login_required
 def resident_list(request: HttpRequest) -> HttpResponse:
     _require(request.user, VIEW_RESIDENTS)
@@ -77,7 +69,7 @@ def resident_search(request: HttpRequest) -> HttpResponse:
         "results": list(search_residents(request.user, query)) if query else [],
         "understood": bool(query) and search_q(query) is not None,
     }
-    return _render(request, "people/search.html", "people/_search_results.html", context)
+    return render_page(request, "people/search.html", "people/_search_results.html", context)
 
 
 @login_required
@@ -103,7 +95,7 @@ def resident_reveal(request: HttpRequest, pk: int, what: str) -> HttpResponse:
     resident = access_resident(request.user, pk)
     value = do_reveal(resident, actor=request.user, what=what)
     context = {"resident": resident, "what": what, "value": value}
-    return _render(request, "people/reveal.html", "people/_revealed.html", context)
+    return render_page(request, "people/reveal.html", "people/_revealed.html", context)
 
 
 @login_required
@@ -224,7 +216,7 @@ def resident_import(request: HttpRequest) -> HttpResponse:
             uploads.discard_all(request)
             token = uploads.save(request, form.cleaned_data["file"])
             context.update(_run_import(request, token, valid_only=False))
-    return _render(request, "people/import.html", "people/_import_panel.html", context)
+    return render_page(request, "people/import.html", "people/_import_panel.html", context)
 
 
 @login_required
@@ -233,4 +225,4 @@ def resident_import_valid(request: HttpRequest) -> HttpResponse:
     _require(request.user, IMPORT_RESIDENTS)
     context = _import_context(form=ImportForm())
     context.update(_run_import(request, request.POST.get("token", ""), valid_only=True))
-    return _render(request, "people/import.html", "people/_import_panel.html", context)
+    return render_page(request, "people/import.html", "people/_import_panel.html", context)

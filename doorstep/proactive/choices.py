@@ -60,6 +60,11 @@ class RunStatus(models.TextChoices):
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
 
+    @property
+    def tone(self) -> str:
+        """The status badge's tone (doorstep.css: tone-ok, tone-bad, tone-wait)."""
+        return {"done": "ok", "failed": "bad"}.get(self.value, "wait")
+
 
 class RunPhase(models.TextChoices):
     WAITING = "waiting", _("Waiting to start")

@@ -201,6 +201,10 @@ class ProgrammeRun(models.Model):
     def __str__(self) -> str:
         return f"{self.programme} {self.period} ({self.get_status_display()})"
 
+    @property
+    def status_choice(self) -> RunStatus:
+        return RunStatus(self.status)
+
 
 class Entitlement(models.Model):
     """One resident's grant, offer, reminder or renewal case of one programme for one period.

@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from doorstep.core.htmx import is_partial, render_page
 from doorstep.people.actions import log_access
 from doorstep.people.choices import AccessAction
 from doorstep.people.models import CertificateType, Tag
@@ -51,10 +52,6 @@ RUNS_SHOWN = 20
 SAMPLE = 20
 TOKEN = re.compile(r"[0-9a-f]{32}")
 ANSWERS = ("accept", "decline", "opt_out", "opt_in")
-
-
-def _partial(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 # ---- the list --------------------------------------------------------------------------------
@@ -219,7 +216,7 @@ def programme_preview(request: HttpRequest, pk: int) -> HttpResponse:
                 "granted": _sample_rows(request.user, _sample(result, "granted")),
                 "stopped": _sample_rows(request.user, _sample(result, "stopped")),
             }
-    if _partial(request):
+    if is_partial(request):
         # htmx swaps only 2xx answers: the fragment says what is wrong, in place of the counts.
         return render(request, "proactive/_preview.html", context)
     return render(request, "proactive/preview.html", context, status=status)
@@ -298,8 +295,7 @@ def why_search(request: HttpRequest, pk: int) -> HttpResponse:
         "results": list(search_residents(request.user, query)) if query else [],
         "understood": bool(query) and search_q(query) is not None,
     }
-    template = "proactive/_why_results.html" if _partial(request) else "proactive/why_search.html"
-    return render(request, template, context)
+    return render_page(request, "proactive/why_search.html", "proactive/_why_results.html", context)
 
 
 @login_required
@@ -352,10 +348,9 @@ def resident_programmes(request: HttpRequest, resident_pk: int) -> HttpResponse:
         "opted_out": opted_out,
         "others": programmes,
     }
-    template = (
-        "proactive/_resident_programmes.html" if _partial(request) else "proactive/resident.html"
+    return render_page(
+        request, "proactive/resident.html", "proactive/_resident_programmes.html", context
     )
-    return render(request, template, context)
 
 
 # ---- the residents' own page, by the link in their message ------------------------------------
