@@ -87,7 +87,9 @@ def resident_b(make_resident, personas):
 
 
 @pytest.fixture
-def clerk(client, personas):
+def clerk(client, personas, frozen):
+    # Logged in on the frozen clock: a session begun on the machine's clock could have expired
+    # by the frozen time (the machine a year behind it).
     return as_(client, personas.clerk_a)
 
 
