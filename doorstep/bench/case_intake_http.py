@@ -366,10 +366,7 @@ def _prepare(ctx: Context) -> dict:
     from doorstep.places.models import Area
     from doorstep.workdays.seed import seed_holidays
 
-    if settings.SESSION_ENGINE not in (
-        "doorstep.core.sessions",
-        "django.contrib.sessions.backends.db",
-    ):
+    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
         raise RuntimeError("the HTTP benchmark reads sessions from the database (unset REDIS_URL)")
     seed_holidays()
     load_catalogue()
@@ -406,7 +403,7 @@ def _prepare(ctx: Context) -> dict:
     materials = list(Material.objects.filter(version=version).values_list("pk", flat=True))
     session = SessionStore()
     session[SESSION_KEY] = str(clerk.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = clerk.get_session_auth_hash()
     session.set_expiry(24 * 3600)
     session.create()

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from doorstep.catalogue.choices import VersionStatus
 from doorstep.catalogue.models import Service
-from doorstep.core.prepared import Prepared, int_marker, str_marker
 from doorstep.people.roles import HANDLE_CASES
 from doorstep.places.scoping import covers
 
@@ -68,26 +67,18 @@ def _agent(actor, kind: str, name: str, phone: str, relation: str, consent: bool
     }
 
 
-def _by_key(variant, handler_id, key):
-    # The explicit "not empty" lets SQLite use the partial unique index on (handler, key).
-    return (
-        Case.objects.filter(handler_id=handler_id, idempotency_key=key)
-        .exclude(idempotency_key="")
-        .order_by()
-        .values_list("pk", flat=True)[:1]
-    )
-
-
-_BY_KEY = Prepared(_by_key, (int_marker(), str_marker()))
-
-
 def _existing(actor, key: str) -> Intake | None:
     if not key:
         return None
-    found = _BY_KEY.run(actor.pk, key)
-    if not found:
+    # The explicit "not empty" lets SQLite use the partial unique index on (handler, key).
+    found = (
+        Case.objects.filter(handler_id=actor.pk, idempotency_key=key)
+        .exclude(idempotency_key="")
+        .order_by()[:1]
+    )
+    case = next(iter(found), None)
+    if case is None:
         return None
-    case = Case.objects.get(pk=found[0])
     return Intake(case, False, case.documents.order_by("-pk").first())
 
 

@@ -1,37 +1,62 @@
-"""The project's session store and auth backend keep Django's semantics."""
+"""Sessions and logins as configured: Django's own session store and model backend, so an
+expired session counts as none and an inactive user is nobody."""
 
 from __future__ import annotations
 
 import datetime
+from importlib import import_module
 
+from django.conf import settings
+from django.contrib import auth
 from django.contrib.sessions.models import Session
+from django.test import RequestFactory
 from django.utils import timezone
 
-from doorstep.core.auth import ModelBackend
-from doorstep.core.sessions import SessionStore
+
+def test_the_stock_session_store_and_backends_are_configured():
+    assert settings.SESSION_ENGINE in (
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cache",
+    )
+    assert settings.AUTHENTICATION_BACKENDS == [
+        "axes.backends.AxesStandaloneBackend",  # first: it refuses locked-out logins
+        "django.contrib.auth.backends.ModelBackend",
+    ]
 
 
-def test_a_session_is_read_back_and_an_expired_one_is_none(db):
-    store = SessionStore()
+def test_a_session_is_read_back_and_an_expired_one_is_none(db, settings):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    store = store_class()
     store["k"] = "v"
     store.create()
-    assert SessionStore(store.session_key)["k"] == "v"
+    assert store_class(store.session_key)["k"] == "v"
     Session.objects.filter(session_key=store.session_key).update(
         expire_date=timezone.now() - datetime.timedelta(seconds=1)
     )
-    assert SessionStore(store.session_key).get("k") is None
-    assert SessionStore("no-such-key-at-all-000000000000").get("k") is None
+    assert store_class(store.session_key).get("k") is None
+    assert store_class("no-such-key-at-all-000000000000").get("k") is None
 
 
-def test_users_are_found_by_id_and_inactive_ones_are_nobody(django_user_model):
+def _request_of(user):
+    """A request carrying the session of an earlier one in which ``user`` logged in."""
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    login = RequestFactory().get("/")
+    login.session = store_class()
+    auth.login(login, user, backend="django.contrib.auth.backends.ModelBackend")
+    login.session.save()
+    request = RequestFactory().get("/")
+    request.session = store_class(login.session.session_key)
+    return request
+
+
+def test_users_are_found_by_their_session_and_inactive_ones_are_nobody(django_user_model):
     user = django_user_model.objects.create_user("someone", password="pw")
-    backend = ModelBackend()
-    assert backend.get_user(str(user.pk)) == user
-    assert backend.get_user("not a number") is None
-    assert backend.get_user(user.pk + 1000) is None
+    assert auth.get_user(_request_of(user)) == user
+    request = _request_of(user)
     user.is_active = False
     user.save(update_fields=["is_active"])
-    assert backend.get_user(user.pk) is None
+    assert not auth.get_user(request).is_authenticated
 
 
 def test_logging_in_and_out_through_the_site(client, personas):
