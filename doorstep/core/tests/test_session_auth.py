@@ -65,3 +65,28 @@ def test_logging_in_and_out_through_the_site(client, personas):
     assert client.get("/cases/").status_code == 200
     client.logout()
     assert client.get("/cases/").status_code == 302
+
+
+def test_sessions_of_the_removed_backend_stay_logged_in(django_user_model):
+    """Sessions made while ``doorstep.core.auth.ModelBackend`` existed are rewritten by a
+    migration to name Django's, instead of being dropped."""
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = import_module("doorstep.core.migrations.0001_sessions_name_the_stock_backend")
+    user = django_user_model.objects.create_user("someone", password="pw")
+    old = _request_of(user)
+    old.session[auth.BACKEND_SESSION_KEY] = migration.OLD
+    old.session.save()
+    _request_of(user)  # a session of today's backend, left as it is
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    old.session = store_class(old.session.session_key)
+    assert not auth.get_user(old).is_authenticated  # what Django does with an unknown backend
+
+    migration.name_the_stock_backend(apps, SimpleNamespace(connection=connection))
+    old.session = store_class(old.session.session_key)
+    assert auth.get_user(old) == user
+    backends = {s.get_decoded()[auth.BACKEND_SESSION_KEY] for s in Session.objects.all()}
+    assert backends == {migration.NEW}
