@@ -12,8 +12,9 @@ kept as ``DATABASE_CONN_MAX_AGE`` says — for both endpoints alike.
 
 The floor is served by the same server in the same run: ``floor_intake`` (bench-only URLconf,
 ``http_settings``), which runs the same SQL statements as the real intake — the same reads
-(session, user, grants, resident, service with its published version, idempotency key,
-certificates; a published version's materials once per process, as intake reads them)
+(session, user, grants, resident, service with its published version, certificates; a
+published version's materials once per process, as intake reads them; the idempotency key is
+left to the unique constraint, as intake does)
 and writes (case, document, materials, events, message, task), in the
 same transaction — hand-written on the connection's cursor: no ORM, no forms, no JSON
 readers, no permission helpers. Before the load, one request to each is made in-process
@@ -43,7 +44,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -164,13 +165,6 @@ def floor_intake(request: HttpRequest) -> HttpResponse:
         if row is None or not row[5]:
             return _refuse(400, "no such service")
         version, service = row[:3], row[3:7]
-        cur.execute(
-            "SELECT id FROM cases_case WHERE handler_id = %s AND idempotency_key = %s "
-            "AND NOT (idempotency_key = '')",
-            [user_id, key],
-        )
-        if cur.fetchone() is not None:
-            return _refuse(409, "already taken in")  # never in the benchmark: keys are unique
         if not resident[4].startswith(tuple(c for r, c, _d in grants if r in HANDLE_ROLES)):
             return _refuse(403, "outside your areas")
         materials = _MATERIALS.get(version[0])
@@ -203,45 +197,14 @@ def floor_intake(request: HttpRequest) -> HttpResponse:
         warn = ops.adapt_datefield_value(add_working_days(today, math.ceil(limit * WARN_SHARE)))
         receipt = f"{today:%Y%m%d}-{_receipt_suffix()}"
     # As intake does: everything read and checked first, then one transaction that only writes.
-    with transaction.atomic(), connection.cursor() as cur:
-        case_id = _insert_case(
-            cur, receipt, resident, service, version, user_id, at, key, (day, limit, warn, due)
-        )
-        cur.execute(
-            "INSERT INTO cases_casedocument (case_id, kind, issued_at, issued_by_id, reason, "
-            "items, due_on, deadline) VALUES (%s, 'receipt', %s, %s, '', '[]', %s, NULL) "
-            "RETURNING id",
-            [case_id, at, user_id, due],
-        )
-        (document_id,) = cur.fetchone()
-        values = ", ".join(["(%s, %s, %s, %s, NULL, NULL, '', %s)"] * len(states))
-        params = []
-        for position, (material_id, state) in enumerate(states):
-            params += [case_id, material_id, position, state, at if state == "provided" else None]
-        cur.execute(
-            "INSERT INTO cases_casematerial (case_id, material_id, position, state, "
-            f"certificate_id, notice_id, added_reason, provided_at) VALUES {values} RETURNING id",
-            params,
-        )
-        cur.fetchall()
-        events = [
-            ("created", "", "", "", {"outcome": "accept", "agent_kind": "self"}),
-            ("trip", "", "", "", {"trips": 1}),
-            ("transition", "accept", "draft", "accepted", {}),
-        ]
-        cur.execute(
-            "INSERT INTO cases_caseevent (case_id, at, actor_id, kind, verb, from_status, "
-            "to_status, reason, data) VALUES "
-            + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, '', %s)"] * len(events))
-            + " RETURNING id",
-            [
-                v
-                for kind, verb, old, new, data in events
-                for v in (case_id, at, user_id, kind, verb, old, new, json.dumps(data))
-            ],
-        )
-        cur.fetchall()
-        message_id = _insert_message(cur, case_id, receipt, resident, service, due, at)
+    try:
+        with transaction.atomic(), connection.cursor() as cur:
+            case_id, document_id, message_id = _write(
+                cur, receipt, resident, service, version, user_id, at, key, states,
+                (day, limit, warn, due),
+            )  # fmt: skip
+    except IntegrityError:
+        return _refuse(409, "already taken in")  # never in the benchmark: keys are unique
     if message_id is not None:
         _insert_task(message_id, at)
     body = {
@@ -252,6 +215,48 @@ def floor_intake(request: HttpRequest) -> HttpResponse:
         "document": document_id,
     }
     return HttpResponse(json.dumps(body), status=201, content_type="application/json")
+
+
+def _write(cur, receipt, resident, service, version, user_id, at, key, states, clock):
+    """The case, its document, materials, events and message, as intake writes them."""
+    due = clock[3]
+    case_id = _insert_case(cur, receipt, resident, service, version, user_id, at, key, clock)
+    cur.execute(
+        "INSERT INTO cases_casedocument (case_id, kind, issued_at, issued_by_id, reason, "
+        "items, due_on, deadline) VALUES (%s, 'receipt', %s, %s, '', '[]', %s, NULL) "
+        "RETURNING id",
+        [case_id, at, user_id, due],
+    )
+    (document_id,) = cur.fetchone()
+    values = ", ".join(["(%s, %s, %s, %s, NULL, NULL, '', %s)"] * len(states))
+    params = []
+    for position, (material_id, state) in enumerate(states):
+        params += [case_id, material_id, position, state, at if state == "provided" else None]
+    cur.execute(
+        "INSERT INTO cases_casematerial (case_id, material_id, position, state, "
+        f"certificate_id, notice_id, added_reason, provided_at) VALUES {values} RETURNING id",
+        params,
+    )
+    cur.fetchall()
+    events = [
+        ("created", "", "", "", {"outcome": "accept", "agent_kind": "self"}),
+        ("trip", "", "", "", {"trips": 1}),
+        ("transition", "accept", "draft", "accepted", {}),
+    ]
+    cur.execute(
+        "INSERT INTO cases_caseevent (case_id, at, actor_id, kind, verb, from_status, "
+        "to_status, reason, data) VALUES "
+        + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, '', %s)"] * len(events))
+        + " RETURNING id",
+        [
+            v
+            for kind, verb, old, new, data in events
+            for v in (case_id, at, user_id, kind, verb, old, new, json.dumps(data))
+        ],
+    )
+    cur.fetchall()
+    message_id = _insert_message(cur, case_id, receipt, resident, service, due, at)
+    return case_id, document_id, message_id
 
 
 def _insert_case(cur, receipt, resident, service, version, user_id, at, key, clock) -> int:
