@@ -102,12 +102,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
         }
     )
+# Opening a PostgreSQL connection costs milliseconds per request: keep each one for
+# DATABASE_CONN_MAX_AGE seconds (0: a new one per request), checked before it is reused. An
+# SQLite file opens in microseconds, so there the default stays Django's 0. A ?conn_max_age=
+# in DATABASE_URL wins. (Django's psycopg pool, OPTIONS={"pool": …}, would need psycopg[pool],
+# which is not a dependency.)
+DATABASES["default"].setdefault(
+    "CONN_MAX_AGE",
+    env.int(
+        "DATABASE_CONN_MAX_AGE",
+        default=0 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 60,
+    ),
+)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=None)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
-# Database sessions (Django's, with the per-request read compiled once); Redis when configured.
-SESSION_ENGINE = "doorstep.core.sessions"
+# Database sessions; Redis when configured.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -116,7 +129,7 @@ if REDIS_URL:
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "doorstep.core.auth.ModelBackend",  # Django's, with its per-request read compiled once
+    "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

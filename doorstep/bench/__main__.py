@@ -94,7 +94,7 @@ def main() -> None:
     print(results.table())
     print(f"\nWrote {out} ({time.perf_counter() - started:.0f} s in all).")
     if not results.all_met:
-        print("Some targets are not met.")
+        sys.exit("Some targets are not met.")
 
 
 if __name__ == "__main__":

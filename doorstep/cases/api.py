@@ -38,7 +38,6 @@ from doorstep.core.jsonapi import (
     read_int,
     read_text,
 )
-from doorstep.core.prepared import Prepared, int_marker, str_marker
 from doorstep.people.access import access_resident
 from doorstep.people.models import Resident
 from doorstep.people.roles import VIEW_RESIDENTS
@@ -90,7 +89,7 @@ INTAKE_VERSION_FIELDS = (
 )
 
 
-def _published(variant, code):
+def _published(code: str):
     return (
         ServiceVersion.objects.filter(service__code=code, status=VersionStatus.PUBLISHED)
         .select_related("service__department")
@@ -99,16 +98,13 @@ def _published(variant, code):
     )
 
 
-_PUBLISHED = Prepared(_published, (str_marker(),))  # every intake reads it: compiled once
-
-
 def _service_version(value: object) -> tuple[Service, ServiceVersion | None]:
     """The service named by ``value`` and its published version (None when there is none), in
     one query."""
     code = read_text(value, "service", max_length=40, required=True).strip()
-    found = _PUBLISHED.run(code)
-    if found:
-        return found[0].service, found[0]
+    found = next(iter(_published(code)), None)
+    if found is not None:
+        return found.service, found
     return _service(code), None
 
 
@@ -311,17 +307,13 @@ def cases(request: HttpRequest) -> JsonResponse:
 INTAKE_RESIDENT_FIELDS = ("name", "area_code", "phone", "notify_channel")
 
 
-def _resident(prefixes, pk):
-    scope = None if prefixes is None else list(prefixes)
+def _resident(prefixes: list[str] | None, pk: int):
     return (
-        Resident.objects.in_prefixes(scope)
+        Resident.objects.in_prefixes(prefixes)
         .filter(pk=pk)
         .only(*INTAKE_RESIDENT_FIELDS)
         .order_by()[:1]
     )
-
-
-_RESIDENT = Prepared(_resident, (int_marker(),))  # compiled once per area scope
 
 
 def _intake_resident(user, pk: int) -> Resident:
@@ -329,10 +321,10 @@ def _intake_resident(user, pk: int) -> Resident:
     the joins the record page needs; 404 alike when missing or not theirs. (Whether the user
     may take matters in there is ``do_intake``'s check: 403.)"""
     prefixes = area_prefixes(user, VIEW_RESIDENTS)
-    found = _RESIDENT.run(pk, variant=None if prefixes is None else tuple(prefixes))
-    if not found:
+    found = next(iter(_resident(prefixes, pk)), None)
+    if found is None:
         raise Http404
-    return found[0]
+    return found
 
 
 def _intake(request: HttpRequest) -> JsonResponse:

@@ -8,14 +8,13 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doorstep.catalogue.choices import VersionStatus
 from doorstep.catalogue.models import Service
-from doorstep.core.prepared import Prepared, int_marker, str_marker
 from doorstep.people.roles import HANDLE_CASES
 from doorstep.places.scoping import covers
 
@@ -68,26 +67,18 @@ def _agent(actor, kind: str, name: str, phone: str, relation: str, consent: bool
     }
 
 
-def _by_key(variant, handler_id, key):
-    # The explicit "not empty" lets SQLite use the partial unique index on (handler, key).
-    return (
-        Case.objects.filter(handler_id=handler_id, idempotency_key=key)
-        .exclude(idempotency_key="")
-        .order_by()
-        .values_list("pk", flat=True)[:1]
-    )
-
-
-_BY_KEY = Prepared(_by_key, (int_marker(), str_marker()))
-
-
 def _existing(actor, key: str) -> Intake | None:
     if not key:
         return None
-    found = _BY_KEY.run(actor.pk, key)
-    if not found:
+    # The explicit "not empty" lets SQLite use the partial unique index on (handler, key).
+    found = (
+        Case.objects.filter(handler_id=actor.pk, idempotency_key=key)
+        .exclude(idempotency_key="")
+        .order_by()[:1]
+    )
+    case = next(iter(found), None)
+    if case is None:
         return None
-    case = Case.objects.get(pk=found[0])
     return Intake(case, False, case.documents.order_by("-pk").first())
 
 
@@ -117,39 +108,21 @@ def do_intake(
     ``version`` is the service's published version when the caller has already read it.
     """
     key = (idempotency_key or "").strip()[:64]
-    existing = _existing(actor, key)
-    if existing is not None:
-        return existing
-    if not covers(actor, HANDLE_CASES, resident.area_code):
-        raise PermissionDenied(_("This resident lives outside your areas."))
-    if outcome not in Outcome.values:
-        raise _error("outcome", _("Choose what to do with the matter."), "invalid")
-    published = VersionStatus.PUBLISHED
-    if version is not None and (version.service_id != service.pk or version.status != published):
-        version = None
-    if version is None and service is not None and service.is_active:
-        # At most one published version per service (a unique constraint): no ordering needed.
-        found = service.versions.filter(status=published).order_by()[:1]
-        version = next(iter(found), None)
-    if version is None or not service.is_active:
-        raise _error("service", _("This service cannot be taken in now."), "service_unavailable")
-    agent = _agent(actor, agent_kind, agent_name, agent_phone, agent_relation, consent)
-    # Everything is read, checked and built before the transaction, which then only writes:
-    # on SQLite it holds the database's one write lock, so the shorter the better.
-    planned = _plan_intake(
-        actor=actor,
-        resident=resident,
-        service=service,
-        version=version,
-        outcome=outcome,
-        provided=provided,
-        pending=pending,
-        pending_deadline=pending_deadline,
-        reason=reason,
-        agent=agent,
-        in_person=in_person,
-        key=key,
-    )
+    try:
+        planned = _checked_plan(
+            actor, resident, service, outcome, version, key, provided=provided,
+            pending=pending, pending_deadline=pending_deadline, reason=reason,
+            agent=(agent_kind, agent_name, agent_phone, agent_relation, consent),
+            in_person=in_person,
+        )  # fmt: skip
+    except (PermissionDenied, ValidationError):
+        # A retry's body is not even looked at once its key is known: the first case answers.
+        existing = _existing(actor, key)
+        if existing is not None:
+            return existing
+        raise
+    # The key is not looked up first: the partial unique constraint on (handler, key) refuses
+    # a second case, and the first one is then the answer. (A read fewer on every intake.)
     for attempt in range(RECEIPT_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -221,6 +194,37 @@ class _PlannedIntake:
         event = f"notice:{document.pk}" if self.event == "notice" else self.event
         save_fresh(self.message, key=f"case:{case.pk}:{event}")
         return Intake(case, True, document)
+
+
+def _checked_plan(actor, resident, service, outcome, version, key, *, agent: tuple,
+                  **fields) -> _PlannedIntake:  # fmt: skip
+    """Intake checked (areas, outcome, service, agent) and planned, before anything is
+    written; ``fields`` go to ``_plan_intake`` as they are."""
+    if not covers(actor, HANDLE_CASES, resident.area_code):
+        raise PermissionDenied(_("This resident lives outside your areas."))
+    if outcome not in Outcome.values:
+        raise _error("outcome", _("Choose what to do with the matter."), "invalid")
+    published = VersionStatus.PUBLISHED
+    if version is not None and (version.service_id != service.pk or version.status != published):
+        version = None
+    if version is None and service is not None and service.is_active:
+        # At most one published version per service (a unique constraint): no ordering needed.
+        found = service.versions.filter(status=published).order_by()[:1]
+        version = next(iter(found), None)
+    if version is None or not service.is_active:
+        raise _error("service", _("This service cannot be taken in now."), "service_unavailable")
+    # Everything is read, checked and built before the transaction, which then only writes:
+    # on SQLite it holds the database's one write lock, so the shorter the better.
+    return _plan_intake(
+        actor=actor,
+        resident=resident,
+        service=service,
+        version=version,
+        outcome=outcome,
+        agent=_agent(actor, *agent),
+        key=key,
+        **fields,
+    )
 
 
 def _plan_intake(*, actor, resident, service, version, outcome, provided, pending,

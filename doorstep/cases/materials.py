@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from doorstep.catalogue.choices import MaterialSource, Necessity, VersionStatus
 from doorstep.catalogue.models import Material
-from doorstep.core.prepared import Prepared, int_marker
+from doorstep.people.models import Certificate
 
 from .choices import OUTSTANDING, MaterialState, Outcome
 from .errors import field_error as _error
@@ -51,19 +51,6 @@ def version_materials(version) -> list[Material]:
     return list(version.materials.order_by("position", "pk"))
 
 
-@functools.cache
-def _certificates(n: int) -> Prepared:
-    """A resident's certificates of ``n`` types (one prepared query per number of types)."""
-    from doorstep.people.models import Certificate
-
-    def build(variant, resident_id, *type_ids):
-        return Certificate.objects.filter(resident_id=resident_id, type_id__in=type_ids).order_by(
-            "expires_on"
-        )
-
-    return Prepared(build, (int_marker(), *(int_marker() for _ in range(n))))
-
-
 def checklist(resident, version, today: datetime.date | None = None) -> list[ChecklistItem]:
     """The materials of ``version``, with the certificates ``resident`` already holds for those
     issued by government (valid on ``today``): those are never asked for."""
@@ -77,7 +64,8 @@ def checklist(resident, version, today: datetime.date | None = None) -> list[Che
     }
     held: dict[int, object] = {}
     if wanted:
-        for cert in _certificates(len(wanted)).run(resident.pk, *sorted(wanted), variant=None):
+        certificates = Certificate.objects.filter(resident_id=resident.pk, type_id__in=wanted)
+        for cert in certificates.order_by("expires_on"):
             if cert.expires_on is None or cert.expires_on >= today:
                 held[cert.type_id] = cert
     return [

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from doorstep.core.prepared import Prepared, int_marker
-
 from .choices import Role
 
 VIEW_RESIDENTS = "view_residents"
@@ -42,20 +40,15 @@ def user_grants(user) -> list[tuple[str, str, int | None]]:
     (cached on the user object) however many capabilities the request asks about."""
     cached = user.__dict__.get("_doorstep_grants")
     if cached is None:
-        cached = _GRANTS.run(user.pk)
+        from .models import RoleGrant
+
+        cached = list(
+            RoleGrant.objects.filter(user_id=user.pk).values_list(
+                "role", "area__code", "department_id"
+            )
+        )
         user.__dict__["_doorstep_grants"] = cached
     return cached
-
-
-def _grants_of(variant, user_id):
-    from .models import RoleGrant
-
-    return RoleGrant.objects.filter(user_id=user_id).values_list(
-        "role", "area__code", "department_id"
-    )
-
-
-_GRANTS = Prepared(_grants_of, (int_marker(),))  # read on every request: compiled once
 
 
 def grants_with(user, capability: str) -> list[str]:

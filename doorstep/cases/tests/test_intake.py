@@ -328,8 +328,11 @@ def test_intake_reads_and_checks_before_it_writes(make_case, materials, frozen):
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
-        make_case("accept")
+        make_case("accept", idempotency_key="tap-1")
     sql = [q["sql"].split()[0].upper() for q in queries.captured_queries]
     # After the first write, only writes (and the savepoint's own statements) follow.
     first_write = next(i for i, verb in enumerate(sql) if verb == "INSERT")
     assert set(sql[first_write:]) <= {"INSERT", "SAVEPOINT", "RELEASE"}
+    # The key is not looked up first: the unique constraint refuses a second case.
+    reads = [q["sql"] for q in queries.captured_queries[:first_write]]
+    assert not [q for q in reads if '"cases_case"' in q.split(" WHERE ")[0]]
