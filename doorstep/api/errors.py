@@ -26,6 +26,14 @@ class Error(Schema):
     field: str | None = None
 
 
+class ApiError(Exception):
+    """An error whose status and code the operation decides (when no domain exception says it)."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None):
+        self.status, self.code, self.message, self.field = status, code, message, field
+        super().__init__(message)
+
+
 class BadRequest(Exception):
     """Input refused before any schema saw it (the parser's checks)."""
 
@@ -128,6 +136,10 @@ def on_django_validation(request: HttpRequest, exc: DjangoValidationError) -> Ht
     return error(STATUS_BY_CODE.get(code, 400), code, message, field)
 
 
+def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return error(exc.status, exc.code, exc.message, exc.field)
+
+
 def on_bad_request(request: HttpRequest, exc: BadRequest) -> HttpResponse:
     if exc.code == "nul":
         return error(400, "nul", _("Text must not contain NUL characters."), exc.field)
@@ -169,6 +181,7 @@ def install(api) -> None:
     api.add_exception_handler(NinjaValidationError, on_ninja_validation)
     api.add_exception_handler(DjangoValidationError, on_django_validation)
     api.add_exception_handler(BadRequest, on_bad_request)
+    api.add_exception_handler(ApiError, on_api_error)
     api.add_exception_handler(HttpError, on_http_error)
     api.add_exception_handler(Http404, on_404)
     api.add_exception_handler(PermissionDenied, on_forbidden)

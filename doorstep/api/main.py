@@ -59,6 +59,7 @@ class DoorstepAPI(NinjaAPI):
 def build() -> NinjaAPI:
     from doorstep.catalogue.api import router as catalogue
     from doorstep.desks.api import router as desks
+    from doorstep.proactive.api import router as programmes
 
     api = DoorstepAPI(
         title="Doorstep",
@@ -72,6 +73,7 @@ def build() -> NinjaAPI:
     errors.install(api)
     api.add_router("/services/", catalogue)
     api.add_router("/desks/", desks)
+    api.add_router("/", programmes)
     return api
 
 

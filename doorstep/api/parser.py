@@ -46,7 +46,8 @@ class StrictParser(Parser):
             data = json.loads(raw, parse_float=_float, parse_constant=_constant)
         except (ValueError, RecursionError, UnicodeDecodeError):
             raise BadRequest("bad_json") from None
-        if _depth(data, MAX_DEPTH) > MAX_DEPTH:
+        # Every body of this API is an object; ninja's schemas would read a list's attributes.
+        if not isinstance(data, dict) or _depth(data, MAX_DEPTH) > MAX_DEPTH:
             raise BadRequest("bad_json")
         return data
 
