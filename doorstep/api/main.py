@@ -34,7 +34,7 @@ def _json_405(view):
     def wrapper(request: HttpRequest, *args, **kwargs):
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
-            allowed = response["Allow"]
+            allowed = ", ".join(sorted(m.strip() for m in response["Allow"].split(",")))
             response = errors.error(405, "method_not_allowed", _("Method not allowed."))
             response["Allow"] = allowed
         return response
@@ -57,6 +57,7 @@ class DoorstepAPI(NinjaAPI):
 
 
 def build() -> NinjaAPI:
+    from doorstep.cases.api import router as cases
     from doorstep.catalogue.api import router as catalogue
     from doorstep.desks.api import router as desks
     from doorstep.proactive.api import router as programmes
@@ -74,6 +75,7 @@ def build() -> NinjaAPI:
     api.add_router("/services/", catalogue)
     api.add_router("/desks/", desks)
     api.add_router("/", programmes)
+    api.add_router("/", cases)
     return api
 
 

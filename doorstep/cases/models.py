@@ -68,6 +68,19 @@ class CaseQuerySet(models.QuerySet):
     def too_many_trips(self) -> CaseQuerySet:
         return self.filter(max_trips__isnull=False, trips__gt=models.F("max_trips"))
 
+    def paused(self) -> CaseQuerySet:
+        """Accepted cases whose clock is stopped while the resident corrects or supplies
+        materials (the dashboard's "paused" figure counts the same)."""
+        return self.filter(status__in=sorted(PAUSED), paused_since__isnull=False)
+
+    def review_queue(self, user) -> CaseQuerySet:
+        """Cases waiting for a decision of a department ``user`` reviews for (all forwarded
+        cases for a superuser). Scope by area with ``visible_to`` as well."""
+        forwarded = self.filter(status=CaseStatus.FORWARDED)
+        if getattr(user, "is_superuser", False):
+            return forwarded
+        return forwarded.filter(forwarded_to_id__in={d for d, _code in reviewer_grants(user)})
+
 
 def reviewer_grants(user) -> list[tuple[int, str]]:
     """(department id, area code) of each reviewer grant the user holds."""

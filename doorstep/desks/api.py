@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from doorstep.api.errors import errors
-from doorstep.api.types import Id, QueryText, text
+from doorstep.api.types import Id, Input, QueryText, text
 from doorstep.catalogue.models import Service
 from doorstep.core.errors import field_error
 from doorstep.places.choices import AreaKind
@@ -49,7 +49,7 @@ class CompoundSessions(Schema):
     sessions: list[SessionOut]
 
 
-class BookingIn(Schema):
+class BookingIn(Input):
     slot: Id
     service: text(40) | None = None
     name: text(40) = ""
@@ -57,7 +57,7 @@ class BookingIn(Schema):
     id_last4: text(8) = ""
 
 
-class CancelIn(Schema):
+class CancelIn(Input):
     phone_last4: text(8) = ""
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from doorstep.api.errors import ApiError, errors
-from doorstep.api.types import Bool, QueryId, QueryText, text
+from doorstep.api.types import Bool, Input, QueryId, QueryText, text
 from doorstep.catalogue.models import Department, Service
 from doorstep.core.errors import field_error
 from doorstep.people.actions import log_access
@@ -129,7 +129,7 @@ class ProgrammeEnvelope(Schema):
     programme: ProgrammeOut
 
 
-class ProgrammeIn(Schema):
+class ProgrammeIn(Input):
     """A programme, or (on a change) the fields to change: the rest keep their value."""
 
     code: Code | None = None
@@ -152,7 +152,7 @@ class ActiveFilter(Schema):
     active: bool | None = None
 
 
-class RuleCheckIn(Schema):
+class RuleCheckIn(Input):
     text: RuleText = ""
     required: Bool = True
 
@@ -249,7 +249,7 @@ class WhyOut(Schema):
     entitlement: EntitlementOut | None
 
 
-class AnswerIn(Schema):
+class AnswerIn(Input):
     answer: Literal[ANSWERS]  # type: ignore[valid-type]
 
 
