@@ -114,3 +114,49 @@ def test_management_command_prints_a_key(personas, capsys):
     call_command("api_key", "create", "--user", "clerk_a", "--name", "sync")
     secret = capsys.readouterr().out.strip()
     assert ApiKey.objects.get(hashed=digest(secret)).user == personas.clerk_a
+
+
+STAFF_WRITES = ["/api/v1/cases/", "/api/v1/rules/check/", "/api/v1/programmes/"]
+NASTY = [
+    b"[" * 5000 + b"]" * 5000,
+    b'{"text": ' + b"{" * 5000 + b"}" * 5000 + b"}",
+    b'{"resident": 1e400, "text": 1e400, "code": 1e400}',
+    b'{"resident": ' + str(2**63).encode() + b', "required": ' + str(2**63).encode() + b"}",
+    b'{"resident": true, "required": 1, "is_active": 1}',
+    b'{"resident": 1.5, "required": 1.5, "amount": 1.5}',
+    b'{"resident": 1, "service": "a\\u0000", "text": "a\\u0000", "code": "a\\u0000"}',
+    b'{"resident": "1", "text": ["x"], "name": {"x": 1}}',
+]
+
+
+@pytest.mark.parametrize("path", STAFF_WRITES)
+@pytest.mark.parametrize("body", NASTY)
+def test_nasty_bodies_are_400_on_staff_writes(client, personas, path, body):
+    from doorstep.cases.models import Case
+    from doorstep.proactive.models import Programme
+
+    client.force_login(personas.admin)
+    response = client.post(path, body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert set(response.json()) == {"code", "message", "field"}
+    assert not Case.objects.exists() and not Programme.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/cases/?limit=1.5",
+        "/api/v1/cases/?limit=true",
+        f"/api/v1/cases/checklist/?resident={2**63}&service=x",
+        "/api/v1/cases/checklist/?resident=1.5&service=x",
+        "/api/v1/cases/?receipt=%00",
+        "/api/v1/programmes/?active=%00",
+        f"/api/v1/programmes/{2**63}/",
+        f"/api/v1/cases/{2**63}/",
+    ],
+)
+def test_bad_query_and_path_values_are_400(client, personas, path):
+    client.force_login(personas.admin)
+    response = client.get(path)
+    assert response.status_code == 400, response.content
+    assert set(response.json()) == {"code", "message", "field"}
