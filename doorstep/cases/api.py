@@ -10,12 +10,11 @@ see is 404. Lists are filtered by ``CaseFilterSet``, the list page's own filters
 
 from __future__ import annotations
 
-import base64
 import datetime
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +23,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from doorstep.api.errors import ApiError, errors
+from doorstep.api.pagination import LIMIT_DEFAULT, LIMIT_MAX, keyset_page
 from doorstep.api.types import Bool, Day, Id, IdList, Input, Int, QueryId, QueryText, text
 from doorstep.catalogue.choices import VersionStatus
 from doorstep.catalogue.models import Department, Service, ServiceVersion
@@ -53,7 +53,6 @@ router = Router(tags=["cases"])
 
 REASON_MAX = 2000  # a reason or note is a few sentences; the notice prints it whole
 KEY_MAX = 64  # Case.idempotency_key: longer keys are refused, never cut (two would merge)
-LIMIT_DEFAULT, LIMIT_MAX = 25, 100
 # Event details staff may read in the API: what the case page shows. The agent's phone, which
 # the "created" event also records, stays out.
 EVENT_DATA = ("outcome", "agent_kind", "department", "materials", "added", "trips", "name")
@@ -492,21 +491,6 @@ def _idempotency_key(request: HttpRequest, body: IntakeIn) -> str:
     return key.strip()
 
 
-def _cursor(case: Case) -> str:
-    raw = f"{case.created_at.isoformat()}|{case.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _after_cursor(value: str) -> Q:
-    try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-        stamp, pk = raw.split("|")
-        at, pk = datetime.datetime.fromisoformat(stamp), int(pk)
-    except (ValueError, UnicodeDecodeError):
-        raise field_error("after", _("This page marker is not valid; start again.")) from None
-    return Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk)
-
-
 def _filtered(request: HttpRequest):
     visible = Case.objects.visible_to(request.user)
     filters = CaseFilterSet(request.GET, queryset=visible, request=request)
@@ -590,16 +574,9 @@ def cases(request: HttpRequest, params: Query[CaseListParams]):
     """Visible cases, newest first, a page at a time (keyset: ``next`` is the ``after`` of the
     next page, so pages stay stable while new cases arrive)."""
     today = timezone.localdate()
-    limit = min(params.limit, LIMIT_MAX)
-    rows = _filtered(request)
-    if params.after:
-        rows = rows.filter(_after_cursor(params.after))
-    found = list(rows.select_related(*SUMMARY_RELATED).order_by("-created_at", "-pk")[: limit + 1])
-    page, more = found[:limit], len(found) > limit
-    return {
-        "results": [case_summary(c, today) for c in page],
-        "next": _cursor(page[-1]) if more else None,
-    }
+    rows = _filtered(request).select_related(*SUMMARY_RELATED)
+    page, after = keyset_page(rows, field="created_at", limit=params.limit, after=params.after)
+    return {"results": [case_summary(c, today) for c in page], "next": after or None}
 
 
 @router.get("/cases/checklist/", response={200: ChecklistOut, **errors(401, 404)},

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from doorstep.api.errors import ApiError, errors
+from doorstep.api.pagination import LIMIT_DEFAULT, LIMIT_MAX, keyset_page
 from doorstep.api.types import Bool, Input, QueryId, QueryText, text
 from doorstep.catalogue.models import Department, Service
 from doorstep.core.errors import field_error
@@ -86,6 +87,16 @@ class RunOut(Schema):
 
 class RunEnvelope(Schema):
     run: RunOut
+
+
+class RunPage(Schema):
+    results: list[RunOut]
+    next: str | None = Field(description="The `after` of the next page; null on the last.")
+
+
+class PageParams(Schema):
+    limit: int = Field(LIMIT_DEFAULT, ge=1, le=2**31, description=f"At most {LIMIT_MAX}.")
+    after: QueryText | None = Field(None, description="The `next` of the previous page.")
 
 
 class ProgrammeRow(Schema):
@@ -600,6 +611,19 @@ def start_run(request: HttpRequest, pk: QueryId, response: HttpResponse):
     run = ProgrammeRun.objects.select_related("started_by", "rule_version").get(pk=run.pk)
     response["Location"] = reverse("api:run", args=[run.pk])
     return Status(202, {"run": _run(run)})
+
+
+@router.get(
+    "/programmes/{pk}/runs/",
+    response={200: RunPage, **errors(401, 403, 404)},
+    url_name="programme-run-list",
+)
+def run_list(request: HttpRequest, pk: QueryId, params: Query[PageParams]):
+    """A programme's runs, newest first, a page at a time."""
+    p = access.access_programme(request.user, pk)
+    rows = p.runs.select_related("started_by", "rule_version")
+    page, after = keyset_page(rows, field="queued_at", limit=params.limit, after=params.after)
+    return {"results": [_run(r) for r in page], "next": after or None}
 
 
 @router.get("/runs/{pk}/", response={200: RunEnvelope, **errors(401, 403, 404)}, url_name="run")

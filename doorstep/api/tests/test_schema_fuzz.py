@@ -120,6 +120,7 @@ def test_the_schema_lists_every_json_operation(schema):
         ("PATCH", "/api/v1/programmes/{pk}/"),
         ("GET", "/api/v1/programmes/{pk}/preview/"),
         ("POST", "/api/v1/programmes/{pk}/runs/"),
+        ("GET", "/api/v1/programmes/{pk}/runs/"),
         ("GET", "/api/v1/programmes/{pk}/why/{resident_pk}/"),
         ("POST", "/api/v1/rules/check/"),
         ("GET", "/api/v1/runs/{pk}/"),

@@ -47,6 +47,7 @@ def apis(w, run) -> list[tuple[str, str, dict | None]]:
         ("post", reverse("api:rules-check"), {"text": RULE}),
         ("get", reverse("api:programme-preview", args=[p]), None),
         ("post", reverse("api:programme-runs", args=[p]), {}),
+        ("get", reverse("api:programme-run-list", args=[p]), None),
         ("get", reverse("api:run", args=[run.pk]), None),
     ]
 

@@ -196,9 +196,34 @@ def test_run_is_202_and_can_be_followed(admin, world):
     assert status["rule_version"] == 1 and status["started_by"] == "admin"
 
 
-def test_run_refuses_get(admin, world):
-    response = admin.get(reverse("api:programme-runs", args=[world.programme.pk]))
-    assert response.status_code == 405
+def test_runs_are_listed_a_page_at_a_time_in_pinned_queries(
+    admin, world, ran, django_assert_num_queries
+):
+    from doorstep.proactive import actions
+
+    for _n in range(2):
+        run = actions.do_queue_run(world.programme, actor=None, trigger="api")
+        actions.do_run_programme(world.programme, run=run)
+    url = reverse("api:programme-run-list", args=[world.programme.pk])
+    admin.get(url)  # warm the session
+    # session, user, the programme (with the read check), runs with who started them
+    with django_assert_num_queries(4):
+        first = admin.get(url, {"limit": 2}).json()
+    assert len(first["results"]) == 2 and first["next"]
+    rest = admin.get(url, {"limit": 2, "after": first["next"]}).json()
+    ids = [r["id"] for r in first["results"] + rest["results"]]
+    assert ids == list(
+        ProgrammeRun.objects.order_by("-queued_at", "-id").values_list("pk", flat=True)
+    )
+    assert rest["next"] is None
+    bad = admin.get(url, {"after": "nope"})
+    assert bad.status_code == 400 and bad.json()["field"] == "after"
+
+
+def test_the_programme_list_has_pinned_queries(admin, world, django_assert_num_queries):
+    admin.get(reverse("api:programmes"))
+    with django_assert_num_queries(3):  # session, user, programmes with their departments
+        assert len(admin.get(reverse("api:programmes")).json()["programmes"]) == 1
 
 
 def test_why(client, world, ran):
