@@ -34,6 +34,10 @@ def local_today() -> datetime.date:
     return timezone.localdate()
 
 
+# The one definition of a stopped clock, for filters and for aggregates alike.
+PAUSED_Q = Q(status__in=sorted(PAUSED), paused_since__isnull=False)
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user) -> CaseQuerySet:
         """Cases in the user's areas (desk side and leads), plus those forwarded to a department
@@ -70,8 +74,8 @@ class CaseQuerySet(models.QuerySet):
 
     def paused(self) -> CaseQuerySet:
         """Accepted cases whose clock is stopped while the resident corrects or supplies
-        materials (the dashboard's "paused" figure counts the same)."""
-        return self.filter(status__in=sorted(PAUSED), paused_since__isnull=False)
+        materials (the dashboard's "paused" figure counts ``PAUSED_Q`` too)."""
+        return self.filter(PAUSED_Q)
 
     def review_queue(self, user) -> CaseQuerySet:
         """Cases waiting for a decision of a department ``user`` reviews for (all forwarded
