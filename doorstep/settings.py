@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its static files: the docs page works offline
     "doorstep.core",
     "doorstep.places",
     "doorstep.people",
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "doorstep.desks",
     "doorstep.cases",
     "doorstep.proactive",
+    "doorstep.api",
 ]
 
 MIDDLEWARE = [

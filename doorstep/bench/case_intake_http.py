@@ -1,4 +1,4 @@
-"""Case intake over HTTP: requests per second of ``POST /cases/api/cases/`` against a floor.
+"""Case intake over HTTP: requests per second of ``POST /api/v1/cases/`` against a floor.
 
 A real server: gunicorn with two sync workers serving the project on a free loopback port,
 against the benchmark database, authenticated as clerk A (a session made directly in the
@@ -58,7 +58,7 @@ SECONDS, MIN_SECONDS, WARMUP_SECONDS = 20, 5, 3
 RESIDENTS = 3000
 MIN_SHARE = 0.35  # the real intake's throughput against the floor's
 P95_MS = 50  # the real intake's 95th percentile latency
-PATH, FLOOR_PATH = "/cases/api/cases/", "/bench/floor/intake/"
+PATH, FLOOR_PATH = "/api/v1/cases/", "/bench/floor/intake/"
 VIEW_ROLES = ("clerk", "community_lead", "grid_worker", "street_lead", "district_lead")
 HANDLE_ROLES = ("clerk", "community_lead")
 RECEIPT_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"

@@ -4,7 +4,25 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from doorstep.people.access import access_resident
+from doorstep.people.roles import HANDLE_CASES
+from doorstep.places.scoping import covers
+
 from .models import Case
+
+
+def access_intake_resident(user, pk):
+    """A resident whose matters ``user`` may take in: seen by them and inside the areas where
+    they handle cases. Anyone else's resident is a 404, like a missing one. The intake page and
+    the API both ask this."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    resident = access_resident(user, pk)
+    if not covers(user, HANDLE_CASES, resident.area_code):
+        raise Http404
+    return resident
 
 
 def access_case(user, pk: int) -> Case:

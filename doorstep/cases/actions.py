@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -278,6 +279,22 @@ def _lock(case: Case) -> Case:
     )
 
 
+RECEIVE_THEN = ("", "accept", "supply")
+
+
+def _int_or_same(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value  # do_accept names the bad value
+
+
+@dataclass
+class Received:
+    case: Case
+    document: CaseDocument | None = None  # the receipt, when the case was accepted at once
+
+
 @transaction.atomic
 def do_receive_materials(
     case: Case,
@@ -286,8 +303,35 @@ def do_receive_materials(
     provided: Iterable,
     in_person: bool = True,
     revision: int | None = None,
+    then: str = "",
+    pending: Iterable = (),
+    pending_deadline: datetime.date | None = None,
+) -> Received:
+    """The resident brought (some of) what was missing or due to follow; then, in the same
+    transaction, accept the case (``then="accept"``: what is ``pending`` may follow, less what
+    was just brought) or restart its stopped clock (``then="supply"``). If the second step
+    fails, the materials are not recorded either. The page and the API both call this."""
+    if then not in RECEIVE_THEN:
+        raise _error("then", _("Choose one of: %(choices)s.") % {"choices": "accept, supply"})
+    received = _receive(
+        case, actor=actor, provided=provided, in_person=in_person, revision=revision
+    )
+    document = None
+    if then == "accept":
+        brought = {int(v) for v in provided}  # _receive has checked them
+        still = [p for p in pending or () if _int_or_same(p) not in brought]
+        document = do_accept(
+            received, actor=actor, pending=still, pending_deadline=pending_deadline
+        )
+    elif then == "supply":
+        do_transition(received, "supply", actor=actor)
+    _copy_back(case, received)
+    return Received(received, document)
+
+
+def _receive(
+    case: Case, *, actor, provided: Iterable, in_person: bool, revision: int | None
 ) -> Case:
-    """The resident brought (some of) what was missing or due to follow."""
     locked = _lock(case)
     if not may_handle(actor, locked):
         raise PermissionDenied(_("You may not take this action on this case."))

@@ -1,53 +1,40 @@
-"""JSON endpoints for cases: intake at the desk, transitions, materials, notices, files, lists
-and the public tracking lookup. The staff tablet app uses them with its session (and the
-``X-CSRFToken`` header on writes); residents' apps use only ``track``.
+"""Cases in JSON: intake at the desk, lists, one case, the checklist, transitions, materials,
+acceptance, notices, files, and the public tracking lookup.
 
-Every write is one call of an action in ``cases.actions`` (or two in one transaction), after the
-request has been read strictly: a wrong type, an unknown service or department or an oversize
-string is a 400 before anything is written. Errors are ``doorstep.core.jsonapi``'s one shape;
-``changed`` (someone else changed the case) and ``invalid_transition`` are 409, a case the user
-may see but not act on is 403, one they may not see is 404.
+Every write is one call of one action in ``cases.actions`` (or ``intake``), after pydantic has
+read the request strictly: a wrong type, an unknown service or department or an oversize string
+is a 400 before anything is written. ``changed`` (someone else changed the case) and
+``invalid_transition`` are 409; a case the user may see but not act on is 403, one they may not
+see is 404. Lists are filtered by ``CaseFilterSet``, the list page's own filters.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Prefetch, Q, prefetch_related_objects
-from django.http import Http404, HttpRequest, JsonResponse
-from django.urls import path, reverse
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
+from doorstep.api.errors import ApiError, errors
+from doorstep.api.pagination import LIMIT_DEFAULT, LIMIT_MAX, keyset_page
+from doorstep.api.types import Bool, Day, Id, IdList, Input, Int, QueryId, QueryText, text
 from doorstep.catalogue.choices import VersionStatus
 from doorstep.catalogue.models import Department, Service, ServiceVersion
 from doorstep.core import phone
-from doorstep.core.jsonapi import (
-    api_view,
-    error,
-    invalid,
-    ok,
-    read_body,
-    read_bool,
-    read_choice,
-    read_date,
-    read_ids,
-    read_int,
-    read_text,
-)
+from doorstep.core.errors import field_error
 from doorstep.people.access import access_resident
-from doorstep.people.models import Resident
-from doorstep.people.roles import VIEW_RESIDENTS
-from doorstep.places.scoping import area_prefixes
 
 from . import actions, attachments, clock, intake, tracking
-from .access import access_case
+from .access import access_case, access_intake_resident
 from .choices import (
     OUTSTANDING,
-    PAUSED,
     TRANSITIONS,
     AgentKind,
     CaseStatus,
@@ -57,97 +44,273 @@ from .choices import (
     MaterialState,
     Outcome,
 )
+from .filters import CaseFilterSet
 from .forms import TrackForm
 from .materials import checklist as material_checklist
-from .models import Attachment, Case, CaseDocument, CaseEvent, CaseMaterial, reviewer_grants
+from .models import Attachment, Case, CaseDocument, CaseEvent, CaseMaterial
 
-STATUSES = {"changed": 409, "invalid_transition": 409}
+router = Router(tags=["cases"])
+
 REASON_MAX = 2000  # a reason or note is a few sentences; the notice prints it whole
 KEY_MAX = 64  # Case.idempotency_key: longer keys are refused, never cut (two would merge)
-LIMIT_DEFAULT, LIMIT_MAX = 25, 100
-CLOCK_FILTERS = ("overdue", "due_soon", "paused")
 # Event details staff may read in the API: what the case page shows. The agent's phone, which
 # the "created" event also records, stays out.
 EVENT_DATA = ("outcome", "agent_kind", "department", "materials", "added", "trips", "name")
+SUMMARY_RELATED = ("service", "department", "forwarded_to", "resident", "handler")
+
+Code = text(40)
+Reason = text(REASON_MAX)
+Key = text(KEY_MAX)
+AgentName = text(40)
+AgentPhone = text(20)
+Relation = text(20)
+
+# ---- schemas -----------------------------------------------------------------------------------
 
 
-# ---- reading the request ---------------------------------------------------------------------
+class Label(Schema):
+    code: str
+    label: str
+    colour: str | None = None
 
 
-# What intake reads of the service, its published version and its department.
-INTAKE_VERSION_FIELDS = (
-    "service_id",
-    "status",
-    "published_at",
-    "promised_limit_days",
-    "max_trips",
-    "service__code",
-    "service__name",
-    "service__is_active",
-    "service__department__code",
-    "service__department__name",
-)
+class Named(Schema):
+    code: str
+    name: str
 
 
-def _published(code: str):
-    return (
-        ServiceVersion.objects.filter(service__code=code, status=VersionStatus.PUBLISHED)
-        .select_related("service__department")
-        .only(*INTAKE_VERSION_FIELDS)
-        .order_by()[:1]
+class ResidentRef(Schema):
+    id: int
+    name: str
+
+
+class DocumentOut(Schema):
+    id: int
+    kind: str
+    label: str
+    issued_at: datetime.datetime | None
+    due_on: datetime.date | None
+    deadline: datetime.date | None
+    reason: str
+    pdf_url: str
+
+
+class CaseSummary(Schema):
+    id: int
+    receipt: str
+    status: Label
+    clock: Label
+    service: Named | None
+    department: Named | None
+    forwarded_to: Named | None
+    resident: ResidentRef
+    handler: str | None
+    created_at: datetime.datetime
+    accepted_on: datetime.date | None
+    due_on: datetime.date | None
+    remaining_working_days: int | None
+    pending_deadline: datetime.date | None
+    trips: int
+    max_trips: int | None
+    too_many_trips: bool
+    revision: int
+
+
+class Taken(CaseSummary):
+    document: DocumentOut | None
+
+
+class CasePage(Schema):
+    results: list[CaseSummary]
+    next: str | None = Field(description="The `after` of the next page; null on the last.")
+
+
+class Agent(Schema):
+    kind: str
+    name: str
+    phone: str
+    relation: str
+    consent: bool
+
+
+class OnFile(Schema):
+    type: str
+    expires_on: datetime.date | None
+
+
+class MaterialRow(Schema):
+    id: int = Field(description="The material's id, as `provided`, `pending`, `materials` take.")
+    name: str
+    necessity: str
+    originals: int
+    copies: int
+    state: Label
+    on_file: OnFile | None
+    added_reason: str
+    provided_at: datetime.datetime | None
+
+
+class EventOut(Schema):
+    at: datetime.datetime
+    kind: Label
+    verb: str
+    from_: str = Field(alias="from")
+    to: str
+    reason: str
+    by: str | None
+    data: dict[str, Any]
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    material: int | None
+    uploaded_at: datetime.datetime | None = None
+    url: str | None = None
+
+
+class VerbOut(Schema):
+    verb: str
+    label: str
+    needs_reason: bool
+    side: str
+
+
+class CaseDetail(CaseSummary):
+    agent: Agent
+    materials: list[MaterialRow]
+    documents: list[DocumentOut]
+    events: list[EventOut]
+    attachments: list[AttachmentOut]
+    verbs: list[VerbOut]
+    may_handle: bool
+    may_review: bool
+
+
+class AfterWrite(Schema):
+    case: CaseDetail
+    event: EventOut | None = None
+    document: DocumentOut | None = None
+
+
+class AgentIn(Input):
+    kind: Literal[tuple(AgentKind.values)] = AgentKind.SELF  # type: ignore[valid-type]
+    name: AgentName = ""
+    phone: AgentPhone = ""
+    relation: Relation = ""
+    consent: Bool = False
+
+
+class IntakeIn(Input):
+    resident: Id
+    service: Code
+    outcome: Literal[tuple(Outcome.values)]  # type: ignore[valid-type]
+    provided: IdList = []
+    pending: IdList = []
+    pending_deadline: Day | None = None
+    reason: Reason = ""
+    in_person: Bool = True
+    idempotency_key: Key = Field(
+        "", description="Or the `Idempotency-Key` header: a retried request makes one case."
     )
+    agent: AgentIn | None = None
 
 
-def _service_version(value: object) -> tuple[Service, ServiceVersion | None]:
-    """The service named by ``value`` and its published version (None when there is none), in
-    one query."""
-    code = read_text(value, "service", max_length=40, required=True).strip()
-    found = next(iter(_published(code)), None)
-    if found is not None:
-        return found.service, found
-    return _service(code), None
+class CaseListParams(Schema):
+    """Documented here; read by ``CaseFilterSet`` (the list page's filters) from the query."""
+
+    receipt: QueryText | None = Field(None, description="Part of a receipt number.")
+    status: QueryText | None = Field(None, description="Statuses, comma-separated.")
+    clock: Literal["overdue", "due_soon", "paused"] | None = None
+    trips: bool | None = Field(None, description="Only cases over their trip limit.")
+    queue: bool | None = Field(None, description="Only cases waiting for my department.")
+    limit: int = Field(LIMIT_DEFAULT, ge=1, le=2**31, description=f"At most {LIMIT_MAX}.")
+    after: QueryText | None = Field(None, description="The `next` of the previous page.")
 
 
-def _service(value: object) -> Service:
-    code = read_text(value, "service", max_length=40, required=True)
-    service = Service.objects.filter(code=code.strip()).select_related("department").first()
-    if service is None:
-        raise invalid("service", _("No such service."), "unknown_service")
-    return service
+class ChecklistParams(Schema):
+    resident: QueryId
+    service: QueryText = Field(max_length=40)
 
 
-def _department(value: object) -> Department | None:
-    code = read_text(value, "department", max_length=40).strip()
-    if not code:
-        return None
-    department = Department.objects.filter(code=code).first()
-    if department is None:
-        raise invalid("department", _("No such department."), "unknown_department")
-    return department
+class ChecklistItemOut(Schema):
+    id: int
+    name: str
+    necessity: str
+    source: str
+    originals: int
+    copies: int
+    may_follow: bool
+    optional: bool
+    on_file: OnFile | None
 
 
-def _agent(value: object) -> dict:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise invalid("agent", _("Give the agent as an object."))
-    return {
-        "agent_kind": read_text(value.get("kind"), "agent_kind", max_length=8) or AgentKind.SELF,
-        "agent_name": read_text(value.get("name"), "agent_name", max_length=40),
-        "agent_phone": read_text(value.get("phone"), "agent_phone", max_length=20),
-        "agent_relation": read_text(value.get("relation"), "agent_relation", max_length=20),
-        "consent": read_bool(value.get("consent"), "consent", default=False),
-    }
+class ChecklistOut(Schema):
+    service: Named
+    version: int
+    promised_limit_days: int | None
+    due_on_if_accepted_today: datetime.date | None
+    max_trips: int | None
+    materials: list[ChecklistItemOut]
 
 
-def _idempotency_key(request: HttpRequest, data: dict) -> str:
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        key = data.get("idempotency_key")
-    return read_text(key, "idempotency_key", max_length=KEY_MAX).strip()
+class TransitionIn(Input):
+    verb: Literal[tuple(TRANSITIONS)]  # type: ignore[valid-type]
+    reason: Reason = ""
+    revision: Int | None = None
+    department: Code | None = None
+    materials: IdList = []
 
 
-# ---- writing the response --------------------------------------------------------------------
+class ReceiveIn(Input):
+    provided: IdList = []
+    in_person: Bool = True
+    revision: Int | None = None
+    then: Literal[tuple(actions.RECEIVE_THEN)] = Field(  # type: ignore[valid-type]
+        "", description="`accept` the case or restart its clock (`supply`) in the same go."
+    )
+    pending: IdList = Field([], description="With `accept`: materials that may follow.")
+    pending_deadline: Day | None = None
+
+
+class AcceptIn(Input):
+    pending: IdList = []
+    pending_deadline: Day | None = None
+    revision: Int | None = None
+
+
+class NoticeIn(Input):
+    materials: IdList = []
+    reason: Reason = ""
+    revision: Int | None = None
+
+
+class TrackParams(Schema):
+    receipt: QueryText = Field("", max_length=100)
+    phone_last4: QueryText = Field("", max_length=100)
+
+
+class TimelineItem(Schema):
+    label: str
+    at: datetime.datetime | datetime.date | None = None
+
+
+class Tracked(Schema):
+    receipt: str
+    service: str
+    initials: str
+    status: Label
+    clock: Label
+    accepted_on: datetime.date | None
+    due_on: datetime.date | None
+    pending_deadline: datetime.date | None
+    outstanding: list[str]
+    timeline: list[dict[str, Any]]
+
+
+# ---- writing the response ----------------------------------------------------------------------
 
 
 def _label(choices, value: str) -> dict:
@@ -166,10 +329,6 @@ def _person(user) -> str | None:
     return None if user is None else user.get_full_name() or user.get_username()
 
 
-def _pdf_url(document: CaseDocument) -> str:
-    return reverse("cases-document-pdf", args=[document.case_id, document.pk])
-
-
 def _document(document: CaseDocument | None) -> dict | None:
     if document is None:
         return None
@@ -181,13 +340,12 @@ def _document(document: CaseDocument | None) -> dict | None:
         "due_on": document.due_on,
         "deadline": document.deadline,
         "reason": document.reason,
-        "pdf_url": _pdf_url(document),
+        "pdf_url": reverse("cases-document-pdf", args=[document.case_id, document.pk]),
     }
 
 
 def case_summary(case: Case, today: datetime.date) -> dict:
-    """A case as lists show it. Needs ``service``, ``department``, ``forwarded_to``,
-    ``resident`` and ``handler`` loaded with it (``SUMMARY_RELATED``)."""
+    """A case as lists show it. Needs ``SUMMARY_RELATED`` loaded with it."""
     return {
         "id": case.pk,
         "receipt": case.receipt,
@@ -210,13 +368,10 @@ def case_summary(case: Case, today: datetime.date) -> dict:
     }
 
 
-SUMMARY_RELATED = ("service", "department", "forwarded_to", "resident", "handler")
-
-
 def _material(row: CaseMaterial) -> dict:
     cert = row.certificate
     return {
-        "id": row.material_id,  # the id that ``provided``, ``pending`` and ``materials`` take
+        "id": row.material_id,
         "name": row.material.name,
         "necessity": row.material.necessity,
         "originals": row.material.originals,
@@ -243,9 +398,20 @@ def _event(event: CaseEvent) -> dict:
     }
 
 
+def _attachment(a: Attachment, case_pk: int) -> dict:
+    return {
+        "id": a.pk,
+        "name": a.original_name,
+        "content_type": a.content_type,
+        "size": a.size,
+        "material": a.material.material_id if a.material else None,
+        "uploaded_at": a.uploaded_at,
+        "url": reverse("cases-attachment", args=[case_pk, a.pk]),
+    }
+
+
 def case_detail(case: Case, user, today: datetime.date) -> dict:
-    """Everything the case page shows, and what this user may do next. ``case`` comes with
-    ``SUMMARY_RELATED`` loaded (as ``access_case`` gives it); its lists are read here."""
+    """Everything the case page shows, and what this user may do next."""
     prefetch_related_objects(
         [case],
         Prefetch("materials", CaseMaterial.objects.select_related("material", "certificate__type")),
@@ -265,18 +431,7 @@ def case_detail(case: Case, user, today: datetime.date) -> dict:
         "materials": [_material(row) for row in case.materials.all()],
         "documents": [_document(d) for d in case.documents.all()],
         "events": [_event(e) for e in case.events.all()],
-        "attachments": [
-            {
-                "id": a.pk,
-                "name": a.original_name,
-                "content_type": a.content_type,
-                "size": a.size,
-                "material": a.material.material_id if a.material else None,
-                "uploaded_at": a.uploaded_at,
-                "url": reverse("cases-attachment", args=[case.pk, a.pk]),
-            }
-            for a in case.attachments.all()
-        ],
+        "attachments": [_attachment(a, case.pk) for a in case.attachments.all()],
         "verbs": [
             {"verb": t.verb, "label": str(t.label), "needs_reason": t.needs_reason, "side": t.side}
             for t in actions.available_verbs(user, case)
@@ -286,326 +441,289 @@ def case_detail(case: Case, user, today: datetime.date) -> dict:
     }
 
 
-def _after_write(request: HttpRequest, pk: int, status: int = 200, **extra) -> JsonResponse:
+def _after_write(request: HttpRequest, pk: int, **extra) -> dict:
     """The case as the write left it, read afresh (the action worked on its own locked copy)."""
     case = Case.objects.select_related(*SUMMARY_RELATED).get(pk=pk)
-    detail = case_detail(case, request.user, timezone.localdate())
-    return ok({**extra, "case": detail}, status=status)
+    return {**extra, "case": case_detail(case, request.user, timezone.localdate())}
 
 
-# ---- intake and lists ------------------------------------------------------------------------
+# ---- reading the request -----------------------------------------------------------------------
 
 
-@api_view(["GET", "POST"], statuses=STATUSES)
-def cases(request: HttpRequest) -> JsonResponse:
-    if request.method == "POST":
-        return _intake(request)
-    return _list(request)
-
-
-# What intake and its acceptance message read of the resident (the rest is never loaded).
-INTAKE_RESIDENT_FIELDS = ("name", "area_code", "phone", "notify_channel")
-
-
-def _resident(prefixes: list[str] | None, pk: int):
-    return (
-        Resident.objects.in_prefixes(prefixes)
-        .filter(pk=pk)
-        .only(*INTAKE_RESIDENT_FIELDS)
-        .order_by()[:1]
+def _service_version(code: str) -> tuple[Service, ServiceVersion | None]:
+    """The service named ``code`` and its published version (None when there is none)."""
+    code = code.strip()
+    version = (
+        ServiceVersion.objects.filter(service__code=code, status=VersionStatus.PUBLISHED)
+        .select_related("service__department")
+        .first()
     )
+    if version is not None:
+        return version.service, version
+    return _service(code), None
 
 
-def _intake_resident(user, pk: int) -> Resident:
-    """The resident a matter is taken in for: one indexed read inside the user's areas, without
-    the joins the record page needs; 404 alike when missing or not theirs. (Whether the user
-    may take matters in there is ``do_intake``'s check: 403.)"""
-    prefixes = area_prefixes(user, VIEW_RESIDENTS)
-    found = next(iter(_resident(prefixes, pk)), None)
+def _service(code: str) -> Service:
+    service = Service.objects.filter(code=code.strip()).select_related("department").first()
+    if service is None:
+        raise field_error("service", _("No such service."), "unknown_service")
+    return service
+
+
+def _department(code: str | None) -> Department | None:
+    code = (code or "").strip()
+    if not code:
+        return None
+    department = Department.objects.filter(code=code).first()
+    if department is None:
+        raise field_error("department", _("No such department."), "unknown_department")
+    return department
+
+
+def _idempotency_key(request: HttpRequest, body: IntakeIn) -> str:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return body.idempotency_key.strip()
+    if len(key) > KEY_MAX:
+        raise field_error(
+            "idempotency_key", _("At most %(n)d characters.") % {"n": KEY_MAX}, "too_long"
+        )
+    return key.strip()
+
+
+def _filtered(request: HttpRequest):
+    visible = Case.objects.visible_to(request.user)
+    filters = CaseFilterSet(request.GET, queryset=visible, request=request)
+    if not filters.is_valid():
+        field, messages = next(iter(filters.errors.items()))
+        raise field_error(field, messages[0])
+    return filters.qs
+
+
+# ---- intake and lists --------------------------------------------------------------------------
+
+
+@router.get("/cases/track/", response={200: Tracked, **errors(404, 429)}, auth=None,
+            url_name="cases-track")  # fmt: skip
+def track(request: HttpRequest, params: Query[TrackParams]):
+    """A resident's view of their case, by receipt number and the last four digits of their
+    mobile: the tracking page's lookup, privacy rule and throttle (one failure counter for the
+    page and the API). Wrong receipt and wrong digits give the same 404; after ten wrong tries
+    from one address, 429 for ten minutes."""
+    form = TrackForm({"receipt": params.receipt, "digits": params.phone_last4})
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    key = tracking.failure_key(request)
+    if tracking.throttled(key):
+        message = _("Too many wrong tries. Try again in ten minutes.")
+        raise ApiError(429, "throttled", message)
+    found = tracking.public_case(form.cleaned_data["receipt"], form.cleaned_data["digits"])
     if found is None:
-        raise Http404
-    return found
+        tracking.count_failure(key)
+        raise ApiError(404, "not_found", _("No case matches this receipt number and phone."))
+    outstanding = found.materials.filter(state__in=sorted(OUTSTANDING)).select_related("material")
+    return {
+        "receipt": found.receipt,
+        "service": found.service.name,
+        "initials": found.resident.name_initials.upper(),
+        "status": _label(CaseStatus, found.status),
+        "clock": _label(Clock, found.clock(timezone.localdate())),
+        "accepted_on": found.accepted_on,
+        "due_on": found.due_on,
+        "pending_deadline": found.pending_deadline,
+        "outstanding": [row.material.name for row in outstanding.order_by("position", "pk")],
+        "timeline": [
+            {**item, "label": str(item["label"])} for item in tracking.public_timeline(found)
+        ],
+    }
 
 
-def _intake(request: HttpRequest) -> JsonResponse:
+@router.post("/cases/", response={200: Taken, 201: Taken, **errors(401, 403, 404, 409)},
+             url_name="cases-intake")  # fmt: skip
+def intake_case(request: HttpRequest, payload: IntakeIn):
     """Take in a matter. The same idempotency key from the same clerk answers 200 with the case
     the first request made, so a double tap or a retried request makes one case."""
-    data = read_body(request)
-    resident = _intake_resident(
-        request.user, read_int(data.get("resident"), "resident", required=True)
+    resident = access_intake_resident(request.user, payload.resident)
+    service, version = _service_version(payload.service)
+    agent = payload.agent or AgentIn()
+    taken = intake.do_intake(
+        actor=request.user,
+        resident=resident,
+        service=service,
+        version=version,
+        outcome=payload.outcome,
+        provided=payload.provided,
+        pending=payload.pending,
+        pending_deadline=payload.pending_deadline,
+        reason=payload.reason,
+        in_person=payload.in_person,
+        idempotency_key=_idempotency_key(request, payload),
+        agent_kind=agent.kind,
+        agent_name=agent.name,
+        agent_phone=agent.phone,
+        agent_relation=agent.relation,
+        consent=agent.consent,
     )
-    service, version = _service_version(data.get("service"))
-    fields = {
-        "version": version,
-        "outcome": read_choice(data.get("outcome"), "outcome", Outcome.values),
-        "provided": read_ids(data.get("provided"), "provided"),
-        "pending": read_ids(data.get("pending"), "pending"),
-        "pending_deadline": read_date(data.get("pending_deadline"), "pending_deadline"),
-        "reason": read_text(data.get("reason"), "reason", max_length=REASON_MAX),
-        "in_person": read_bool(data.get("in_person"), "in_person", default=True),
-        "idempotency_key": _idempotency_key(request, data),
-        **_agent(data.get("agent")),
-    }
-    taken = intake.do_intake(actor=request.user, resident=resident, service=service, **fields)
-    case = (
-        Case.objects.select_related(*SUMMARY_RELATED).get(pk=taken.case.pk)
-        if not taken.created
-        else taken.case
-    )
-    body = {
-        **case_summary(case, timezone.localdate()),
-        "document": _document(taken.document),
-    }
-    return ok(body, status=201 if taken.created else 200)
+    case = Case.objects.select_related(*SUMMARY_RELATED).get(pk=taken.case.pk)
+    body = {**case_summary(case, timezone.localdate()), "document": _document(taken.document)}
+    return Status(201 if taken.created else 200, body)
 
 
-def _cursor(case: Case) -> str:
-    raw = f"{case.created_at.isoformat()}|{case.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _after_cursor(value: str) -> Q:
-    try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-        stamp, pk = raw.split("|")
-        at, pk = datetime.datetime.fromisoformat(stamp), int(pk)
-    except (ValueError, UnicodeDecodeError):
-        raise invalid("after", _("This page marker is not valid; start again.")) from None
-    return Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk)
-
-
-def _filtered(request: HttpRequest, today: datetime.date):
-    params, user = request.GET, request.user
-    cases = Case.objects.visible_to(user)
-    if params.get("status"):
-        wanted = params["status"].split(",")
-        for status in wanted:
-            read_choice(status, "status", CaseStatus.values)
-        cases = cases.filter(status__in=wanted)
-    if params.get("clock"):
-        kind = read_choice(params["clock"], "clock", CLOCK_FILTERS)
-        if kind == "overdue":
-            cases = cases.overdue(today)
-        elif kind == "due_soon":
-            cases = cases.due_soon(today)
-        else:
-            cases = cases.filter(status__in=PAUSED, paused_since__isnull=False)
-    if params.get("too_many_trips") in ("1", "true"):
-        cases = cases.too_many_trips()
-    if params.get("receipt"):
-        receipt = read_text(params["receipt"], "receipt", max_length=20)
-        cases = cases.filter(receipt=receipt.strip().upper())
-    if params.get("queue") in ("1", "true"):
-        # A reviewer's queue: cases waiting for a decision of a department they review for.
-        cases = cases.filter(status=CaseStatus.FORWARDED)
-        if not user.is_superuser:
-            cases = cases.filter(forwarded_to_id__in={d for d, _code in reviewer_grants(user)})
-    return cases
-
-
-def _list(request: HttpRequest) -> JsonResponse:
+@router.get("/cases/", response={200: CasePage, **errors(401)}, url_name="cases")
+def cases(request: HttpRequest, params: Query[CaseListParams]):
     """Visible cases, newest first, a page at a time (keyset: ``next`` is the ``after`` of the
     next page, so pages stay stable while new cases arrive)."""
     today = timezone.localdate()
-    limit = read_int(request.GET.get("limit"), "limit") or LIMIT_DEFAULT
-    limit = min(max(limit, 1), LIMIT_MAX)
-    cases = _filtered(request, today)
-    if request.GET.get("after"):
-        cases = cases.filter(_after_cursor(request.GET["after"]))
-    rows = list(cases.select_related(*SUMMARY_RELATED).order_by("-created_at", "-pk")[: limit + 1])
-    page, more = rows[:limit], len(rows) > limit
-    return ok(
-        {
-            "results": [case_summary(c, today) for c in page],
-            "next": _cursor(page[-1]) if more else None,
-        }
-    )
+    rows = _filtered(request).select_related(*SUMMARY_RELATED)
+    page, after = keyset_page(rows, field="created_at", limit=params.limit, after=params.after)
+    return {"results": [case_summary(c, today) for c in page], "next": after or None}
 
 
-@api_view(["GET"], statuses=STATUSES)
-def case(request: HttpRequest, pk: int) -> JsonResponse:
-    found = access_case(request.user, pk)
-    return ok(case_detail(found, request.user, timezone.localdate()))
-
-
-@api_view(["GET"], statuses=STATUSES)
-def checklist(request: HttpRequest) -> JsonResponse:
+@router.get("/cases/checklist/", response={200: ChecklistOut, **errors(401, 404)},
+            url_name="cases-checklist")  # fmt: skip
+def checklist(request: HttpRequest, params: Query[ChecklistParams]):
     """The materials an intake screen ticks for ``resident`` and ``service``: those issued by
     government that the resident already holds come with the certificate, pre-ticked."""
-    resident = access_resident(
-        request.user, read_int(request.GET.get("resident"), "resident", required=True)
-    )
-    service = _service(request.GET.get("service"))
+    resident = access_resident(request.user, params.resident)
+    service = _service(params.service)
     version = service.published_version()
     if version is None or not service.is_active:
-        raise invalid("service", _("This service cannot be taken in now."), "service_unavailable")
+        raise field_error(
+            "service", _("This service cannot be taken in now."), "service_unavailable"
+        )
     today = timezone.localdate()
     items = material_checklist(resident, version, today)
-    return ok(
-        {
-            "service": _named(service),
-            "version": version.number,
-            "promised_limit_days": version.promised_limit_days,
-            "due_on_if_accepted_today": clock.add_working_days(today, version.promised_limit_days),
-            "max_trips": version.max_trips,
-            "materials": [
-                {
-                    "id": i.material.pk,
-                    "name": i.material.name,
-                    "necessity": i.material.necessity,
-                    "source": i.material.source,
-                    "originals": i.material.originals,
-                    "copies": i.material.copies,
-                    "may_follow": i.may_follow,
-                    "optional": i.optional,
-                    "on_file": None
-                    if i.on_file is None
-                    else {"type": i.on_file.type.name, "expires_on": i.on_file.expires_on},
-                }
-                for i in items
-            ],
-        }
-    )
+    return {
+        "service": _named(service),
+        "version": version.number,
+        "promised_limit_days": version.promised_limit_days,
+        "due_on_if_accepted_today": clock.add_working_days(today, version.promised_limit_days),
+        "max_trips": version.max_trips,
+        "materials": [
+            {
+                "id": i.material.pk,
+                "name": i.material.name,
+                "necessity": i.material.necessity,
+                "source": i.material.source,
+                "originals": i.material.originals,
+                "copies": i.material.copies,
+                "may_follow": i.may_follow,
+                "optional": i.optional,
+                "on_file": None
+                if i.on_file is None
+                else {"type": i.on_file.type.name, "expires_on": i.on_file.expires_on},
+            }
+            for i in items
+        ],
+    }
 
 
-# ---- writes on one case ----------------------------------------------------------------------
+@router.get("/cases/{int:pk}/", response={200: CaseDetail, **errors(401, 404)},
+            url_name="case", by_alias=True)  # fmt: skip
+def case(request: HttpRequest, pk: QueryId):
+    """A case: its materials, documents, events, files, and the verbs this user may take."""
+    return case_detail(access_case(request.user, pk), request.user, timezone.localdate())
 
 
-@api_view(["POST"], statuses=STATUSES)
-def transition(request: HttpRequest, pk: int) -> JsonResponse:
+# ---- writes on one case ------------------------------------------------------------------------
+
+WRITE_ERRORS = errors(401, 403, 404, 409)
+
+
+@router.post("/cases/{int:pk}/transitions/", response={200: AfterWrite, **WRITE_ERRORS},
+             url_name="case-transition", by_alias=True)  # fmt: skip
+def transition(request: HttpRequest, pk: QueryId, payload: TransitionIn):
+    """Move the case on: start, forward, approve, return, request materials, complete …"""
     found = access_case(request.user, pk)
-    data = read_body(request)
-    verb = read_choice(data.get("verb"), "verb", TRANSITIONS, code="unknown_verb")
     event = actions.do_transition(
         found,
-        verb,
+        payload.verb,
         actor=request.user,
-        reason=read_text(data.get("reason"), "reason", max_length=REASON_MAX),
-        revision=read_int(data.get("revision"), "revision"),
-        department=_department(data.get("department")),
-        materials=read_ids(data.get("materials"), "materials"),
+        reason=payload.reason,
+        revision=payload.revision,
+        department=_department(payload.department),
+        materials=payload.materials,
     )
     return _after_write(request, pk, event=_event(event))
 
 
-@api_view(["POST"], statuses=STATUSES)
-def materials(request: HttpRequest, pk: int) -> JsonResponse:
-    """The resident came back with materials; with ``accept`` the case is accepted at once (in
-    the same transaction: if it cannot be accepted, the materials are not recorded either)."""
+@router.post("/cases/{int:pk}/materials/", response={200: AfterWrite, **WRITE_ERRORS},
+             url_name="case-materials", by_alias=True)  # fmt: skip
+def receive_materials(request: HttpRequest, pk: QueryId, payload: ReceiveIn):
+    """The resident came back with materials; ``then`` accepts the case or restarts its clock in
+    the same transaction (if that fails, the materials are not recorded either)."""
     found = access_case(request.user, pk)
-    data = read_body(request)
-    provided = read_ids(data.get("provided"), "provided")
-    accept = read_bool(data.get("accept"), "accept", default=False)
-    pending = read_ids(data.get("pending"), "pending")
-    deadline = read_date(data.get("pending_deadline"), "pending_deadline")
-    in_person = read_bool(data.get("in_person"), "in_person", default=True)
-    revision = read_int(data.get("revision"), "revision")
-    document = None
-    with transaction.atomic():
-        if provided or not accept:
-            found = actions.do_receive_materials(
-                found, actor=request.user, provided=provided, in_person=in_person, revision=revision
-            )
-            revision = None  # checked once; the accept below follows the write just made
-        if accept:
-            document = actions.do_accept(
-                found,
-                actor=request.user,
-                pending=pending,
-                pending_deadline=deadline,
-                revision=revision,
-            )
+    received = actions.do_receive_materials(
+        found,
+        actor=request.user,
+        provided=payload.provided,
+        in_person=payload.in_person,
+        revision=payload.revision,
+        then=payload.then,
+        pending=payload.pending,
+        pending_deadline=payload.pending_deadline,
+    )
+    return _after_write(request, pk, document=_document(received.document))
+
+
+@router.post("/cases/{int:pk}/accept/", response={200: AfterWrite, **WRITE_ERRORS},
+             url_name="case-accept", by_alias=True)  # fmt: skip
+def accept(request: HttpRequest, pk: QueryId, payload: AcceptIn):
+    """Accept a case that waited for materials, now complete or complete but for materials that
+    may follow (``pending``)."""
+    found = access_case(request.user, pk)
+    document = actions.do_accept(
+        found,
+        actor=request.user,
+        pending=payload.pending,
+        pending_deadline=payload.pending_deadline,
+        revision=payload.revision,
+    )
     return _after_write(request, pk, document=_document(document))
 
 
-@api_view(["POST"], statuses=STATUSES)
-def notice(request: HttpRequest, pk: int) -> JsonResponse:
+@router.post("/cases/{int:pk}/notice/", response={201: AfterWrite, **WRITE_ERRORS},
+             url_name="case-notice", by_alias=True)  # fmt: skip
+def notice(request: HttpRequest, pk: QueryId, payload: NoticeIn):
+    """A later one-time notice of materials found wanting (needs a reason)."""
     found = access_case(request.user, pk)
-    data = read_body(request)
     document = actions.do_add_to_notice(
         found,
         actor=request.user,
-        materials=read_ids(data.get("materials"), "materials"),
-        reason=read_text(data.get("reason"), "reason", max_length=REASON_MAX),
-        revision=read_int(data.get("revision"), "revision"),
+        materials=payload.materials,
+        reason=payload.reason,
+        revision=payload.revision,
     )
-    return _after_write(request, pk, status=201, document=_document(document))
+    return Status(201, _after_write(request, pk, document=_document(document)))
 
 
-@api_view(["POST"], statuses=STATUSES)
-def attach(request: HttpRequest, pk: int) -> JsonResponse:
+@router.post("/cases/{int:pk}/attachments/", response={201: AttachmentOut, **WRITE_ERRORS},
+             url_name="case-attachments")  # fmt: skip
+def attach(
+    request: HttpRequest,
+    pk: QueryId,
+    file: File[UploadedFile] = None,
+    material: Form[QueryId | None] = None,
+):
     """A scanned material (multipart: ``file``, and ``material``, the material's id)."""
     found = access_case(request.user, pk)
-    material_id = read_int(request.POST.get("material"), "material")
     row = None
-    if material_id is not None:
-        row = found.materials.filter(material_id=material_id).values_list("pk", flat=True).first()
+    if material is not None:
+        row = found.materials.filter(material_id=material).values_list("pk", flat=True).first()
         if row is None:
-            raise invalid("material", _("No such material on this case."))
+            raise field_error("material", _("No such material on this case."))
+    if file is not None:
+        file.seek(0)  # ninja's file validation leaves it read to the end
     attachment = attachments.do_add_attachment(
-        found, actor=request.user, upload=request.FILES.get("file"), material_id=row
+        found, actor=request.user, upload=file, material_id=row
     )
-    return ok(
+    return Status(
+        201,
         {
             "id": attachment.pk,
             "name": attachment.original_name,
             "content_type": attachment.content_type,
             "size": attachment.size,
-            "material": material_id,
+            "material": material,
         },
-        status=201,
     )
-
-
-# ---- public tracking -------------------------------------------------------------------------
-
-
-@api_view(["GET"], login=False)
-def track(request: HttpRequest) -> JsonResponse:
-    """A resident's view of their case, by receipt number and the last four digits of their
-    mobile: the tracking page's lookup, privacy rule and throttle (one failure counter for the
-    page and the API, so neither doubles the guesses), answered in JSON. Wrong receipt and wrong
-    digits give the same 404; after ten wrong tries from one address, 429 for ten minutes."""
-    form = TrackForm(
-        {"receipt": request.GET.get("receipt", ""), "digits": request.GET.get("phone_last4", "")}
-    )
-    if not form.is_valid():
-        raise ValidationError(form.errors.as_data())
-    key = tracking.failure_key(request)
-    if tracking.throttled(key):
-        response = error(429, "throttled", _("Too many wrong tries. Try again in ten minutes."))
-        response["Retry-After"] = str(tracking.TRACK_WINDOW)
-        return response
-    found = tracking.public_case(form.cleaned_data["receipt"], form.cleaned_data["digits"])
-    if found is None:
-        tracking.count_failure(key)
-        return error(404, "not_found", _("No case matches this receipt number and phone."))
-    outstanding = found.materials.filter(state__in=sorted(OUTSTANDING)).select_related("material")
-    return ok(
-        {
-            "receipt": found.receipt,
-            "service": found.service.name,
-            "initials": found.resident.name_initials.upper(),
-            "status": _label(CaseStatus, found.status),
-            "clock": _label(Clock, found.clock(timezone.localdate())),
-            "accepted_on": found.accepted_on,
-            "due_on": found.due_on,
-            "pending_deadline": found.pending_deadline,
-            "outstanding": [row.material.name for row in outstanding.order_by("position", "pk")],
-            "timeline": [
-                {**item, "label": str(item["label"])} for item in tracking.public_timeline(found)
-            ],
-        }
-    )
-
-
-urlpatterns = [
-    path("cases/", cases, name="cases-api-cases"),
-    path("cases/<int:pk>/", case, name="cases-api-case"),
-    path("cases/<int:pk>/transitions/", transition, name="cases-api-transition"),
-    path("cases/<int:pk>/materials/", materials, name="cases-api-materials"),
-    path("cases/<int:pk>/notice/", notice, name="cases-api-notice"),
-    path("cases/<int:pk>/attachments/", attach, name="cases-api-attachments"),
-    path("checklist/", checklist, name="cases-api-checklist"),
-    path("track/", track, name="cases-api-track"),
-]

@@ -13,13 +13,12 @@ from doorstep.catalogue.choices import Necessity
 from doorstep.catalogue.models import Department
 from doorstep.people.forms import add_action_errors
 
-from .choices import CLOSED, OUTSTANDING, AgentKind, CaseStatus, Outcome
+from .choices import OUTSTANDING, AgentKind, Outcome
 from .models import Case
 
 __all__ = [
     "AcceptForm",
     "AttachmentForm",
-    "CaseFilterForm",
     "IntakeForm",
     "NoteForm",
     "NoticeForm",
@@ -241,39 +240,6 @@ class AttachmentForm(forms.Form):
 
 
 # ---- lists -----------------------------------------------------------------------------------
-
-
-class CaseFilterForm(forms.Form):
-    CLOCKS = [
-        ("", _("Any time limit")),
-        ("overdue", _("Overdue")),
-        ("due_soon", _("Due soon")),
-        ("paused", _("Clock stopped")),
-    ]
-
-    receipt = forms.CharField(label=_("Receipt number"), max_length=20, required=False)
-    status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("Any status")), *CaseStatus.choices], required=False
-    )
-    clock = forms.ChoiceField(label=_("Time limit"), choices=CLOCKS, required=False)
-    trips = forms.BooleanField(label=_("Too many trips"), required=False)
-
-    def apply(self, cases):
-        data = self.cleaned_data
-        receipt = re.sub(r"\s+", "", data.get("receipt") or "").upper()
-        if receipt:
-            cases = cases.filter(receipt__contains=receipt)
-        if data.get("status"):
-            cases = cases.filter(status=data["status"])
-        if data.get("clock") == "overdue":
-            cases = cases.overdue()
-        elif data.get("clock") == "due_soon":
-            cases = cases.due_soon()
-        elif data.get("clock") == "paused":
-            cases = cases.filter(paused_since__isnull=False).exclude(status__in=sorted(CLOSED))
-        if data.get("trips"):
-            cases = cases.too_many_trips()
-        return cases
 
 
 class TrackForm(forms.Form):

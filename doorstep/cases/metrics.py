@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 
-from .choices import CLOSED, PAUSED, RUNNING
-from .models import Case
+from .choices import CLOSED, RUNNING
+from .models import PAUSED_Q, Case
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def case_figures(user, today: datetime.date | None = None) -> CaseFigures:
         open=Count("pk", filter=~Q(status__in=sorted(CLOSED))),
         overdue=Count("pk", filter=running & Q(due_on__lt=today)),
         due_soon=Count("pk", filter=running & Q(warn_on__lte=today, due_on__gte=today)),
-        paused=Count("pk", filter=Q(status__in=sorted(PAUSED), paused_since__isnull=False)),
+        paused=Count("pk", filter=PAUSED_Q),
         closed=Count("pk", filter=Q(status__in=sorted(CLOSED))),
         average_trips=Avg("trips"),
         too_many_trips=Count("pk", filter=Q(max_trips__isnull=False, trips__gt=F("max_trips"))),

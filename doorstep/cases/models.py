@@ -34,6 +34,10 @@ def local_today() -> datetime.date:
     return timezone.localdate()
 
 
+# The one definition of a stopped clock, for filters and for aggregates alike.
+PAUSED_Q = Q(status__in=sorted(PAUSED), paused_since__isnull=False)
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user) -> CaseQuerySet:
         """Cases in the user's areas (desk side and leads), plus those forwarded to a department
@@ -67,6 +71,19 @@ class CaseQuerySet(models.QuerySet):
 
     def too_many_trips(self) -> CaseQuerySet:
         return self.filter(max_trips__isnull=False, trips__gt=models.F("max_trips"))
+
+    def paused(self) -> CaseQuerySet:
+        """Accepted cases whose clock is stopped while the resident corrects or supplies
+        materials (the dashboard's "paused" figure counts ``PAUSED_Q`` too)."""
+        return self.filter(PAUSED_Q)
+
+    def review_queue(self, user) -> CaseQuerySet:
+        """Cases waiting for a decision of a department ``user`` reviews for (all forwarded
+        cases for a superuser). Scope by area with ``visible_to`` as well."""
+        forwarded = self.filter(status=CaseStatus.FORWARDED)
+        if getattr(user, "is_superuser", False):
+            return forwarded
+        return forwarded.filter(forwarded_to_id__in={d for d, _code in reviewer_grants(user)})
 
 
 def reviewer_grants(user) -> list[tuple[int, str]]:

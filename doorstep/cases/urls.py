@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
@@ -32,5 +32,4 @@ urlpatterns = [
         views.document_pdf,
         name="cases-document-pdf",
     ),
-    path("api/", include("doorstep.cases.api")),
 ]

@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import F, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,20 +29,18 @@ from doorstep.catalogue.models import Service
 from doorstep.catalogue.pdf import PdfUnavailable
 from doorstep.catalogue.search import QueryTooLong, search_services
 from doorstep.core.htmx import render_page
-from doorstep.people.access import access_resident
 from doorstep.people.roles import HANDLE_CASES, REVIEW_CASES, VIEW_CASES, can
-from doorstep.places.scoping import covers
 from doorstep.workdays.calendar import add_working_days
 
 from . import actions, clock, intake, materials, tracking
 from . import pdf as case_pdf
-from .access import access_case
+from .access import access_case, access_intake_resident
 from .attachments import do_add_attachment
 from .choices import OUTSTANDING, TRANSITIONS, CaseStatus, MaterialState
+from .filters import CaseFilterSet
 from .forms import (
     AcceptForm,
     AttachmentForm,
-    CaseFilterForm,
     IntakeForm,
     NoteForm,
     NoticeForm,
@@ -54,7 +51,7 @@ from .forms import (
     add_action_errors,
 )
 from .metrics import case_figures
-from .models import Case, CaseDocument, reviewer_grants
+from .models import Case, CaseDocument
 
 PAGE_SIZE = 25
 DANGER_VERBS = frozenset({"refuse", "reject", "return", "withdraw"})
@@ -70,19 +67,6 @@ def _require(user, *capabilities: str) -> None:
 # ---- intake ----------------------------------------------------------------------------------
 
 
-def _handled_resident(user, pk) -> object:
-    """A resident whose matters ``user`` may take in: seen by them and in their desk's area.
-    Anyone else's resident is a 404, like a missing one."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    resident = access_resident(user, pk)
-    if not covers(user, HANDLE_CASES, resident.area_code):
-        raise Http404
-    return resident
-
-
 @login_required
 @vary_on_headers("HX-Request")
 def intake_pick(request: HttpRequest) -> HttpResponse:
@@ -91,7 +75,7 @@ def intake_pick(request: HttpRequest) -> HttpResponse:
     if not request.GET.get("resident"):
         messages.info(request, _("Find the resident first, then start a new case from the record."))
         return redirect("people-search")
-    resident = _handled_resident(request.user, request.GET["resident"])
+    resident = access_intake_resident(request.user, request.GET["resident"])
     query = request.GET.get("q", "").strip()[:50]
     try:
         services = search_services(query, limit=50)
@@ -105,7 +89,7 @@ def intake_pick(request: HttpRequest) -> HttpResponse:
 def intake_form(request: HttpRequest, resident_pk: int, service_code: str) -> HttpResponse:
     """Step 2 of intake: the materials checklist, who brought the matter, and the outcome."""
     _require(request.user, HANDLE_CASES)
-    resident = _handled_resident(request.user, resident_pk)
+    resident = access_intake_resident(request.user, resident_pk)
     service = (
         Service.objects.public().select_related("department").filter(code=service_code).first()
     )
@@ -296,26 +280,18 @@ def receive_materials(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReceiveForm(request.POST, case=case)
 
     def act(data: dict) -> str:
-        with transaction.atomic():
-            received = actions.do_receive_materials(
-                case,
-                actor=request.user,
-                provided=data["provided"],
-                in_person=data["in_person"],
-                revision=data["revision"],
-            )
-            if data["then"] == "accept":
-                pending = [p for p in data["pending"] if p not in data["provided"]]
-                actions.do_accept(
-                    received,
-                    actor=request.user,
-                    pending=pending,
-                    pending_deadline=data["pending_deadline"],
-                )
-                return _status_message(received)
-            if data["then"] == "supply":
-                actions.do_transition(received, "supply", actor=request.user)
-                return _status_message(received)
+        received = actions.do_receive_materials(
+            case,
+            actor=request.user,
+            provided=data["provided"],
+            in_person=data["in_person"],
+            revision=data["revision"],
+            then=data["then"],
+            pending=data["pending"],
+            pending_deadline=data["pending_deadline"],
+        )
+        if data["then"]:
+            return _status_message(received.case)
         return _("Materials recorded.")
 
     return _submit(request, case, form, act)
@@ -445,11 +421,10 @@ def _listed(cases):
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     _require(request.user, VIEW_CASES, REVIEW_CASES)
-    form = CaseFilterForm(request.GET or None)
-    cases = _listed(Case.objects.visible_to(request.user)).order_by("-created_at", "-id")
-    if form.is_valid():
-        cases = form.apply(cases)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    visible = _listed(Case.objects.visible_to(request.user)).order_by("-created_at", "-id")
+    filters = CaseFilterSet(request.GET or None, queryset=visible, request=request)
+    form = filters.form
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     figures = case_figures(request.user)
     return render(request, "cases/list.html", {"form": form, "page": page, "figures": figures})
 
@@ -459,10 +434,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     """Cases forwarded to the reviewer's departments (inside their grants' areas, which
     ``visible_to`` already scopes), the one due first on top."""
     _require(request.user, REVIEW_CASES)
-    cases = Case.objects.visible_to(request.user).filter(status=CaseStatus.FORWARDED)
-    if not request.user.is_superuser:
-        departments = {department for department, _code in reviewer_grants(request.user)}
-        cases = cases.filter(forwarded_to_id__in=departments)
+    cases = Case.objects.visible_to(request.user).review_queue(request.user)
     cases = _listed(cases).order_by(F("due_on").asc(nulls_last=True), "forwarded_at", "id")
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cases/queue.html", {"page": page})

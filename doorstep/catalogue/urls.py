@@ -5,8 +5,6 @@ from . import views
 urlpatterns = [
     path("", views.index, name="catalogue-index"),
     path("elderly/", views.elderly, name="catalogue-elderly"),
-    path("api/", views.api_list, name="catalogue-api-list"),
-    path("api/<str:code>/", views.api_detail, name="catalogue-api-detail"),
     path("department/<slug:code>/", views.department, name="catalogue-department"),
     path("life-event/<slug:code>/", views.life_event, name="catalogue-life-event"),
     path("<slug:code>/", views.guide, name="catalogue-guide"),

@@ -1,14 +1,13 @@
-"""Public guides (办事指南): no login, phone first. And their JSON twins (``api_*``)."""
+"""Public guides (办事指南): no login, phone first. Their JSON is ``catalogue.api``."""
 
 from __future__ import annotations
 
 import segno
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import pdf
@@ -117,85 +116,3 @@ def elderly(request: HttpRequest) -> HttpResponse:
     else:
         response.delete_cookie(ELDERLY_COOKIE, samesite="Lax")
     return response
-
-
-# ---- JSON ----
-
-
-def _error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
-
-
-@require_GET
-def api_list(request: HttpRequest) -> JsonResponse:
-    try:
-        rows = search_services(
-            request.GET.get("q", ""),
-            department=request.GET.get("department", "")[:40],
-            life_event=request.GET.get("life_event", "")[:40],
-            limit=1000,
-        )
-    except QueryTooLong:
-        return _error(400, "query_too_long", _("The search text is too long."))
-    results = [
-        {
-            "code": code,
-            "name": name,
-            "department": dept,
-            "url": reverse("catalogue-guide", args=[code]),
-        }
-        for code, name, dept in rows
-    ]
-    return JsonResponse({"count": len(results), "results": results})
-
-
-def version_json(version: ServiceVersion) -> dict:
-    return {
-        "code": version.service.code,
-        "name": version.service.name,
-        "department": version.service.department.name,
-        "version": version.number,
-        "published_at": version.published_at.isoformat() if version.published_at else None,
-        "type": version.type.name if version.type else None,
-        "case_type": version.case_type,
-        "legal_limit_days": version.legal_limit_days,
-        "promised_limit_days": version.promised_limit_days,
-        "fee": None
-        if version.fee_free
-        else {"amount": str(version.fee_amount), "basis": version.fee_basis},
-        "purpose": version.purpose,
-        "eligibility": version.eligibility,
-        "conditions": version.conditions,
-        "steps": version.step_list(),
-        "places": version.places,
-        "max_trips": version.max_trips,
-        "enquiry_phone": version.enquiry_phone,
-        "life_events": [e.code for e in version.life_events.all()],
-        "materials": [
-            {
-                "name": m.name,
-                "type": m.type,
-                "form": m.form,
-                "originals": m.originals,
-                "copies": m.copies,
-                "necessity": m.necessity,
-                "source": m.source,
-                "how_to_fill": m.how_to_fill,
-                "blank_form": m.blank_form.url if m.blank_form else None,
-                "sample": m.sample.url if m.sample else None,
-            }
-            for m in version.materials.all()
-        ],
-        "faq": [{"question": f.question, "answer": f.answer} for f in version.faqs.all()],
-    }
-
-
-@require_GET
-def api_detail(request: HttpRequest, code: str) -> JsonResponse:
-    from django.http import Http404
-
-    try:
-        version = access_published_version(code[:40])
-    except Http404:
-        return _error(404, "not_found", _("There is no published service with this code."))
-    return JsonResponse(version_json(version), json_dumps_params={"ensure_ascii": False})

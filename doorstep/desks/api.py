@@ -1,19 +1,17 @@
-"""JSON endpoints for residents' apps: the sessions of a compound, booking and cancelling.
-
-Errors are ``{"error": {"code", "message", "fields"}}`` with 400 (bad input), 404 (no such slot,
-compound or booking) or 409 (the slot is full, the booking can no longer be cancelled).
-"""
+"""Desks in JSON for residents' apps: the sessions of a compound, booking and cancelling. Public
+and cookie-less (no session for a forged request to ride on). A full slot, a duplicate booking or
+one that can no longer be cancelled is 409."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from ninja import Router, Schema, Status
 
+from doorstep.api.errors import errors
+from doorstep.api.types import Id, Input, QueryText, text
 from doorstep.catalogue.models import Service
-from doorstep.core.jsonapi import error, from_validation, json_body, ok
+from doorstep.core.errors import field_error
 from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area
 
@@ -21,8 +19,57 @@ from . import actions
 from .models import Appointment, Slot
 from .views import upcoming_sessions
 
-# The slot is full, the booking is a duplicate or can no longer be cancelled: 409.
-STATUSES = dict.fromkeys({"full", "duplicate", "not_cancellable", "cancelled", "past"}, 409)
+router = Router(tags=["desks"])
+
+
+class Named(Schema):
+    code: str
+    name: str
+
+
+class SlotOut(Schema):
+    id: int
+    start: str
+    end: str
+    free: int
+
+
+class SessionOut(Schema):
+    id: int
+    desk: str
+    date: str
+    start: str
+    end: str
+    services: list[Named]
+    slots: list[SlotOut]
+
+
+class CompoundSessions(Schema):
+    compound: Named
+    sessions: list[SessionOut]
+
+
+class BookingIn(Input):
+    slot: Id
+    service: text(40) | None = None
+    name: text(40) = ""
+    phone: text(20) = ""
+    id_last4: text(8) = ""
+
+
+class CancelIn(Input):
+    phone_last4: text(8) = ""
+
+
+class AppointmentOut(Schema):
+    code: str
+    status: str
+    service: str
+    desk: str
+    compound: str
+    date: str
+    start: str
+    end: str
 
 
 def _appointment_json(appointment: Appointment) -> dict:
@@ -39,11 +86,17 @@ def _appointment_json(appointment: Appointment) -> dict:
     }
 
 
-@require_GET
-def compound_sessions(request: HttpRequest, code: str) -> JsonResponse:
-    compound = Area.objects.filter(code=code, kind=AreaKind.COMPOUND).first()
+@router.get(
+    "/compounds/{code}/sessions/",
+    response={200: CompoundSessions, **errors(404)},
+    auth=None,
+    url_name="desks-sessions",
+)
+def compound_sessions(request: HttpRequest, code: QueryText):
+    """The coming sessions of a compound's desks, with their services and free places."""
+    compound = Area.objects.filter(code=code[:40], kind=AreaKind.COMPOUND).first()
     if compound is None:
-        return error(404, "not_found", _("No such compound."))
+        raise Http404
     sessions = [
         {
             "id": s.pk,
@@ -64,44 +117,37 @@ def compound_sessions(request: HttpRequest, code: str) -> JsonResponse:
         }
         for s in upcoming_sessions(compound)
     ]
-    return ok({"compound": {"code": compound.code, "name": compound.name}, "sessions": sessions})
+    return {"compound": {"code": compound.code, "name": compound.name}, "sessions": sessions}
 
 
-@csrf_exempt  # public and cookie-less: no session for a forged request to ride on
-@require_POST
-def book(request: HttpRequest) -> JsonResponse:
-    data = json_body(request)
-    if data is None:
-        return error(400, "bad_json", _("The request body is not a JSON object."))
-    try:
-        slot_id = int(data.get("slot"))
-    except (TypeError, ValueError):
-        return error(400, "invalid", _("Give the slot's id."), {"slot": [_("Required.")]})
-    slot = Slot.objects.filter(pk=slot_id).first()
+@router.post(
+    "/appointments/",
+    response={201: AppointmentOut, **errors(404, 409)},
+    auth=None,
+    url_name="desks-book",
+)
+def book(request: HttpRequest, payload: BookingIn):
+    """Book a place in a slot: the booking code comes back (the phone never does)."""
+    slot = Slot.objects.filter(pk=payload.slot).first()
     if slot is None:
-        return error(404, "not_found", _("No such slot."), {"slot": [_("No such slot.")]})
-    service = Service.objects.filter(code=str(data.get("service", ""))[:40]).first()
-    try:
-        appointment = actions.do_book(
-            slot,
-            service=service,
-            name=str(data.get("name", "")),
-            phone=str(data.get("phone", "")),
-            id_last4=str(data.get("id_last4", "")),
-        )
-    except ValidationError as exc:
-        return from_validation(exc, STATUSES)
-    return ok(_appointment_json(appointment), status=201)
+        raise field_error("slot", _("No such slot."), "not_found")
+    service = Service.objects.filter(code=payload.service or "").first()
+    appointment = actions.do_book(
+        slot,
+        service=service,
+        name=payload.name,
+        phone=payload.phone,
+        id_last4=payload.id_last4,
+    )
+    return Status(201, _appointment_json(appointment))
 
 
-@csrf_exempt
-@require_POST
-def cancel(request: HttpRequest, code: str) -> JsonResponse:
-    data = json_body(request)
-    if data is None:
-        return error(400, "bad_json", _("The request body is not a JSON object."))
-    try:
-        appointment = actions.do_cancel(code, phone_last4=str(data.get("phone_last4", "")))
-    except ValidationError as exc:
-        return from_validation(exc, STATUSES)
-    return ok(_appointment_json(appointment))
+@router.post(
+    "/appointments/{code}/cancel/",
+    response={200: AppointmentOut, **errors(404, 409)},
+    auth=None,
+    url_name="desks-cancel",
+)
+def cancel(request: HttpRequest, code: QueryText, payload: CancelIn):
+    """Cancel a booking by its code and the last four digits of the booker's phone."""
+    return _appointment_json(actions.do_cancel(code[:40], phone_last4=payload.phone_last4))

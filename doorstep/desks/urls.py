@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, views
+from . import views
 
 urlpatterns = [
     path("compound/<str:code>/", views.compound_page, name="desks-compound"),
@@ -17,7 +17,4 @@ urlpatterns = [
         name="desks-mark-appointment",
     ),
     path("ticket/<int:pk>/serve/", views.serve_ticket, name="desks-serve-ticket"),
-    path("api/compound/<str:code>/sessions/", api.compound_sessions, name="desks-api-sessions"),
-    path("api/appointments/", api.book, name="desks-api-book"),
-    path("api/appointments/<str:code>/cancel/", api.cancel, name="desks-api-cancel"),
 ]

@@ -124,6 +124,7 @@ def _validate(programme: Programme) -> None:
         raise ValidationError(errors)
 
 
+@transaction.atomic
 def do_save_programme(programme: Programme | None, *, actor, **fields) -> Programme:
     """Create (``programme=None``) or change a programme. The rules are checked first:
     ``ValidationError({"grant_rule": ["Line 1, column 5: …"]})`` and nothing written when they

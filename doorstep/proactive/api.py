@@ -1,35 +1,32 @@
-"""JSON endpoints for programmes: list and detail (and create / change for administrators), the
-rule check, the preview, starting a run and following it, why / why not for one resident, and
-the residents' answer by the token in their link.
+"""Programmes in JSON: list and detail (and create / change for administrators), the rule check,
+the preview, starting a run and following it, why / why not for one resident, and the
+residents' answer by the token in their link.
 
-The same access as the pages (``access``), the same actions, ``doorstep.core.jsonapi``'s one
-error shape. A request is read strictly before anything is written: a wrong type, a bad date or
-an invalid rule is a 400 naming the field, and nothing changes.
+The same access as the pages (``access``), the same actions. A request is read strictly before
+anything is written: a wrong type, a bad date or an invalid rule is a 400 naming the field, and
+nothing changes. Fields are optional in the schema so that a caller without the right is told
+403 before anything about the body.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
+from decimal import Decimal, InvalidOperation
+from typing import Literal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import HttpRequest, JsonResponse
-from django.urls import path, reverse
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
 
+from doorstep.api.errors import ApiError, errors
+from doorstep.api.pagination import LIMIT_DEFAULT, LIMIT_MAX, keyset_page
+from doorstep.api.types import Bool, Input, QueryId, QueryText, text
 from doorstep.catalogue.models import Department, Service
-from doorstep.core.jsonapi import (
-    api_view,
-    error,
-    invalid,
-    ok,
-    read_body,
-    read_bool,
-    read_choice,
-    read_date,
-    read_int,
-    read_text,
-)
+from doorstep.core.errors import field_error
 from doorstep.people.actions import log_access
 from doorstep.people.choices import AccessAction
 from doorstep.people.models import CertificateType
@@ -42,17 +39,252 @@ from .models import OptOut, Programme, ProgrammeRun
 from .runs import RunError
 from .views import ANSWERS, SAMPLE, _entitlement, _sample, _sample_rows, do_answer
 
+router = Router(tags=["programmes"])
+
 SAMPLE_MAX = 100
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
+# ---- schemas -----------------------------------------------------------------------------------
+
+Code = text(40)
+Name = text(100)
+UserName = text(150)
+Policy = text(10000)
+Amount = text(20)
+RuleText = text(RULE_MAX)
 
 
-def _run(run: ProgrammeRun | None) -> dict | None:
-    if run is None:
-        return None
+class Counts(Schema):
+    granted: int
+    stopped: int
+    unchanged: int
+    cases_opened: int
+    notified: int
+
+
+class RunOut(Schema):
+    id: int
+    programme: int
+    status: str
+    status_label: str
+    phase: str
+    phase_label: str
+    period: str
+    scan_date: datetime.date | None
+    trigger: str
+    started_by: str | None
+    rule_version: int | None
+    queued_at: datetime.datetime | None
+    started_at: datetime.datetime | None
+    finished_at: datetime.datetime | None
+    seconds: float | None
+    counts: Counts
+    error: str
+    url: str
+    finished: bool
+
+
+class RunEnvelope(Schema):
+    run: RunOut
+
+
+class RunPage(Schema):
+    results: list[RunOut]
+    next: str | None = Field(description="The `after` of the next page; null on the last.")
+
+
+class PageParams(Schema):
+    limit: int = Field(LIMIT_DEFAULT, ge=1, le=2**31, description=f"At most {LIMIT_MAX}.")
+    after: QueryText | None = Field(None, description="The `next` of the previous page.")
+
+
+class ProgrammeRow(Schema):
+    id: int
+    code: str
+    name: str
+    department: str
+    kind: str
+    mode: str
+    period: str
+    amount: str | None
+    is_active: bool
+    version: int
+    url: str
+
+
+class ProgrammeList(Schema):
+    programmes: list[ProgrammeRow]
+
+
+class VersionOut(Schema):
+    number: int
+    grant_rule: str
+    stop_rule: str
+    created_at: datetime.datetime | None
+    created_by: str | None
+
+
+class ProgrammeOut(ProgrammeRow):
+    policy: str
+    service: str | None
+    certificate_type: str | None
+    handler: str | None
+    grant_rule: str
+    stop_rule: str
+    versions: list[VersionOut] = []
+    runs: list[RunOut] = []
+
+
+class ProgrammeEnvelope(Schema):
+    programme: ProgrammeOut
+
+
+class ProgrammeIn(Input):
+    """A programme, or (on a change) the fields to change: the rest keep their value."""
+
+    code: Code | None = None
+    name: Name | None = None
+    department: Code | None = None
+    service: Code | None = None
+    certificate_type: Code | None = None
+    handler: UserName | None = None
+    policy: Policy | None = None
+    kind: Literal[tuple(Kind.values)] | None = None  # type: ignore[valid-type]
+    mode: Literal[tuple(Mode.values)] | None = None  # type: ignore[valid-type]
+    period: Literal[tuple(Period.values)] | None = None  # type: ignore[valid-type]
+    amount: Amount | None = Field(None, description='Yuan as a string, e.g. "50.00".')
+    is_active: Bool | None = None
+    grant_rule: RuleText | None = None
+    stop_rule: RuleText | None = None
+
+
+class ActiveFilter(Schema):
+    active: bool | None = None
+
+
+class RuleCheckIn(Input):
+    text: RuleText = ""
+    required: Bool = True
+
+
+class ProblemOut(Schema):
+    line: int
+    column: int
+    message: str
+    text: str
+
+
+class RuleCheckOut(Schema):
+    ok: bool
+    problems: list[ProblemOut]
+
+
+class PreviewParams(Schema):
+    date: datetime.date | None = None
+    sample: int = Field(SAMPLE, ge=0, le=SAMPLE_MAX)
+
+
+class SampleRow(Schema):
+    name: str
+    id_masked: str
+    area: str
+
+
+class PreviewCounts(Schema):
+    granted: int
+    stopped: int
+    unchanged: int
+    opted_out: int
+
+
+class PreviewOut(Schema):
+    programme: int
+    period: str
+    date: datetime.date | None
+    rule_version: int | None
+    counts: PreviewCounts
+    samples: dict[str, list[SampleRow]]
+
+
+class OnDate(Schema):
+    date: datetime.date | None = None
+
+
+class NodeOut(Schema):
+    kind: str
+    text: str
+    holds: bool
+    detail: str
+    children: list[NodeOut]
+
+
+class CertificateFactsOut(Schema):
+    type: str
+    days_to_expiry: int | None
+    valid: bool
+    renewal_due: bool
+
+
+class FactsOut(Schema):
+    age: int
+    sex: str
+    status: str
+    area: str
+    tags: list[str]
+    household_size: int
+    lives_alone: bool
+    certificates: list[CertificateFactsOut]
+    holds: list[str]
+
+
+class EntitlementOut(Schema):
+    period: str
+    status: str
+    status_label: str
+    granted_at: datetime.datetime | None
+    stopped_at: datetime.datetime | None
+
+
+class WhyOut(Schema):
+    programme: int
+    resident: int
+    date: datetime.date | None
+    period: str
+    eligible: bool
+    outcome: str
+    grant: NodeOut | None
+    stop: NodeOut | None
+    facts: FactsOut
+    opted_out: str | None
+    entitlement: EntitlementOut | None
+
+
+class AnswerIn(Input):
+    answer: Literal[ANSWERS]  # type: ignore[valid-type]
+
+
+class AnswerProgramme(Schema):
+    name: str
+    policy: str
+    kind: str
+    mode: str
+
+
+class AnswerOut(Schema):
+    programme: AnswerProgramme
+    period: str
+    status: str
+    status_label: str
+    amount: str | None
+    opted_out: bool
+    changed: bool | None = None
+
+
+# ---- writing the response ------------------------------------------------------------------------
+
+
+def _run(run: ProgrammeRun) -> dict:
     return {
         "id": run.pk,
         "programme": run.programme_id,
@@ -61,13 +293,13 @@ def _run(run: ProgrammeRun | None) -> dict | None:
         "phase": run.phase,
         "phase_label": str(run.get_phase_display()),
         "period": run.period,
-        "scan_date": _iso(run.scan_date),
+        "scan_date": run.scan_date,
         "trigger": run.trigger,
         "started_by": run.started_by.username if run.started_by_id else None,
         "rule_version": run.rule_version.number if run.rule_version_id else None,
-        "queued_at": _iso(run.queued_at),
-        "started_at": _iso(run.started_at),
-        "finished_at": _iso(run.finished_at),
+        "queued_at": run.queued_at,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
         "seconds": run.seconds,
         "counts": {
             "granted": run.granted,
@@ -77,7 +309,8 @@ def _run(run: ProgrammeRun | None) -> dict | None:
             "notified": run.notified,
         },
         "error": run.error,
-        "url": reverse("proactive:api-run", args=[run.pk]),
+        "url": reverse("api:run", args=[run.pk]),
+        "finished": run.status in (RunStatus.DONE, RunStatus.FAILED),
     }
 
 
@@ -93,7 +326,7 @@ def _programme(p: Programme, *, full: bool = False) -> dict:
         "amount": str(p.amount) if p.amount is not None else None,
         "is_active": p.is_active,
         "version": p.version,
-        "url": reverse("proactive:api-programme", args=[p.pk]),
+        "url": reverse("api:programme", args=[p.pk]),
     }
     if full:
         data.update(
@@ -109,48 +342,179 @@ def _programme(p: Programme, *, full: bool = False) -> dict:
     return data
 
 
-# ---- programmes ------------------------------------------------------------------------------
-
-
-@api_view(["GET", "POST"])
-def programmes(request: HttpRequest) -> JsonResponse:
-    if request.method == "POST":
-        access.require_change(request.user)
-        fields = _read_programme(read_body(request), None)
-        with transaction.atomic():
-            saved = actions.do_save_programme(None, actor=request.user, **fields)
-        return ok({"programme": _programme(_fetch(saved.pk), full=True)}, status=201)
-    access.require_read(request.user)
-    rows = Programme.objects.select_related("department").order_by("-is_active", "name", "id")
-    if "active" in request.GET:
-        active = request.GET["active"]
-        if active not in ("true", "false"):
-            raise invalid("active", _("Give true or false."))
-        rows = rows.filter(is_active=active == "true")
-    return ok({"programmes": [_programme(p) for p in rows]})
-
-
 def _fetch(pk: int) -> Programme:
     return Programme.objects.select_related(
         "department", "service", "certificate_type", "handler"
     ).get(pk=pk)
 
 
-@api_view(["GET", "POST"])
-def programme(request: HttpRequest, pk: int) -> JsonResponse:
-    if request.method == "POST":
-        current = access.access_programme(request.user, pk, for_change=True)
-        fields = _read_programme(read_body(request), current)
-        with transaction.atomic():
-            saved = actions.do_save_programme(current, actor=request.user, **fields)
-        return ok({"programme": _programme(_fetch(saved.pk), full=True)})
+def _rule_error(exc: rules.RuleError) -> ApiError:
+    message = _("The programme's stored rules no longer compile: %(error)s") % {"error": str(exc)}
+    return ApiError(409, "invalid_rule", message, "grant_rule")
+
+
+# ---- reading a programme -------------------------------------------------------------------------
+
+
+def _lookup(model, code: str | None, field: str, *, required: bool = False):
+    code = (code or "").strip()
+    if not code:
+        if required:
+            raise field_error(field, _("This field is required."), "required")
+        return None
+    found = model.objects.filter(code=code).first()
+    if found is None:
+        raise field_error(field, _("Unknown code “%(code)s”.") % {"code": code}, f"unknown_{field}")
+    return found
+
+
+def _rule(value: str | None, field: str, *, required: bool) -> str:
+    text_ = value or ""
+    problems = rule_problems(text_, required=required)
+    if problems:
+        raise ValidationError(
+            {field: [ValidationError(p.text, code="invalid_rule") for p in problems]}
+        )
+    return text_.strip()
+
+
+def _amount(value: str | None):
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount < 0 or amount >= Decimal("1e8"):
+        raise field_error("amount", _('Give the amount as a string of yuan, e.g. "50.00".'))
+    return amount.quantize(Decimal("0.01"))
+
+
+def _code(value: str | None, current: Programme | None) -> str:
+    code = (value or "").strip()
+    if not code:
+        raise field_error("code", _("This field is required."), "required")
+    if not SLUG.fullmatch(code):
+        raise field_error("code", _("Use letters, digits, hyphens and underscores only."))
+    taken = Programme.objects.filter(code=code)
+    if current is not None:
+        taken = taken.exclude(pk=current.pk)
+    if taken.exists():
+        raise field_error("code", _("Another programme has this code."), "duplicate")
+    return code
+
+
+def _handler(value: str | None):
+    name = (value or "").strip()
+    if not name:
+        return None
+    handler = get_user_model().objects.filter(username=name, is_active=True).first()
+    if handler is None:
+        raise field_error("handler", _("No such member of staff."), "unknown_handler")
+    return handler
+
+
+def _read_programme(data: ProgrammeIn, current: Programme | None) -> dict:
+    """The fields of a programme; on a change, missing fields keep their value. Everything is
+    read (and every rule checked) before the action writes anything."""
+    sent = data.model_fields_set
+
+    def given(name: str) -> bool:
+        return current is None or name in sent
+
+    fields: dict = {}
+    if given("code"):
+        fields["code"] = _code(data.code, current)
+    if given("name"):
+        name = (data.name or "").strip()
+        if not name:
+            raise field_error("name", _("This field is required."), "required")
+        fields["name"] = name
+    if given("department"):
+        fields["department"] = _lookup(Department, data.department, "department", required=True)
+    if given("service"):
+        fields["service"] = _lookup(Service, data.service, "service")
+    if given("certificate_type"):
+        fields["certificate_type"] = _lookup(
+            CertificateType, data.certificate_type, "certificate_type"
+        )
+    if given("handler"):
+        fields["handler"] = _handler(data.handler)
+    if given("policy"):
+        fields["policy"] = data.policy or ""
+    for name, default in (("kind", Kind.GRANT), ("mode", Mode.NOTIFY), ("period", Period.ONCE)):
+        if given(name):
+            fields[name] = getattr(data, name) or default
+    if given("amount"):
+        fields["amount"] = _amount(data.amount)
+    if given("is_active"):
+        fields["is_active"] = True if data.is_active is None else data.is_active
+    if given("grant_rule"):
+        fields["grant_rule"] = _rule(data.grant_rule, "grant_rule", required=True)
+    if given("stop_rule"):
+        fields["stop_rule"] = _rule(data.stop_rule, "stop_rule", required=False)
+    if current is not None:  # the action receives the whole programme, as the form sends it
+        for name in (
+            *("code", "name", "department", "service", "certificate_type", "handler"),
+            *("policy", "kind", "mode", "period", "amount", "is_active"),
+            *("grant_rule", "stop_rule"),
+        ):
+            fields.setdefault(name, getattr(current, name))
+    _check_combination(fields)
+    return fields
+
+
+def _check_combination(fields: dict) -> None:
+    if fields.get("kind") == Kind.RENEWAL:
+        for name in ("certificate_type", "service", "handler"):
+            if not fields.get(name):
+                raise field_error(name, _("A renewal programme needs this."), "required")
+    if fields.get("mode") == Mode.OFFER and fields.get("kind") != Kind.GRANT:
+        raise field_error("mode", _("Only a programme that grants a benefit can offer it."))
+
+
+# ---- programmes ----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/programmes/", response={200: ProgrammeList, **errors(401, 403)}, url_name="programmes"
+)
+def programmes(request: HttpRequest, filters: Query[ActiveFilter]):
+    """Programmes, active first."""
+    access.require_read(request.user)
+    rows = Programme.objects.select_related("department").order_by("-is_active", "name", "id")
+    if filters.active is not None:
+        rows = rows.filter(is_active=filters.active)
+    return {"programmes": [_programme(p) for p in rows]}
+
+
+@router.post(
+    "/programmes/",
+    response={201: ProgrammeEnvelope, **errors(401, 403)},
+    url_name="programmes-create",
+)
+def programme_create(request: HttpRequest, payload: ProgrammeIn):
+    """A new programme (administrators): its rules are checked before anything is written."""
+    access.require_change(request.user)
+    fields = _read_programme(payload, None)
+    saved = actions.do_save_programme(None, actor=request.user, **fields)
+    return Status(201, {"programme": _programme(_fetch(saved.pk), full=True)})
+
+
+@router.get(
+    "/programmes/{pk}/",
+    response={200: ProgrammeEnvelope, **errors(401, 403, 404)},
+    url_name="programme",
+)
+def programme(request: HttpRequest, pk: QueryId):
+    """A programme with its rule versions and its last 20 runs."""
     p = access.access_programme(request.user, pk)
     versions = [
         {
             "number": v.number,
             "grant_rule": v.grant_rule,
             "stop_rule": v.stop_rule,
-            "created_at": _iso(v.created_at),
+            "created_at": v.created_at,
             "created_by": v.created_by.username if v.created_by_id else None,
         }
         for v in p.versions.select_related("created_by").order_by("-number")
@@ -159,223 +523,116 @@ def programme(request: HttpRequest, pk: int) -> JsonResponse:
     data = _programme(p, full=True)
     data["versions"] = versions
     data["runs"] = [_run(r) for r in runs[:20]]
-    return ok({"programme": data})
+    return {"programme": data}
 
 
-def _lookup(model, value: object, field: str, *, required: bool = False):
-    code = read_text(value, field, max_length=40, required=required).strip()
-    if not code:
-        return None
-    found = model.objects.filter(code=code).first()
-    if found is None:
-        raise invalid(field, _("Unknown code “%(code)s”.") % {"code": code}, f"unknown_{field}")
-    return found
+@router.patch(
+    "/programmes/{pk}/",
+    response={200: ProgrammeEnvelope, **errors(401, 403, 404)},
+    url_name="programme-change",
+)
+def programme_change(request: HttpRequest, pk: QueryId, payload: ProgrammeIn):
+    """Change the fields given; a rule change makes a new rule version."""
+    current = access.access_programme(request.user, pk, for_change=True)
+    fields = _read_programme(payload, current)
+    saved = actions.do_save_programme(current, actor=request.user, **fields)
+    return {"programme": _programme(_fetch(saved.pk), full=True)}
 
 
-def _rule(value: object, field: str, *, required: bool) -> str:
-    text = read_text(value, field, max_length=RULE_MAX, required=False)
-    problems = rule_problems(text, required=required)
-    if problems:
-        raise ValidationError(
-            {field: [ValidationError(p.text, code="invalid_rule") for p in problems]}
-        )
-    return text.strip()
+# ---- rules ---------------------------------------------------------------------------------------
 
 
-def _read_programme(data: dict, current: Programme | None) -> dict:
-    """The fields of a programme from a JSON body; on a change, missing fields keep their
-    value. Everything is read (and every rule checked) before the action writes anything."""
-    from django.contrib.auth import get_user_model
-
-    def given(name: str) -> bool:
-        return current is None or name in data
-
-    fields: dict = {}
-    if given("code"):
-        code = read_text(data.get("code"), "code", max_length=40, required=True).strip()
-        if not SLUG.fullmatch(code):
-            raise invalid("code", _("Use letters, digits, hyphens and underscores only."))
-        taken = Programme.objects.filter(code=code)
-        if current is not None:
-            taken = taken.exclude(pk=current.pk)
-        if taken.exists():
-            raise invalid("code", _("Another programme has this code."), "duplicate")
-        fields["code"] = code
-    if given("name"):
-        fields["name"] = read_text(data.get("name"), "name", max_length=100, required=True).strip()
-    if given("department"):
-        fields["department"] = _lookup(
-            Department, data.get("department"), "department", required=True
-        )
-    if given("service"):
-        fields["service"] = _lookup(Service, data.get("service"), "service")
-    if given("certificate_type"):
-        fields["certificate_type"] = _lookup(
-            CertificateType, data.get("certificate_type"), "certificate_type"
-        )
-    if given("handler"):
-        name = read_text(data.get("handler"), "handler", max_length=150).strip()
-        handler = None
-        if name:
-            handler = get_user_model().objects.filter(username=name, is_active=True).first()
-            if handler is None:
-                raise invalid("handler", _("No such member of staff."), "unknown_handler")
-        fields["handler"] = handler
-    if given("policy"):
-        fields["policy"] = read_text(data.get("policy"), "policy", max_length=10000)
-    for name, choices, default in (
-        ("kind", Kind.values, Kind.GRANT),
-        ("mode", Mode.values, Mode.NOTIFY),
-        ("period", Period.values, Period.ONCE),
-    ):
-        if given(name):
-            fields[name] = read_choice(data.get(name, default), name, choices)
-    if given("amount"):
-        fields["amount"] = _amount(data.get("amount"))
-    if given("is_active"):
-        fields["is_active"] = read_bool(data.get("is_active"), "is_active", default=True)
-    if given("grant_rule"):
-        fields["grant_rule"] = _rule(data.get("grant_rule"), "grant_rule", required=True)
-    if given("stop_rule"):
-        fields["stop_rule"] = _rule(data.get("stop_rule"), "stop_rule", required=False)
-    if current is not None:  # the action receives the whole programme, as the form sends it
-        for name in ("code", "name", "department", "service", "certificate_type", "handler"):
-            fields.setdefault(name, getattr(current, name))
-        for name in ("policy", "kind", "mode", "period", "amount", "is_active"):
-            fields.setdefault(name, getattr(current, name))
-        fields.setdefault("grant_rule", current.grant_rule)
-        fields.setdefault("stop_rule", current.stop_rule)
-    _check_combination(fields)
-    return fields
-
-
-def _amount(value: object):
-    from decimal import Decimal, InvalidOperation
-
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise invalid("amount", _('Give the amount as a string of yuan, e.g. "50.00".'))
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite() or amount < 0 or amount >= Decimal("1e8"):
-        raise invalid("amount", _('Give the amount as a string of yuan, e.g. "50.00".'))
-    return amount.quantize(Decimal("0.01"))
-
-
-def _check_combination(fields: dict) -> None:
-    if fields.get("kind") == Kind.RENEWAL:
-        for name in ("certificate_type", "service", "handler"):
-            if not fields.get(name):
-                raise invalid(name, _("A renewal programme needs this."), "required")
-    if fields.get("mode") == Mode.OFFER and fields.get("kind") != Kind.GRANT:
-        raise invalid("mode", _("Only a programme that grants a benefit can offer it."))
-
-
-# ---- rules -----------------------------------------------------------------------------------
-
-
-@api_view(["POST"])
-def check(request: HttpRequest) -> JsonResponse:
-    """{"text": "...", "required": true} → {"ok": bool, "problems": [{line, column, message}]}.
-    An invalid rule is a fine request: its problems are the answer."""
+@router.post(
+    "/rules/check/", response={200: RuleCheckOut, **errors(401, 403)}, url_name="rules-check"
+)
+def check(request: HttpRequest, payload: RuleCheckIn):
+    """Check a rule's text. An invalid rule is a fine request: its problems are the answer."""
     access.require_change(request.user)
-    data = read_body(request)
-    text = read_text(data.get("text"), "text", max_length=RULE_MAX)
-    required = read_bool(data.get("required"), "required", default=True)
-    problems = rule_problems(text, required=required)
-    return ok(
-        {
-            "ok": not problems,
-            "problems": [
-                {"line": p.line, "column": p.column, "message": p.message, "text": p.text}
-                for p in problems
-            ],
-        }
-    )
-
-
-# ---- preview, runs ---------------------------------------------------------------------------
-
-
-def _rule_error(exc: rules.RuleError) -> JsonResponse:
-    problems = [
-        {"line": p.line, "column": p.column, "message": str(p.message)} for p in exc.problems
-    ]
-    return error(
-        409,
-        "invalid_rule",
-        _("The programme's stored rules no longer compile: %(error)s") % {"error": str(exc)},
-        {"grant_rule": [p["message"] for p in problems]},
-    )
-
-
-@api_view(["GET"], statuses={"cannot_run": 409})
-def preview(request: HttpRequest, pk: int) -> JsonResponse:
-    access.require_run(request.user)
-    p = access.access_programme(request.user, pk)
-    on = read_date(request.GET.get("date"), "date")
-    sample = read_int(request.GET.get("sample"), "sample")
-    if sample is None:
-        sample = SAMPLE
-    if sample > SAMPLE_MAX:
-        raise invalid("sample", _("At most %(n)d.") % {"n": SAMPLE_MAX}, "too_large")
-    try:
-        result = actions.preview(p, on=on, sample=sample)
-    except rules.RuleError as exc:
-        return _rule_error(exc)
-    except RunError as exc:
-        return error(409, "cannot_run", str(exc))
-    counts = {
-        "granted": result.granted,
-        "stopped": result.stopped,
-        "unchanged": result.unchanged,
-        "opted_out": result.opted_out,
+    problems = rule_problems(payload.text, required=payload.required)
+    return {
+        "ok": not problems,
+        "problems": [
+            {"line": p.line, "column": p.column, "message": p.message, "text": p.text}
+            for p in problems
+        ],
     }
-    return ok(
-        {
-            "programme": p.pk,
-            "period": result.period,
-            "date": _iso(result.on),
-            "rule_version": result.version,
-            "counts": counts,
-            "samples": {
-                name: [
-                    {k: v for k, v in row.items() if k in ("name", "id_masked", "area")}
-                    for row in _sample_rows(request.user, _sample(result, name))
-                ]
-                for name in ("granted", "stopped")
-            },
-        }
-    )
 
 
-@api_view(["POST"], statuses={"inactive": 409})
-def runs(request: HttpRequest, pk: int) -> JsonResponse:
-    """Start a run now: 202 with the run to follow (GET its url until status is done or
-    failed)."""
+# ---- preview, runs -------------------------------------------------------------------------------
+
+
+@router.get(
+    "/programmes/{pk}/preview/",
+    response={200: PreviewOut, **errors(401, 403, 404, 409)},
+    url_name="programme-preview",
+)
+def preview(request: HttpRequest, pk: QueryId, params: Query[PreviewParams]):
+    """A dry run: how many a run would grant, stop and leave, with samples; writes nothing."""
     access.require_run(request.user)
     p = access.access_programme(request.user, pk)
-    read_body(request)  # nothing to read yet, but a body must be a JSON object when given
-    with transaction.atomic():
-        run = actions.do_queue_run(p, actor=request.user, trigger=Trigger.API)
+    try:
+        result = actions.preview(p, on=params.date, sample=params.sample)
+    except rules.RuleError as exc:
+        raise _rule_error(exc) from None
+    except RunError as exc:
+        raise ApiError(409, "cannot_run", str(exc)) from None
+    samples = {
+        name: [
+            {k: v for k, v in row.items() if k in ("name", "id_masked", "area")}
+            for row in _sample_rows(request.user, _sample(result, name))
+        ]
+        for name in ("granted", "stopped")
+    }
+    return {
+        "programme": p.pk,
+        "period": result.period,
+        "date": result.on,
+        "rule_version": result.version,
+        "counts": {
+            "granted": result.granted,
+            "stopped": result.stopped,
+            "unchanged": result.unchanged,
+            "opted_out": result.opted_out,
+        },
+        "samples": samples,
+    }
+
+
+@router.post(
+    "/programmes/{pk}/runs/",
+    response={202: RunEnvelope, **errors(401, 403, 404, 409)},
+    url_name="programme-runs",
+)
+def start_run(request: HttpRequest, pk: QueryId, response: HttpResponse):
+    """Start a run now: 202 with the run to follow (GET its url until it is finished)."""
+    access.require_run(request.user)
+    p = access.access_programme(request.user, pk)
+    run = actions.do_queue_run(p, actor=request.user, trigger=Trigger.API)
     run = ProgrammeRun.objects.select_related("started_by", "rule_version").get(pk=run.pk)
-    response = ok({"run": _run(run)}, status=202)
-    response["Location"] = reverse("proactive:api-run", args=[run.pk])
-    return response
+    response["Location"] = reverse("api:run", args=[run.pk])
+    return Status(202, {"run": _run(run)})
 
 
-@api_view(["GET"])
-def run(request: HttpRequest, pk: int) -> JsonResponse:
-    r = access.access_run(request.user, pk)
-    data = _run(r)
-    data["finished"] = r.status in (RunStatus.DONE, RunStatus.FAILED)
-    return ok({"run": data})
+@router.get(
+    "/programmes/{pk}/runs/",
+    response={200: RunPage, **errors(401, 403, 404)},
+    url_name="programme-run-list",
+)
+def run_list(request: HttpRequest, pk: QueryId, params: Query[PageParams]):
+    """A programme's runs, newest first, a page at a time."""
+    p = access.access_programme(request.user, pk)
+    rows = p.runs.select_related("started_by", "rule_version")
+    page, after = keyset_page(rows, field="queued_at", limit=params.limit, after=params.after)
+    return {"results": [_run(r) for r in page], "next": after or None}
 
 
-# ---- why / why not ---------------------------------------------------------------------------
+@router.get("/runs/{pk}/", response={200: RunEnvelope, **errors(401, 403, 404)}, url_name="run")
+def run(request: HttpRequest, pk: QueryId):
+    """A run as it goes: ``finished`` once it is done or failed."""
+    return {"run": _run(access.access_run(request.user, pk))}
+
+
+# ---- why / why not -------------------------------------------------------------------------------
 
 
 def _node(node) -> dict | None:
@@ -412,77 +669,83 @@ def _facts(f) -> dict:
     }
 
 
-@api_view(["GET"])
-def why(request: HttpRequest, pk: int, resident_pk: int) -> JsonResponse:
+@router.get(
+    "/programmes/{pk}/why/{resident_pk}/",
+    response={200: WhyOut, **errors(401, 403, 404, 409)},
+    url_name="programme-why",
+)
+def why(request: HttpRequest, pk: QueryId, resident_pk: QueryId, params: Query[OnDate]):
+    """Why a resident is (not) eligible: each condition with the facts behind it."""
     p = access.explainable_programme(request.user, pk)
     resident = access.explainable_resident(request.user, resident_pk)
-    on = read_date(request.GET.get("date"), "date")
     try:
-        found = explain(p, resident, on=on)
+        found = explain(p, resident, on=params.date)
     except rules.RuleError as exc:
-        return _rule_error(exc)
+        raise _rule_error(exc) from None
     log_access(request.user, resident, AccessAction.VIEW, f"why: {p.code}")
     ent = found.entitlement
-    return ok(
-        {
-            "programme": p.pk,
-            "resident": resident.pk,
-            "date": _iso(found.on),
-            "period": found.period,
-            "eligible": bool(found.eligible),
-            "outcome": str(found.outcome),
-            "grant": _node(found.grant),
-            "stop": _node(found.stop),
-            "facts": _facts(found.facts),
-            "opted_out": found.opted_out.reason if found.opted_out else None,
-            "entitlement": {
-                "period": ent.period,
-                "status": ent.status,
-                "status_label": str(ent.get_status_display()),
-                "granted_at": _iso(ent.granted_at),
-                "stopped_at": _iso(ent.stopped_at),
-            }
-            if ent
-            else None,
+    return {
+        "programme": p.pk,
+        "resident": resident.pk,
+        "date": found.on,
+        "period": found.period,
+        "eligible": bool(found.eligible),
+        "outcome": str(found.outcome),
+        "grant": _node(found.grant),
+        "stop": _node(found.stop),
+        "facts": _facts(found.facts),
+        "opted_out": found.opted_out.reason if found.opted_out else None,
+        "entitlement": {
+            "period": ent.period,
+            "status": ent.status,
+            "status_label": str(ent.get_status_display()),
+            "granted_at": ent.granted_at,
+            "stopped_at": ent.stopped_at,
         }
-    )
+        if ent
+        else None,
+    }
 
 
-# ---- the residents' answer -------------------------------------------------------------------
+# ---- the residents' answer -----------------------------------------------------------------------
 
 
-@api_view(["GET", "POST"], login=False)
-def answer(request: HttpRequest, token: str) -> JsonResponse:
-    """The resident's entitlement by the token of their link (GET), or their answer (POST
-    {"answer": "accept" | "decline" | "opt_out" | "opt_in"}). Unknown tokens: 404."""
-    entitlement = _entitlement(token)
-    changed = None
-    if request.method == "POST":
-        choice = read_choice(read_body(request).get("answer"), "answer", ANSWERS)
-        changed = bool(do_answer(entitlement, choice))
-        entitlement.refresh_from_db()
+def _answer(entitlement, changed: bool | None) -> dict:
     p = Programme.objects.get(pk=entitlement.programme_id)
-    opt_out = OptOut.objects.filter(programme=p, resident_id=entitlement.resident_id).first()
+    opted_out = OptOut.objects.filter(programme=p, resident_id=entitlement.resident_id).exists()
     data = {
         "programme": {"name": p.name, "policy": p.policy, "kind": p.kind, "mode": p.mode},
         "period": entitlement.period,
         "status": entitlement.status,
         "status_label": str(entitlement.get_status_display()),
         "amount": str(entitlement.amount) if entitlement.amount is not None else None,
-        "opted_out": opt_out is not None,
+        "opted_out": opted_out,
     }
     if changed is not None:
         data["changed"] = changed
-    return ok(data)
+    return data
 
 
-urlpatterns = [
-    path("programmes/", programmes, name="api-programmes"),
-    path("programmes/<int:pk>/", programme, name="api-programme"),
-    path("programmes/<int:pk>/preview/", preview, name="api-preview"),
-    path("programmes/<int:pk>/runs/", runs, name="api-runs"),
-    path("programmes/<int:pk>/why/<int:resident_pk>/", why, name="api-why"),
-    path("rules/check/", check, name="api-check"),
-    path("runs/<int:pk>/", run, name="api-run"),
-    path("r/<str:token>/", answer, name="api-answer"),
-]
+@router.get(
+    "/answers/{token}/",
+    response={200: AnswerOut, **errors(404)},
+    auth=None,
+    url_name="answer",
+)
+def answer(request: HttpRequest, token: QueryText):
+    """A resident's entitlement by the token of their link; unknown tokens are 404."""
+    return _answer(_entitlement(token), None)
+
+
+@router.post(
+    "/answers/{token}/",
+    response={200: AnswerOut, **errors(404)},
+    auth=None,
+    url_name="answer-post",
+)
+def answer_post(request: HttpRequest, token: QueryText, payload: AnswerIn):
+    """The resident's answer: accept, decline, opt out or opt back in."""
+    entitlement = _entitlement(token)
+    changed = bool(do_answer(entitlement, payload.answer))
+    entitlement.refresh_from_db()
+    return _answer(entitlement, changed)

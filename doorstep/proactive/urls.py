@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
@@ -20,5 +20,4 @@ urlpatterns = [
     path("runs/<int:pk>/progress/", views.run_progress, name="run-progress"),
     path("resident/<int:resident_pk>/", views.resident_programmes, name="resident"),
     path("r/<str:token>/", views.answer, name="answer"),
-    path("api/", include("doorstep.proactive.api")),
 ]

@@ -40,14 +40,15 @@ def pages(w, run) -> list[tuple[str, str, dict]]:
 def apis(w, run) -> list[tuple[str, str, dict | None]]:
     p = w.programme.pk
     return [
-        ("get", reverse("proactive:api-programmes"), None),
-        ("post", reverse("proactive:api-programmes"), {"code": "x", "name": "x"}),
-        ("get", reverse("proactive:api-programme", args=[p]), None),
-        ("post", reverse("proactive:api-programme", args=[p]), {"name": "x"}),
-        ("post", reverse("proactive:api-check"), {"text": RULE}),
-        ("get", reverse("proactive:api-preview", args=[p]), None),
-        ("post", reverse("proactive:api-runs", args=[p]), {}),
-        ("get", reverse("proactive:api-run", args=[run.pk]), None),
+        ("get", reverse("api:programmes"), None),
+        ("post", reverse("api:programmes"), {"code": "x", "name": "x"}),
+        ("get", reverse("api:programme", args=[p]), None),
+        ("patch", reverse("api:programme", args=[p]), {"name": "x"}),
+        ("post", reverse("api:rules-check"), {"text": RULE}),
+        ("get", reverse("api:programme-preview", args=[p]), None),
+        ("post", reverse("api:programme-runs", args=[p]), {}),
+        ("get", reverse("api:programme-run-list", args=[p]), None),
+        ("get", reverse("api:run", args=[run.pk]), None),
     ]
 
 
@@ -66,7 +67,8 @@ def call(client, method, url, data, *, api=False):
     if api:
         if method == "get":
             return client.get(url)
-        return client.post(url, json.dumps(data or {}), content_type="application/json")
+        send = getattr(client, method)
+        return send(url, json.dumps(data or {}), content_type="application/json")
     return getattr(client, method)(url, data)
 
 
@@ -84,7 +86,7 @@ def test_anonymous_gets_401_from_the_api(client, world, ran):
     for method, url, data in apis(world, ran):
         response = call(client, method, url, data, api=True)
         assert response.status_code == 401, url
-        assert response.json()["error"]["code"] == "not_authenticated"
+        assert response.json()["code"] == "not_authenticated"
     assert snapshot() == before
 
 
@@ -104,7 +106,7 @@ def test_staff_without_the_right_get_403_from_the_api(client, world, ran, who):
     for method, url, data in apis(world, ran):
         response = call(client, method, url, data, api=True)
         assert response.status_code == 403, (who, url)
-        assert response.json()["error"]["code"] == "forbidden"
+        assert response.json()["code"] == "forbidden"
     assert snapshot() == before
 
 
@@ -139,15 +141,15 @@ def test_a_missing_programme_or_run_is_404(client, world):
         assert client.get(url).status_code == 404, url
     assert client.post(reverse("proactive:run-now", args=[999999])).status_code == 404
     for url in (
-        reverse("proactive:api-programme", args=[999999]),
-        reverse("proactive:api-preview", args=[999999]),
-        reverse("proactive:api-run", args=[999999]),
-        reverse("proactive:api-why", args=[999999, world.old_a.pk]),
-        reverse("proactive:api-why", args=[world.programme.pk, 999999]),
+        reverse("api:programme", args=[999999]),
+        reverse("api:programme-preview", args=[999999]),
+        reverse("api:run", args=[999999]),
+        reverse("api:programme-why", args=[999999, world.old_a.pk]),
+        reverse("api:programme-why", args=[world.programme.pk, 999999]),
     ):
         response = client.get(url)
         assert response.status_code == 404, url
-        assert response.json()["error"]["code"] == "not_found"
+        assert response.json()["code"] == "not_found"
 
 
 # ---- why / why not: by the resident's area ---------------------------------------------------
@@ -158,7 +160,7 @@ def resident_urls(w) -> list[tuple[str, bool]]:
     return [
         (reverse("proactive:why", args=[p, r]), False),
         (reverse("proactive:resident", args=[r]), False),
-        (reverse("proactive:api-why", args=[p, r]), True),
+        (reverse("api:programme-why", args=[p, r]), True),
     ]
 
 
@@ -190,7 +192,7 @@ def test_why_pages_hide_a_resident_of_another_area(client, world):
         response = client.get(url)
         assert response.status_code == 404, url
         if api:
-            assert response.json()["error"]["code"] == "not_found"
+            assert response.json()["code"] == "not_found"
     search = reverse("proactive:why-search", args=[world.programme.pk])
     found = client.get(search, {"q": "王老太"}).content.decode()
     assert reverse("proactive:why", args=[world.programme.pk, world.old_a.pk]) not in found
@@ -216,9 +218,9 @@ def test_unknown_tokens_are_404_alike(client, world, ran):
             ).status_code
             == 404
         )
-        assert client.get(reverse("proactive:api-answer", args=[token])).status_code == 404
+        assert client.get(reverse("api:answer", args=[token])).status_code == 404
         response = client.post(
-            reverse("proactive:api-answer", args=[token]),
+            reverse("api:answer", args=[token]),
             json.dumps({"answer": "opt_out"}),
             content_type="application/json",
         )

@@ -426,8 +426,8 @@ def test_a_renewal_programme_without_a_published_service_cannot_preview(
     response = client.get(reverse("proactive:preview", args=[programme.pk]))
     assert response.status_code == 400
     assert "no published version" in response.content.decode()
-    api = client.get(reverse("proactive:api-preview", args=[programme.pk]))
-    assert api.status_code == 409 and api.json()["error"]["code"] == "cannot_run", api.content
+    api = client.get(reverse("api:programme-preview", args=[programme.pk]))
+    assert api.status_code == 409 and api.json()["code"] == "cannot_run", api.content
 
 
 def test_an_inactive_programme_does_not_run(client, world):
@@ -436,18 +436,18 @@ def test_an_inactive_programme_does_not_run(client, world):
     response = client.post(reverse("proactive:run-now", args=[world.programme.pk]), follow=True)
     assert "not active" in response.content.decode()
     api = client.post(
-        reverse("proactive:api-runs", args=[world.programme.pk]), "{}", "application/json"
+        reverse("api:programme-runs", args=[world.programme.pk]), "{}", "application/json"
     )
-    assert api.status_code == 409 and api.json()["error"]["code"] == "inactive"
+    assert api.status_code == 409 and api.json()["code"] == "inactive"
     assert not ProgrammeRun.objects.exists()
 
 
 def test_the_api_says_when_stored_rules_no_longer_compile(client, world, broken):
     logged_in(client, world.personas.admin)
-    response = client.get(reverse("proactive:api-why", args=[broken.pk, world.old_a.pk]))
+    response = client.get(reverse("api:programme-why", args=[broken.pk, world.old_a.pk]))
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "invalid_rule"
-    assert client.get(reverse("proactive:api-preview", args=[broken.pk])).status_code == 409
+    assert response.json()["code"] == "invalid_rule"
+    assert client.get(reverse("api:programme-preview", args=[broken.pk])).status_code == 409
 
 
 # ---- a renewal programme, through the pages --------------------------------------------------

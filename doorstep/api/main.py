@@ -1,0 +1,82 @@
+"""The one JSON API of Doorstep, mounted at ``/api/v1/``: each app's router (``<app>/api.py``),
+one parser, one error shape and handler, one pair of authentications, and the OpenAPI schema with
+its docs page served from our own static files (district networks are often offline)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.http import HttpRequest, HttpResponseNotAllowed
+from django.urls import re_path
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
+
+from . import errors
+from .auth import STAFF
+from .parser import StrictParser
+
+DESCRIPTION = """\
+Doorstep's JSON API. Staff call it with their browser session (unsafe methods need the
+`X-CSRFToken` header) or another system with an API key (`Authorization: Bearer <key>`), made by
+an administrator for a system account whose role grants decide what it sees.
+
+Every error is `{"code", "message", "field"}` (`field` is null when the error is not about one
+field). Malformed JSON, wrong types (`true` or `1.5` as an id), NUL characters and numbers that
+do not fit are 400; missing and not-yours are both 404; a change by someone else or a transition
+the case cannot make is 409.
+"""
+
+
+def _json_405(view):
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = ", ".join(sorted(m.strip() for m in response["Allow"].split(",")))
+            response = errors.error(405, "method_not_allowed", _("Method not allowed."))
+            response["Allow"] = allowed
+        return response
+
+    return wrapper
+
+
+@csrf_exempt
+def _unknown(request: HttpRequest, rest: str = ""):
+    return errors.error(404, "not_found", _("Not found."))
+
+
+class DoorstepAPI(NinjaAPI):
+    def _get_urls(self):
+        urls = super()._get_urls()
+        for pattern in urls:
+            if hasattr(pattern, "callback"):
+                pattern.callback = _json_405(pattern.callback)
+        return [*urls, re_path(r"^(?P<rest>.*)$", _unknown)]
+
+
+def build() -> NinjaAPI:
+    from doorstep.cases.api import router as cases
+    from doorstep.catalogue.api import router as catalogue
+    from doorstep.desks.api import router as desks
+    from doorstep.proactive.api import router as programmes
+
+    api = DoorstepAPI(
+        title="Doorstep",
+        version="1",
+        description=DESCRIPTION,
+        urls_namespace="api",
+        auth=STAFF,
+        parser=StrictParser(),
+        docs=Swagger(),
+    )
+    errors.install(api)
+    api.add_router("/services/", catalogue)
+    api.add_router("/desks/", desks)
+    api.add_router("/", programmes)
+    api.add_router("/", cases)
+    return api
+
+
+api = build()
