@@ -564,7 +564,9 @@ def intake_case(request: HttpRequest, payload: IntakeIn):
         agent_relation=agent.relation,
         consent=agent.consent,
     )
-    case = Case.objects.select_related(*SUMMARY_RELATED).get(pk=taken.case.pk)
+    case = taken.case
+    if not taken.created:  # a replay: the first request's case, read afresh with its relations
+        case = Case.objects.select_related(*SUMMARY_RELATED).get(pk=case.pk)
     body = {**case_summary(case, timezone.localdate()), "document": _document(taken.document)}
     return Status(201 if taken.created else 200, body)
 
