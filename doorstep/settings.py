@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "doorstep.core",
     "doorstep.places",
+    "doorstep.staff",
     "doorstep.people",
     "doorstep.workdays",
     "doorstep.notify",

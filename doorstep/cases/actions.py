@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from doorstep.catalogue.choices import Necessity
 from doorstep.catalogue.models import Department
-from doorstep.people.roles import HANDLE_CASES
-from doorstep.places.scoping import covers
+from doorstep.staff.roles import HANDLE_CASES
+from doorstep.staff.scoping import covers
 
 from . import clock
 from .choices import (

@@ -41,8 +41,8 @@ from doorstep.core.jsonapi import (
 from doorstep.core.prepared import Prepared, int_marker, str_marker
 from doorstep.people.access import access_resident
 from doorstep.people.models import Resident
-from doorstep.people.roles import VIEW_RESIDENTS
-from doorstep.places.scoping import area_prefixes
+from doorstep.staff.roles import VIEW_RESIDENTS
+from doorstep.staff.scoping import area_prefixes
 
 from . import actions, attachments, clock, intake, tracking
 from .access import access_case

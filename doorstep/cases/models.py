@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from doorstep.places.scoping import area_prefixes, prefix_q
+from doorstep.staff.scoping import area_prefixes, prefix_q
 
 from .choices import (
     CLOSED,
@@ -38,7 +38,7 @@ class CaseQuerySet(models.QuerySet):
     def visible_to(self, user) -> CaseQuerySet:
         """Cases in the user's areas (desk side and leads), plus those forwarded to a department
         the user reviews for, inside that reviewer grant's area. Nothing for anyone else."""
-        from doorstep.people.roles import VIEW_CASES
+        from doorstep.staff.roles import VIEW_CASES
 
         prefixes = area_prefixes(user, VIEW_CASES)
         if prefixes is None:
@@ -74,7 +74,7 @@ def reviewer_grants(user) -> list[tuple[int, str]]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     from doorstep.people.choices import Role
-    from doorstep.people.roles import user_grants
+    from doorstep.staff.roles import user_grants
 
     return [
         (dept, code)

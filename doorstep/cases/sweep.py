@@ -44,7 +44,7 @@ from doorstep.core.bulk import insert_from
 from doorstep.notify.choices import Channel
 from doorstep.notify.outbox import queue_from_queryset, queue_message
 from doorstep.people.choices import Role
-from doorstep.places.scoping import prefix_q
+from doorstep.staff.scoping import prefix_q
 
 from .choices import EventKind
 from .models import Case, CaseEvent

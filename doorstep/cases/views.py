@@ -30,8 +30,8 @@ from doorstep.catalogue.models import Service
 from doorstep.catalogue.pdf import PdfUnavailable
 from doorstep.catalogue.search import QueryTooLong, search_services
 from doorstep.people.access import access_resident
-from doorstep.people.roles import HANDLE_CASES, REVIEW_CASES, VIEW_CASES, can
-from doorstep.places.scoping import covers
+from doorstep.staff.roles import HANDLE_CASES, REVIEW_CASES, VIEW_CASES, can
+from doorstep.staff.scoping import covers
 from doorstep.workdays.calendar import add_working_days
 
 from . import actions, clock, intake, materials, tracking

@@ -6,7 +6,7 @@ from django.utils.functional import SimpleLazyObject
 
 def doorstep(request):
     def profile():
-        from doorstep.people.roles import staff_profile
+        from doorstep.staff.roles import staff_profile
 
         return staff_profile(getattr(request, "user", None))
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.core import crypto, idnumber, phone
 from doorstep.notify.choices import Preference
 from doorstep.places.models import Area, Household
-from doorstep.places.scoping import ScopedQuerySet
+from doorstep.staff.scoping import ScopedQuerySet
 
 from .choices import AccessAction, ImportStatus, ResidentStatus, Role, Sex
 

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from doorstep.places.scoping import covers
+from doorstep.staff.roles import EDIT_RESIDENTS, IMPORT_RESIDENTS, VIEW_RESIDENTS, can
+from doorstep.staff.scoping import covers
 
 from . import uploads
 from .access import access_resident
@@ -29,7 +30,6 @@ from .forms import (
 )
 from .importer import ImportFileError
 from .models import Resident
-from .roles import EDIT_RESIDENTS, IMPORT_RESIDENTS, VIEW_RESIDENTS, can
 from .search import search_q, search_residents
 
 PAGE_SIZE = 25

@@ -19,7 +19,7 @@ from django.http import Http404
 from doorstep.people.access import access_resident
 from doorstep.people.choices import Role
 from doorstep.people.models import Resident
-from doorstep.people.roles import VIEW_RESIDENTS, can, user_grants
+from doorstep.staff.roles import VIEW_RESIDENTS, can, user_grants
 
 from .models import Programme, ProgrammeRun
 

@@ -28,9 +28,9 @@ from django.views.decorators.vary import vary_on_headers
 from doorstep.people.actions import log_access
 from doorstep.people.choices import AccessAction
 from doorstep.people.models import CertificateType, Tag
-from doorstep.people.roles import VIEW_RESIDENTS
 from doorstep.people.search import search_q, search_residents
-from doorstep.places.scoping import covers
+from doorstep.staff.roles import VIEW_RESIDENTS
+from doorstep.staff.scoping import covers
 
 from . import access, actions, rules
 from .choices import EntitlementStatus, RunStatus, Trigger

@@ -6,11 +6,11 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from doorstep.people.models import Resident, RoleGrant
-from doorstep.people.roles import EDIT_RESIDENTS, IMPORT_RESIDENTS, VIEW_RESIDENTS
 from doorstep.places.choices import AreaKind
 from doorstep.places.demo import build_places
 from doorstep.places.models import Area
-from doorstep.places.scoping import _minimal, area_prefixes, covers, prefix_q
+from doorstep.staff.roles import EDIT_RESIDENTS, IMPORT_RESIDENTS, VIEW_RESIDENTS
+from doorstep.staff.scoping import _minimal, area_prefixes, covers, prefix_q
 
 
 @pytest.mark.parametrize(

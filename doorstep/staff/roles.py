@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from doorstep.core.prepared import Prepared, int_marker
-
-from .choices import Role
+from doorstep.people.choices import Role
 
 VIEW_RESIDENTS = "view_residents"
 EDIT_RESIDENTS = "edit_residents"
@@ -48,7 +47,7 @@ def user_grants(user) -> list[tuple[str, str, int | None]]:
 
 
 def _grants_of(variant, user_id):
-    from .models import RoleGrant
+    from doorstep.people.models import RoleGrant
 
     return RoleGrant.objects.filter(user_id=user_id).values_list(
         "role", "area__code", "department_id"
@@ -65,7 +64,7 @@ def grants_with(user, capability: str) -> list[str]:
 
 
 def can(user, capability: str) -> bool:
-    from doorstep.places.scoping import area_prefixes
+    from doorstep.staff.scoping import area_prefixes
 
     prefixes = area_prefixes(user, capability)
     return prefixes is None or bool(prefixes)
@@ -110,7 +109,7 @@ class StaffProfile:
 
 def staff_profile(user) -> StaffProfile:
     """The user's roles and the capabilities they carry, from one query over the grants."""
-    from .models import RoleGrant
+    from doorstep.people.models import RoleGrant
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return StaffProfile(frozenset(), frozenset(), ())
