@@ -6,8 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from doorstep.people.choices import Role
 from doorstep.people.overview import residents_by_child_area
+from doorstep.staff.choices import Role
 from doorstep.staff.roles import staff_profile
 
 DESK_ROLES = {Role.CLERK, Role.COMMUNITY_LEAD, Role.GRID_WORKER}

@@ -73,7 +73,7 @@ def reviewer_grants(user) -> list[tuple[int, str]]:
     """(department id, area code) of each reviewer grant the user holds."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    from doorstep.people.choices import Role
+    from doorstep.staff.choices import Role
     from doorstep.staff.roles import user_grants
 
     return [

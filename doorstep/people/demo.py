@@ -18,11 +18,12 @@ from doorstep.catalogue.models import Department
 from doorstep.places.choices import AreaKind
 from doorstep.places.demo import build_places
 from doorstep.places.models import Area
+from doorstep.staff.choices import Role
+from doorstep.staff.models import RoleGrant
 from doorstep.workdays.seed import seed_holidays
 
 from . import importer, synthetic
-from .choices import Role
-from .models import Certificate, CertificateType, Resident, RoleGrant, Tag
+from .models import Certificate, CertificateType, Resident, Tag
 
 DEMO_PASSWORD = "doorstep-demo"
 

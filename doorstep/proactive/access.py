@@ -17,8 +17,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from doorstep.people.access import access_resident
-from doorstep.people.choices import Role
 from doorstep.people.models import Resident
+from doorstep.staff.choices import Role
 from doorstep.staff.roles import VIEW_RESIDENTS, can, user_grants
 
 from .models import Programme, ProgrammeRun

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from doorstep.core.prepared import Prepared, int_marker
-from doorstep.people.choices import Role
+
+from .choices import Role
 
 VIEW_RESIDENTS = "view_residents"
 EDIT_RESIDENTS = "edit_residents"
@@ -47,7 +48,7 @@ def user_grants(user) -> list[tuple[str, str, int | None]]:
 
 
 def _grants_of(variant, user_id):
-    from doorstep.people.models import RoleGrant
+    from .models import RoleGrant
 
     return RoleGrant.objects.filter(user_id=user_id).values_list(
         "role", "area__code", "department_id"
@@ -109,7 +110,7 @@ class StaffProfile:
 
 def staff_profile(user) -> StaffProfile:
     """The user's roles and the capabilities they carry, from one query over the grants."""
-    from doorstep.people.models import RoleGrant
+    from .models import RoleGrant
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return StaffProfile(frozenset(), frozenset(), ())

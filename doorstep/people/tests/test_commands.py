@@ -18,10 +18,10 @@ from doorstep.people.models import (
     ImportBatch,
     Resident,
     ResidentTag,
-    RoleGrant,
     Tag,
 )
 from doorstep.places.models import Area, Building, Household
+from doorstep.staff.models import RoleGrant
 
 HEADER = ["姓名", "公民身份号码", "手机号码", "小区", "楼栋", "房号", "标签"]
 ERYIN = "420105006001001"

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from doorstep.people.models import Resident, RoleGrant
+from doorstep.people.models import Resident
 from doorstep.places.choices import AreaKind
 from doorstep.places.demo import build_places
 from doorstep.places.models import Area
+from doorstep.staff.models import RoleGrant
 from doorstep.staff.roles import EDIT_RESIDENTS, IMPORT_RESIDENTS, VIEW_RESIDENTS
 from doorstep.staff.scoping import _minimal, area_prefixes, covers, prefix_q
 
@@ -55,7 +56,7 @@ def test_anonymous_and_inactive_users_get_nothing(personas):
 
 
 def test_overlapping_grants_are_reduced(personas, django_user_model):
-    from doorstep.people.choices import Role
+    from doorstep.staff.choices import Role
 
     user = django_user_model.objects.create_user("two_hats")
     RoleGrant.objects.create(user=user, role=Role.CLERK, area=personas.area_a)
