@@ -55,7 +55,7 @@ def places(db):
 
 @pytest.fixture
 def personas(places, django_user_model) -> Personas:
-    from doorstep.people.demo import create_personas
+    from doorstep.demo import create_personas
     from doorstep.places.models import Area
 
     create_personas(password="pw")

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "doorstep.desks",
     "doorstep.cases",
     "doorstep.proactive",
+    "doorstep",  # the project itself, for its `demo` command (DESIGN.md §4)
 ]
 
 MIDDLEWARE = [
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "doorstep.core.context_processors.doorstep",
+                "doorstep.staff.context_processors.staff",
             ],
         },
     },
@@ -150,7 +152,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
-STATICFILES_DIRS = [BASE_DIR / "doorstep" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 

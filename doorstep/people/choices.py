@@ -26,3 +26,11 @@ class ImportStatus(models.TextChoices):
     CHECKED = "checked", _("Checked, nothing written")
     DONE = "done", _("Imported")
     FAILED = "failed", _("Rejected, nothing written")
+
+
+class Preference(models.TextChoices):
+    """How a resident wants to hear from us (``Resident.notify_channel``)."""
+
+    SMS = "sms", _("Text message (SMS)")
+    EMAIL = "email", _("Email")
+    NONE = "none", _("No notifications")

@@ -7,11 +7,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import crypto, idnumber, phone
-from doorstep.notify.choices import Preference
 from doorstep.places.models import Area, Household
 from doorstep.staff.scoping import ScopedQuerySet
 
-from .choices import AccessAction, ImportStatus, ResidentStatus, Sex
+from .choices import AccessAction, ImportStatus, Preference, ResidentStatus, Sex
 
 
 class Tag(models.Model):
