@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "doorstep.catalogue",
     "doorstep.desks",
     "doorstep.cases",
+    "doorstep.rules",
     "doorstep.proactive",
     "doorstep",  # the project itself, for its `demo` command (DESIGN.md §4)
 ]

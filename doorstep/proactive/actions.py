@@ -70,7 +70,7 @@ def _rule_messages(exc) -> list[ValidationError]:
 
 
 def _check_rules(programme: Programme) -> dict[str, list]:
-    from . import rules
+    from doorstep.rules import rules
 
     errors: dict[str, list] = {}
     if not programme.grant_rule.strip():

@@ -33,10 +33,11 @@ from doorstep.core.jsonapi import (
 from doorstep.people.actions import log_access
 from doorstep.people.choices import AccessAction
 from doorstep.people.models import CertificateType
+from doorstep.rules import rules
+from doorstep.rules.explain import explain
 
-from . import access, actions, rules
+from . import access, actions
 from .choices import Kind, Mode, Period, RunStatus, Trigger
-from .explain import explain
 from .forms import RULE_MAX, rule_problems
 from .models import OptOut, Programme, ProgrammeRun
 from .runs import RunError

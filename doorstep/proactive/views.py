@@ -29,12 +29,13 @@ from doorstep.people.actions import log_access
 from doorstep.people.choices import AccessAction
 from doorstep.people.models import CertificateType, Tag
 from doorstep.people.search import search_q, search_residents
+from doorstep.rules import rules
+from doorstep.rules.explain import explain
 from doorstep.staff.roles import VIEW_RESIDENTS
 from doorstep.staff.scoping import covers
 
-from . import access, actions, rules
+from . import access, actions
 from .choices import EntitlementStatus, RunStatus, Trigger
-from .explain import explain
 from .forms import (
     FACTS,
     OPERATORS,

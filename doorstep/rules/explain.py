@@ -47,8 +47,8 @@ def explain(programme, resident, *, on: datetime.date | None = None) -> Explanat
 
     Raises rules.RuleError if the programme's rules no longer parse (e.g. a tag they name was
     deleted)."""
-    from .choices import period_key
-    from .models import OptOut
+    from doorstep.proactive.choices import period_key
+    from doorstep.proactive.models import OptOut
 
     on = on or timezone.localdate()
     pk = getattr(resident, "pk", resident)
@@ -90,8 +90,8 @@ def _decide(pk: int, trees: list[Node | None], on: datetime.date) -> dict[int, b
 
 
 def _entitlement(programme, pk: int, on: datetime.date):
-    from .choices import Kind, period_key
-    from .models import Entitlement
+    from doorstep.proactive.choices import Kind, period_key
+    from doorstep.proactive.models import Entitlement
 
     mine = Entitlement.objects.filter(programme=programme, resident_id=pk)
     if programme.kind != Kind.RENEWAL:

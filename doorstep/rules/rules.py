@@ -735,7 +735,7 @@ class _Walker:
         return self.problem(lit.pos, message % {"v": lit.value})
 
     def programme(self, lit: _Lit, tree) -> Any:
-        from .models import Programme
+        from doorstep.proactive.models import Programme
 
         row = Programme.objects.filter(code=lit.value).values("id", "period", "kind").first()
         if row is None:

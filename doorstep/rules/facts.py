@@ -104,8 +104,7 @@ class _Reader:
 
     def __init__(self, on: datetime.date) -> None:
         from doorstep.people.models import CertificateType, Tag
-
-        from .models import Programme
+        from doorstep.proactive.models import Programme
 
         self.on = on
         self.tags = dict(Tag.objects.values_list("id", "code"))
@@ -197,8 +196,8 @@ class _Reader:
         )
 
     def _holds(self, where: dict, wanted: set[int]) -> dict[int, list[str]]:
-        from .choices import HOLDING
-        from .models import Entitlement
+        from doorstep.proactive.choices import HOLDING
+        from doorstep.proactive.models import Entitlement
 
         found = defaultdict(list)
         if self.holding is None:
@@ -232,7 +231,7 @@ class _Reader:
 def _holding_q(programmes: list[tuple], on: datetime.date) -> Q | None:
     """Entitlements that count for holds("code") on ``on``: the programme's current or previous
     period (renewal programmes: any period)."""
-    from .choices import Kind, period_key, previous_period_key
+    from doorstep.proactive.choices import Kind, period_key, previous_period_key
 
     by_keys: dict[tuple[str, ...], list[int]] = defaultdict(list)
     renewals = []

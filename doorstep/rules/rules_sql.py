@@ -187,8 +187,8 @@ def _household_size(op: str, n: int) -> Q:
 
 
 def _holding(expr: r.Holds, on: datetime.date):
-    from .choices import HOLDING, Kind, period_key, previous_period_key
-    from .models import Entitlement
+    from doorstep.proactive.choices import HOLDING, Kind, period_key, previous_period_key
+    from doorstep.proactive.models import Entitlement
 
     rows = Entitlement.objects.filter(
         resident_id=OuterRef("pk"), programme_id=expr.programme_id, status__in=HOLDING
