@@ -34,7 +34,6 @@ from doorstep.people.actions import log_access
 from doorstep.people.choices import AccessAction
 from doorstep.people.models import CertificateType
 from doorstep.rules import rules
-from doorstep.rules.explain import explain
 
 from . import access, actions
 from .choices import Kind, Mode, Period, RunStatus, Trigger
@@ -42,6 +41,7 @@ from .forms import RULE_MAX, rule_problems
 from .models import OptOut, Programme, ProgrammeRun
 from .runs import RunError
 from .views import ANSWERS, SAMPLE, _entitlement, _sample, _sample_rows, do_answer
+from .why import explain
 
 SAMPLE_MAX = 100
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")

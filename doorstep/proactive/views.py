@@ -30,7 +30,6 @@ from doorstep.people.choices import AccessAction
 from doorstep.people.models import CertificateType, Tag
 from doorstep.people.search import search_q, search_residents
 from doorstep.rules import rules
-from doorstep.rules.explain import explain
 from doorstep.staff.roles import VIEW_RESIDENTS
 from doorstep.staff.scoping import covers
 
@@ -47,6 +46,7 @@ from .forms import (
 )
 from .models import Entitlement, OptOut, Programme, ProgrammeRun
 from .runs import RunError
+from .why import explain
 
 RUNS_SHOWN = 20
 SAMPLE = 20

@@ -8,7 +8,8 @@ import datetime
 import pytest
 
 from doorstep.people.models import Resident
-from doorstep.rules.explain import _decide, explain
+from doorstep.proactive.why import explain
+from doorstep.rules.explain import _decide
 from doorstep.rules.rules import parse
 
 from .conftest import TODAY
