@@ -35,6 +35,7 @@ PERSONAS = [
     ("street_lead", "刘洋", Role.STREET_LEAD, "420105006", False),
     ("district_lead", "赵敏", Role.DISTRICT_LEAD, "420105", True),
     ("reviewer", "周杰", Role.REVIEWER, "420105", False),
+    ("programmes", "孙丽", Role.ADMINISTRATOR, "420105", False),  # programmes, not the registry
 ]
 # The department each demo reviewer reviews for (catalogue.Department code).
 REVIEWER_DEPARTMENTS = {"reviewer": ("mz", "民政")}

@@ -9,3 +9,4 @@ class Role(models.TextChoices):
     STREET_LEAD = "street_lead", _("Street lead")
     DISTRICT_LEAD = "district_lead", _("District lead")
     REVIEWER = "reviewer", _("Department reviewer")
+    ADMINISTRATOR = "administrator", _("Administrator")
