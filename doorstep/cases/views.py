@@ -30,7 +30,7 @@ from doorstep.catalogue.models import Service
 from doorstep.catalogue.pdf import PdfUnavailable
 from doorstep.catalogue.search import QueryTooLong, search_services
 from doorstep.people.access import access_resident
-from doorstep.staff.roles import HANDLE_CASES, REVIEW_CASES, VIEW_CASES, can
+from doorstep.staff.roles import HANDLE_CASES, REVIEW_CASES, VIEW_CASES, can, reviewer_grants
 from doorstep.staff.scoping import covers
 from doorstep.workdays.calendar import add_working_days
 
@@ -53,7 +53,7 @@ from .forms import (
     add_action_errors,
 )
 from .metrics import case_figures
-from .models import Case, CaseDocument, reviewer_grants
+from .models import Case, CaseDocument
 
 PAGE_SIZE = 25
 DANGER_VERBS = frozenset({"refuse", "reject", "return", "withdraw"})

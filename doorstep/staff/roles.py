@@ -63,6 +63,17 @@ def _grants_of(variant, user_id):
 _GRANTS = Prepared(_grants_of, (int_marker(),))  # read on every request: compiled once
 
 
+def reviewer_grants(user) -> list[tuple[int, str]]:
+    """(department id, area code) of each department reviewer grant the user holds."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    return [
+        (dept, code)
+        for role, code, dept in user_grants(user)
+        if role == Role.REVIEWER and dept is not None
+    ]
+
+
 def grants_with(user, capability: str) -> list[str]:
     """Codes of the areas over which ``user`` holds a role that carries ``capability``."""
     roles = set(roles_with(capability))
