@@ -59,6 +59,7 @@ bench: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Regenerate the lock file after changing dependencies in pyproject.toml.
 lock:

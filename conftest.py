@@ -2,7 +2,8 @@
 
 Persona areas: clerk A serves 七里一村社区 (420105006001), clerk B 晴川第一社区 (420105001001),
 the street lead 琴断口街道 (420105006), the district lead all of 汉阳区; the reviewer is a
-department reviewer with no view of the registry; the outsider has an account and no grants.
+department reviewer with no view of the registry; the administrator (role, not superuser) runs
+programmes and sees no residents; the outsider has an account and no grants.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ class Personas:
     district_lead: object
     reviewer: object
     outsider: object
-    admin: object
+    admin: object  # a superuser
+    administrator: object  # the administrator role (programmes), not a superuser
     area_a: object  # 七里一村社区
     area_b: object  # 晴川第一社区
     compound_a: object  # 二印小区
@@ -55,7 +57,7 @@ def places(db):
 
 @pytest.fixture
 def personas(places, django_user_model) -> Personas:
-    from doorstep.people.demo import create_personas
+    from doorstep.demo import create_personas
     from doorstep.places.models import Area
 
     create_personas(password="pw")
@@ -72,6 +74,7 @@ def personas(places, django_user_model) -> Personas:
         reviewer=users["reviewer"],
         outsider=outsider,
         admin=users["admin"],
+        administrator=users["programmes"],
         area_a=area_a,
         area_b=area_b,
         compound_a=Area.objects.get(code="420105006001001"),

@@ -49,13 +49,16 @@ INSTALLED_APPS = [
     "ninja",  # its static files: the docs page works offline
     "doorstep.core",
     "doorstep.places",
+    "doorstep.staff",
     "doorstep.people",
     "doorstep.workdays",
     "doorstep.notify",
     "doorstep.catalogue",
     "doorstep.desks",
     "doorstep.cases",
+    "doorstep.rules",
     "doorstep.proactive",
+    "doorstep",  # the project itself, for its `demo` command (DESIGN.md §4)
     "doorstep.api",
 ]
 
@@ -87,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "doorstep.core.context_processors.doorstep",
+                "doorstep.staff.context_processors.staff",
             ],
         },
     },
@@ -164,7 +168,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
-STATICFILES_DIRS = [BASE_DIR / "doorstep" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 

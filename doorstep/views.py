@@ -6,9 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from doorstep.people.choices import Role
 from doorstep.people.overview import residents_by_child_area
-from doorstep.people.roles import staff_profile
+from doorstep.staff.choices import Role
+from doorstep.staff.roles import staff_profile
 
 DESK_ROLES = {Role.CLERK, Role.COMMUNITY_LEAD, Role.GRID_WORKER}
 LEAD_ROLES = {Role.STREET_LEAD, Role.DISTRICT_LEAD}

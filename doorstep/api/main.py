@@ -13,9 +13,10 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from . import errors
+from doorstep.core.rest import errors
+from doorstep.core.rest.parser import StrictParser
+
 from .auth import STAFF
-from .parser import StrictParser
 
 DESCRIPTION = """\
 Doorstep's JSON API. Staff call it with their browser session (unsafe methods need the

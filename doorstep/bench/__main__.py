@@ -64,7 +64,8 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from doorstep.people.demo import create_personas, seed_reference_data
+    from doorstep.demo import create_personas
+    from doorstep.people.demo import seed_reference_data
     from doorstep.places.demo import build_places
 
     from . import MODULES

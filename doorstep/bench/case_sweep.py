@@ -115,10 +115,10 @@ def _staff() -> list[int]:
     of the demo and a community lead over each of ten communities."""
     from django.contrib.auth import get_user_model
 
-    from doorstep.people.choices import Role
-    from doorstep.people.models import RoleGrant
     from doorstep.places.choices import AreaKind
     from doorstep.places.models import Area
+    from doorstep.staff.choices import Role
+    from doorstep.staff.models import RoleGrant
 
     User = get_user_model()
     communities = list(Area.objects.filter(kind=AreaKind.COMMUNITY).order_by("code"))

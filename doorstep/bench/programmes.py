@@ -162,8 +162,8 @@ def _python_rules(on: datetime.date, n: int) -> dict:
     """load_facts for a sample of ``SAMPLE`` residents spread over the registry, then every
     programme's rules evaluated in Python for each of them."""
     from doorstep.people.models import Resident
-    from doorstep.proactive.facts import load_facts
-    from doorstep.proactive.rules import parse
+    from doorstep.rules.facts import load_facts
+    from doorstep.rules.rules import parse
 
     step = max(1, n // SAMPLE)
     ids = list(Resident.objects.order_by("pk").values_list("pk", flat=True)[::step][:SAMPLE])

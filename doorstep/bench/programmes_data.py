@@ -302,7 +302,7 @@ def _programmes(ctx: Context) -> dict[str, int]:
     from doorstep.catalogue.models import Department, Service
     from doorstep.people.models import CertificateType
     from doorstep.proactive.models import Programme, RuleVersion
-    from doorstep.proactive.rules import parse
+    from doorstep.rules.rules import parse
 
     admin = ctx.user("admin")
     ids = {}

@@ -88,7 +88,7 @@ def _queries(rng: random.Random, scope: list[str] | None) -> dict[str, list[str]
     """``QUERIES`` search-box inputs of each kind, taken from random residents in scope."""
     from doorstep.people import pinyin
     from doorstep.people.models import Resident
-    from doorstep.places.scoping import prefix_q
+    from doorstep.staff.scoping import prefix_q
 
     pks = list(Resident.objects.filter(prefix_q("area_code", scope)).values_list("pk", flat=True))
     picked = rng.sample(pks, min(len(pks), 4 * QUERIES))
@@ -140,7 +140,7 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 def run(ctx: Context, results: Results) -> None:
     from doorstep.people.search import search_queryset, search_residents
-    from doorstep.places.scoping import area_prefixes
+    from doorstep.staff.scoping import area_prefixes
 
     if not ctx.state.get("residents"):
         raise RuntimeError("resident_search needs the residents registry_import writes")

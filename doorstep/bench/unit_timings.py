@@ -50,8 +50,8 @@ def import_seconds(ctx: Context) -> float:
 
 
 def evaluate_microseconds() -> float:
-    from doorstep.proactive.facts import CertificateFacts, ResidentFacts
-    from doorstep.proactive.rules import parse
+    from doorstep.rules.facts import CertificateFacts, ResidentFacts
+    from doorstep.rules.rules import parse
 
     rule = parse(
         'age >= 80 && status == "active" && ("低保" in tags || household_size <= 2) '

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import Http404
 
 from doorstep.people.access import access_resident
-from doorstep.people.roles import HANDLE_CASES
-from doorstep.places.scoping import covers
+from doorstep.staff.roles import HANDLE_CASES
+from doorstep.staff.scoping import covers
 
 from .models import Case
 

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from doorstep.catalogue.choices import Necessity
 from doorstep.catalogue.models import Department
-from doorstep.people.roles import HANDLE_CASES
-from doorstep.places.scoping import covers
+from doorstep.staff.roles import HANDLE_CASES, reviewer_grants
+from doorstep.staff.scoping import covers
 
 from . import clock
 from .choices import (
@@ -44,7 +44,7 @@ from .materials import (
     _items_snapshot,
     _not_deferrable,
 )
-from .models import Case, CaseDocument, CaseEvent, CaseMaterial, reviewer_grants
+from .models import Case, CaseDocument, CaseEvent, CaseMaterial
 
 __all__ = ["CaseChanged", "InvalidTransition"]  # raised here, defined in errors
 

@@ -22,13 +22,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from doorstep.api.errors import ApiError, errors
-from doorstep.api.pagination import LIMIT_DEFAULT, LIMIT_MAX, keyset_page
-from doorstep.api.types import Bool, Day, Id, IdList, Input, Int, QueryId, QueryText, text
 from doorstep.catalogue.choices import VersionStatus
 from doorstep.catalogue.models import Department, Service, ServiceVersion
 from doorstep.core import phone
 from doorstep.core.errors import field_error
+from doorstep.core.rest.errors import ApiError, errors
+from doorstep.core.rest.pagination import LIMIT_DEFAULT, LIMIT_MAX, keyset_page
+from doorstep.core.rest.types import Bool, Day, Id, IdList, Input, Int, QueryId, QueryText, text
 from doorstep.people.access import access_resident
 
 from . import actions, attachments, clock, intake, tracking

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from doorstep.catalogue.choices import VersionStatus
 from doorstep.catalogue.models import Service
-from doorstep.people.roles import HANDLE_CASES
-from doorstep.places.scoping import covers
+from doorstep.staff.roles import HANDLE_CASES
+from doorstep.staff.scoping import covers
 
 from . import clock
 from .actions import _apply, _message_context, _now_and_today, _start_clock

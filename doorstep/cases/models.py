@@ -15,7 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from doorstep.places.scoping import area_prefixes, prefix_q
+from doorstep.staff.roles import VIEW_CASES, reviewer_grants
+from doorstep.staff.scoping import area_prefixes, prefix_q
 
 from .choices import (
     CLOSED,
@@ -42,8 +43,6 @@ class CaseQuerySet(models.QuerySet):
     def visible_to(self, user) -> CaseQuerySet:
         """Cases in the user's areas (desk side and leads), plus those forwarded to a department
         the user reviews for, inside that reviewer grant's area. Nothing for anyone else."""
-        from doorstep.people.roles import VIEW_CASES
-
         prefixes = area_prefixes(user, VIEW_CASES)
         if prefixes is None:
             return self
@@ -84,20 +83,6 @@ class CaseQuerySet(models.QuerySet):
         if getattr(user, "is_superuser", False):
             return forwarded
         return forwarded.filter(forwarded_to_id__in={d for d, _code in reviewer_grants(user)})
-
-
-def reviewer_grants(user) -> list[tuple[int, str]]:
-    """(department id, area code) of each reviewer grant the user holds."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
-    from doorstep.people.choices import Role
-    from doorstep.people.roles import user_grants
-
-    return [
-        (dept, code)
-        for role, code, dept in user_grants(user)
-        if role == Role.REVIEWER and dept is not None
-    ]
 
 
 class Case(models.Model):

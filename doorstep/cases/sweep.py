@@ -43,8 +43,8 @@ from django.utils import timezone
 from doorstep.core.bulk import insert_from
 from doorstep.notify.choices import Channel
 from doorstep.notify.outbox import queue_from_queryset, queue_message
-from doorstep.people.choices import Role
-from doorstep.places.scoping import prefix_q
+from doorstep.staff.choices import Role
+from doorstep.staff.scoping import prefix_q
 
 from .choices import EventKind
 from .models import Case, CaseEvent
@@ -125,7 +125,7 @@ def _queue_handler_messages(cases: QuerySet[Case]) -> int:
 
 def _leads() -> dict[object, list[tuple[str, str]]]:
     """Each active lead with the (code, name) of the areas they lead."""
-    from doorstep.people.models import RoleGrant
+    from doorstep.staff.models import RoleGrant
 
     grants = (
         RoleGrant.objects.filter(role__in=LEAD_ROLES, user__is_active=True)

@@ -29,7 +29,7 @@ from doorstep.catalogue.models import Service
 from doorstep.catalogue.pdf import PdfUnavailable
 from doorstep.catalogue.search import QueryTooLong, search_services
 from doorstep.core.htmx import render_page
-from doorstep.people.roles import HANDLE_CASES, REVIEW_CASES, VIEW_CASES, can
+from doorstep.staff.roles import HANDLE_CASES, REVIEW_CASES, VIEW_CASES, can
 from doorstep.workdays.calendar import add_working_days
 
 from . import actions, clock, intake, materials, tracking

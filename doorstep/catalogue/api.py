@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from doorstep.api.errors import errors
-from doorstep.api.types import QueryText
+from doorstep.core.rest.errors import errors
+from doorstep.core.rest.types import QueryText
 
 from .access import access_published_version
 from .models import ServiceVersion

@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 
 from doorstep.core import phone as phones
 from doorstep.core.errors import field_error
-from doorstep.people.roles import SERVE_DESK
-from doorstep.places.scoping import covers
+from doorstep.staff.roles import SERVE_DESK
+from doorstep.staff.scoping import covers
 from doorstep.workdays.calendar import is_public_holiday
 
 from .choices import ALLOWED, AppointmentStatus, ExceptionKind, SessionStatus
@@ -413,7 +413,7 @@ def do_mark_appointment(appointment: Appointment, *, actor, status: str) -> Appo
 @transaction.atomic
 def do_link_resident(appointment: Appointment, resident, *, actor) -> Appointment:
     """A clerk matches a booking to a resident of the registry she may see."""
-    from doorstep.people.roles import VIEW_RESIDENTS
+    from doorstep.staff.roles import VIEW_RESIDENTS
 
     _check_staff(actor, appointment.slot.session)
     if not covers(actor, VIEW_RESIDENTS, resident.area_code):

@@ -8,10 +8,10 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
-from doorstep.api.errors import errors
-from doorstep.api.types import Id, Input, QueryText, text
 from doorstep.catalogue.models import Service
 from doorstep.core.errors import field_error
+from doorstep.core.rest.errors import errors
+from doorstep.core.rest.types import Id, Input, QueryText, text
 from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area
 

@@ -17,10 +17,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from doorstep.people.roles import SERVE_DESK
 from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area
-from doorstep.places.scoping import ScopedQuerySet
+from doorstep.staff.roles import SERVE_DESK
+from doorstep.staff.scoping import ScopedQuerySet
 
 from .choices import AppointmentStatus, DeskKind, ExceptionKind, SessionStatus
 

@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doorstep.core import phone as phones
-from doorstep.people.roles import SERVE_DESK, can
 from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area
+from doorstep.staff.roles import SERVE_DESK, can
 
 from . import actions
 from .access import access_appointment, access_session, access_ticket

@@ -8,14 +8,6 @@ class Channel(models.TextChoices):
     SMS = "sms", _("Text message (SMS)")
 
 
-class Preference(models.TextChoices):
-    """How a resident wants to hear from us (``Resident.notify_channel``)."""
-
-    SMS = "sms", _("Text message (SMS)")
-    EMAIL = "email", _("Email")
-    NONE = "none", _("No notifications")
-
-
 class Status(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
     SENDING = "sending", _("Sending")

@@ -27,8 +27,10 @@ from django.db.models.functions import Concat, Left
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from doorstep.people.choices import Preference
+
 from . import channels, templates
-from .choices import Channel, Preference, Status
+from .choices import Channel, Status
 from .models import Message
 
 logger = logging.getLogger("doorstep.notify")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from doorstep.staff.roles import EDIT_RESIDENTS, VIEW_RESIDENTS
+
 from .models import Resident
-from .roles import EDIT_RESIDENTS, VIEW_RESIDENTS
 
 
 def access_resident(user, pk: int, *, for_write: bool = False) -> Resident:

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from doorstep.core import crypto, idnumber, phone
 from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area, Building, Household
-from doorstep.places.scoping import covers
+from doorstep.staff.roles import EDIT_RESIDENTS, IMPORT_RESIDENTS, VIEW_RESIDENTS, can
+from doorstep.staff.scoping import covers
 
 from . import importer, pinyin
 from .choices import AccessAction, ImportStatus
 from .models import AccessLog, Certificate, CertificateType, ImportBatch, Resident, Tag
-from .roles import EDIT_RESIDENTS, IMPORT_RESIDENTS, VIEW_RESIDENTS, can
 
 
 def log_access(actor, resident: Resident | None, action: str, detail: str = "") -> None:

@@ -2,15 +2,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Role(models.TextChoices):
-    CLERK = "clerk", _("Desk clerk")
-    GRID_WORKER = "grid_worker", _("Grid worker")
-    COMMUNITY_LEAD = "community_lead", _("Community lead")
-    STREET_LEAD = "street_lead", _("Street lead")
-    DISTRICT_LEAD = "district_lead", _("District lead")
-    REVIEWER = "reviewer", _("Department reviewer")
-
-
 class Sex(models.TextChoices):
     MALE = "M", _("Male")
     FEMALE = "F", _("Female")
@@ -35,3 +26,11 @@ class ImportStatus(models.TextChoices):
     CHECKED = "checked", _("Checked, nothing written")
     DONE = "done", _("Imported")
     FAILED = "failed", _("Rejected, nothing written")
+
+
+class Preference(models.TextChoices):
+    """How a resident wants to hear from us (``Resident.notify_channel``)."""
+
+    SMS = "sms", _("Text message (SMS)")
+    EMAIL = "email", _("Email")
+    NONE = "none", _("No notifications")

@@ -1,4 +1,5 @@
-"""The demo district's people: tags, certificate types, staff personas and synthetic residents.
+"""The demo district's people: tags, certificate types and synthetic residents (the staff
+personas and the whole demo are built at project level, in ``doorstep.demo``).
 
 Everything is synthetic and labelled so in the UI footer and in README.md.
 """
@@ -8,23 +9,13 @@ from __future__ import annotations
 import datetime
 import random
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.utils.translation import gettext as _
 
-from doorstep.catalogue.loader import load_catalogue
-from doorstep.catalogue.models import Department
 from doorstep.places.choices import AreaKind
-from doorstep.places.demo import build_places
 from doorstep.places.models import Area
-from doorstep.workdays.seed import seed_holidays
 
 from . import importer, synthetic
-from .choices import Role
-from .models import Certificate, CertificateType, Resident, RoleGrant, Tag
-
-DEMO_PASSWORD = "doorstep-demo"
+from .models import Certificate, CertificateType, Resident, Tag
 
 TAGS = [
     ("living-alone", "独居老人", "Elderly living alone"),
@@ -43,17 +34,6 @@ CERTIFICATE_TYPES = [
     ("residence-permit", "居住证", "公安", 1, 30),
     ("veteran", "退役军人优待证", "退役军人事务局", 6, 90),
 ]
-# (username, display name, role, area code, may reveal full numbers)
-PERSONAS = [
-    ("clerk_a", "王芳", Role.CLERK, "420105006001", True),
-    ("clerk_b", "李强", Role.CLERK, "420105001001", True),
-    ("grid_a", "陈静", Role.GRID_WORKER, "420105006001", False),
-    ("street_lead", "刘洋", Role.STREET_LEAD, "420105006", False),
-    ("district_lead", "赵敏", Role.DISTRICT_LEAD, "420105", True),
-    ("reviewer", "周杰", Role.REVIEWER, "420105", False),
-]
-# The department each demo reviewer reviews for (catalogue.Department code).
-REVIEWER_DEPARTMENTS = {"reviewer": ("mz", "民政")}
 
 
 @transaction.atomic
@@ -70,41 +50,6 @@ def seed_reference_data() -> None:
                 "renewal_window_days": window,
             },
         )
-
-
-@transaction.atomic
-def create_personas(password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]:
-    """Staff accounts for the demo; returns (username, role, area) for printing."""
-    User = get_user_model()
-    reveal = Permission.objects.get(codename="reveal_id_number")
-    admin, created = User.objects.get_or_create(
-        username="admin", defaults={"is_staff": True, "is_superuser": True, "first_name": "管理员"}
-    )
-    if created:
-        admin.set_password(password)
-        admin.save(update_fields=["password"])
-    out = [("admin", str(_("Administrator")), "—")]
-    for username, display, role, code, may_reveal in PERSONAS:
-        user, created = User.objects.get_or_create(
-            username=username, defaults={"first_name": display}
-        )
-        if created:
-            user.set_password(password)
-            user.save(update_fields=["password"])
-            if may_reveal:
-                user.user_permissions.add(reveal)
-        area = Area.objects.get(code=code)
-        department = None
-        if username in REVIEWER_DEPARTMENTS:
-            dept_code, dept_name = REVIEWER_DEPARTMENTS[username]
-            department, _created = Department.objects.get_or_create(
-                code=dept_code, defaults={"name": dept_name}
-            )
-        RoleGrant.objects.get_or_create(
-            user=user, role=role, area=area, defaults={"department": department}
-        )
-        out.append((username, str(Role(role).label), area.name))
-    return out
 
 
 def load_residents(n: int, *, actor, progress=None) -> importer.ImportResult:
@@ -152,30 +97,3 @@ def add_certificates(seed: int = 11) -> int:
             )
     Certificate.objects.bulk_create(certificates, ignore_conflicts=True)
     return len(certificates)
-
-
-def build_demo(residents: int, *, progress=None) -> dict:
-    build_places()
-    seed_reference_data()
-    seed_holidays()  # the working-day calendar (idempotent; keeps administrators' edits)
-    logins = create_personas()
-    load_catalogue(actor=None)  # the SAMPLE catalogue; adds only what is missing
-    User = get_user_model()
-    loaded = None
-    if not Resident.objects.exists():
-        loaded = load_residents(
-            residents, actor=User.objects.get(username="admin"), progress=progress
-        )
-        if not loaded.written:  # synthetic rows are valid by construction: a bug if not
-            raise RuntimeError(f"Demo residents were rejected: {loaded.errors[:3]}")
-        add_certificates()
-    from doorstep.desks.demo import build_demo_desks  # desks need places and services first
-
-    build_demo_desks()
-    from doorstep.cases.demo import build_demo_cases
-
-    build_demo_cases()
-    from doorstep.proactive.demo import build_demo_programmes
-
-    programmes = build_demo_programmes()
-    return {"logins": logins, "loaded": loaded, "programmes": programmes}

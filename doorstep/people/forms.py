@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.core import idnumber, phone
 from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area
-from doorstep.places.scoping import area_prefixes, prefix_q
+from doorstep.staff.roles import EDIT_RESIDENTS, VIEW_RESIDENTS
+from doorstep.staff.scoping import area_prefixes, prefix_q
 
 from . import actions
 from .choices import ResidentStatus
 from .models import Certificate, CertificateType, Resident, Tag
-from .roles import EDIT_RESIDENTS, VIEW_RESIDENTS
 
 _INDENT = {AreaKind.DISTRICT: 0, AreaKind.STREET: 1, AreaKind.COMMUNITY: 2, AreaKind.COMPOUND: 3}
 

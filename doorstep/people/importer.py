@@ -27,12 +27,12 @@ from django.utils.translation import gettext as _
 from doorstep.core import crypto, idnumber, phone
 from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area, Building, Household
-from doorstep.places.scoping import area_prefixes
+from doorstep.staff.roles import IMPORT_RESIDENTS
+from doorstep.staff.scoping import area_prefixes
 
 from . import pinyin
 from .choices import ResidentStatus
 from .models import Resident, ResidentTag, Tag
-from .roles import IMPORT_RESIDENTS
 
 BATCH = 5000
 MAX_ERRORS_KEPT = 1000

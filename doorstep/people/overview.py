@@ -9,11 +9,11 @@ from django.db.models.functions import Substr
 
 from doorstep.places.choices import CODE_LENGTH, AreaKind
 from doorstep.places.models import Area
-from doorstep.places.scoping import ALL, area_prefixes
+from doorstep.staff.roles import VIEW_RESIDENTS
+from doorstep.staff.scoping import ALL, area_prefixes
 
 from .choices import ResidentStatus
 from .models import Resident
-from .roles import VIEW_RESIDENTS
 
 _STEP = 3  # digits each level adds to its parent's code (see places.choices.CODE_LENGTH)
 

@@ -24,10 +24,10 @@ from django.db.models.functions import Concat
 
 from doorstep.core import crypto, phone
 from doorstep.core.lookups import like_escape
-from doorstep.places.scoping import area_prefixes
+from doorstep.staff.roles import VIEW_RESIDENTS
+from doorstep.staff.scoping import area_prefixes
 
 from .models import Resident, ResidentQuerySet
-from .roles import VIEW_RESIDENTS
 
 _LETTERS = re.compile(r"^[a-z]+$")
 _ID_TAIL = re.compile(r"^[0-9]{3,5}[0-9x]$")

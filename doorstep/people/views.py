@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from doorstep.core.htmx import render_page
-from doorstep.places.scoping import covers
+from doorstep.staff.roles import EDIT_RESIDENTS, IMPORT_RESIDENTS, VIEW_RESIDENTS, can
+from doorstep.staff.scoping import covers
 
 from . import uploads
 from .access import access_resident
@@ -30,7 +31,6 @@ from .forms import (
 )
 from .importer import ImportFileError
 from .models import Resident
-from .roles import EDIT_RESIDENTS, IMPORT_RESIDENTS, VIEW_RESIDENTS, can
 from .search import search_q, search_residents
 
 PAGE_SIZE = 25

@@ -1,7 +1,7 @@
 """The place tree: district → street → community → compound, then buildings and households.
 
 An area's ``code`` extends its parent's, so "everything under X" is a prefix match on a code
-column; every scoped queryset in Doorstep is built on that (see ``scoping.py``).
+column; every scoped queryset in Doorstep is built on that (see ``doorstep.staff.scoping``).
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
-"""Who may see and do what with programmes: one place, used by the pages and the API.
+"""Who may see and do what with programmes: one place, used by the pages, the API and the
+actions, through the role capabilities of ``doorstep.staff.roles`` (administrators hold them all).
 
-- Reading programmes, their rules and run history: administrators (``change_programme``), those
-  who may run them (``run_programme``) and district leads (the whole district's programmes are
-  their business). Anyone else gets 403, like every page their role does not carry.
-- Changing a programme: ``proactive.change_programme``. Previewing and running:
-  ``proactive.run_programme``.
+- Reading programmes, their rules and run history: ``VIEW_PROGRAMMES`` (the administrator role,
+  and district leads: the whole district's programmes are their business). Anyone else gets 403,
+  like every page their role does not carry.
+- Creating and changing a programme: ``MANAGE_PROGRAMMES``. Previewing and running:
+  ``RUN_PROGRAMMES``. Both are the administrator role's.
 - Why / why not for one resident: ``VIEW_RESIDENTS`` over the resident's area (the clerk at the
   desk answers "why didn't my mother get it"); any programme may be explained. A resident outside
   the user's areas is a 404, like a missing one.
@@ -17,48 +18,33 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from doorstep.people.access import access_resident
-from doorstep.people.choices import Role
 from doorstep.people.models import Resident
-from doorstep.people.roles import VIEW_RESIDENTS, can, user_grants
+from doorstep.staff.roles import (
+    MANAGE_PROGRAMMES,
+    RUN_PROGRAMMES,
+    VIEW_PROGRAMMES,
+    VIEW_RESIDENTS,
+    can,
+)
 
 from .models import Programme, ProgrammeRun
 
-CHANGE = "proactive.change_programme"
-RUN = "proactive.run_programme"
-VIEW = "proactive.view_programme"
-
-
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
 
 def may_change(user) -> bool:
-    return _active(user) and user.has_perm(CHANGE)
+    return can(user, MANAGE_PROGRAMMES)
 
 
 def may_run(user) -> bool:
-    return _active(user) and user.has_perm(RUN)
-
-
-def is_district_lead(user) -> bool:
-    return _active(user) and any(role == Role.DISTRICT_LEAD for role, *_ in user_grants(user))
+    return can(user, RUN_PROGRAMMES)
 
 
 def may_read(user) -> bool:
-    if not _active(user):
-        return False
-    return (
-        user.is_superuser
-        or user.has_perm(CHANGE)
-        or user.has_perm(RUN)
-        or user.has_perm(VIEW)
-        or is_district_lead(user)
-    )
+    return can(user, VIEW_PROGRAMMES)
 
 
 def may_explain(user) -> bool:
     """Whether ``user`` may open why / why-not pages at all (for residents they can see)."""
-    return _active(user) and can(user, VIEW_RESIDENTS)
+    return can(user, VIEW_RESIDENTS)
 
 
 def require_read(user) -> None:

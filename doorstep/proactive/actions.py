@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import access
 from .answers import (
     do_accept_offer,
     do_decline_offer,
@@ -70,7 +71,7 @@ def _rule_messages(exc) -> list[ValidationError]:
 
 
 def _check_rules(programme: Programme) -> dict[str, list]:
-    from . import rules
+    from doorstep.rules import rules
 
     errors: dict[str, list] = {}
     if not programme.grant_rule.strip():
@@ -133,10 +134,8 @@ def do_save_programme(programme: Programme | None, *, actor, **fields) -> Progra
     unknown = set(fields) - FIELDS
     if unknown:
         raise TypeError(f"unknown programme fields: {sorted(unknown)}")
-    if actor is not None:
-        perm = "proactive.change_programme" if programme else "proactive.add_programme"
-        if not actor.has_perm(perm):
-            raise PermissionDenied(_("You may not change programmes."))
+    if actor is not None and not access.may_change(actor):
+        raise PermissionDenied(_("You may not change programmes."))
     target = Programme() if programme is None else Programme.objects.get(pk=programme.pk)
     for name, value in fields.items():
         if name in ("grant_rule", "stop_rule"):
@@ -279,7 +278,7 @@ def do_queue_run(programme: Programme, *, actor, trigger: str = Trigger.UI) -> P
     transaction commits). A run of the programme already waiting is returned instead of a
     second one. ``ValidationError`` when the programme is inactive or (renewal) cannot open
     cases now."""
-    if actor is not None and not actor.has_perm("proactive.run_programme"):
+    if actor is not None and not access.may_run(actor):
         raise PermissionDenied(_("You may not run programmes."))
     if not programme.is_active:
         raise ValidationError(_("This programme is not active: activate it first."), "inactive")

@@ -22,22 +22,23 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from doorstep.api.errors import ApiError, errors
-from doorstep.api.pagination import LIMIT_DEFAULT, LIMIT_MAX, keyset_page
-from doorstep.api.types import Bool, Input, QueryId, QueryText, text
 from doorstep.catalogue.models import Department, Service
 from doorstep.core.errors import field_error
+from doorstep.core.rest.errors import ApiError, errors
+from doorstep.core.rest.pagination import LIMIT_DEFAULT, LIMIT_MAX, keyset_page
+from doorstep.core.rest.types import Bool, Input, QueryId, QueryText, text
 from doorstep.people.actions import log_access
 from doorstep.people.choices import AccessAction
 from doorstep.people.models import CertificateType
+from doorstep.rules import rules
 
-from . import access, actions, rules
+from . import access, actions
 from .choices import Kind, Mode, Period, RunStatus, Trigger
-from .explain import explain
 from .forms import RULE_MAX, rule_problems
 from .models import OptOut, Programme, ProgrammeRun
 from .runs import RunError
 from .views import ANSWERS, SAMPLE, _entitlement, _sample, _sample_rows, do_answer
+from .why import explain
 
 router = Router(tags=["programmes"])
 

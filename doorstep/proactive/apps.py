@@ -10,6 +10,10 @@ class ProactiveConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
+        from doorstep.rules.holdings import register
+
         from .checks import check_public_url
+        from .holdings import ProgrammeHoldings
 
         checks.register(check_public_url)
+        register(ProgrammeHoldings())  # what holds("code") in a rule asks about

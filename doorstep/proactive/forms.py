@@ -46,7 +46,7 @@ class ShownProblem:
 def rule_problems(text: str, *, required: bool) -> list[ShownProblem]:
     """What is wrong with a rule's text, ready to show under its field ([] when fine). An empty
     stop rule is fine (never stop); an empty grant rule is not."""
-    from . import rules
+    from doorstep.rules import rules
 
     if len(text) > RULE_MAX:
         message = _("A rule may be at most %(n)d characters long.") % {"n": RULE_MAX}

@@ -111,7 +111,6 @@ class Programme(models.Model):
                 name="programme_offer_grants_only",
             ),
         ]
-        permissions = [("run_programme", _("Can preview and run programmes"))]
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
 

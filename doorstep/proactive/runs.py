@@ -89,7 +89,7 @@ class RunError(Exception):
 
 def parse_rules(grant_rule: str, stop_rule: str):
     """(grant Rule, stop Rule or None); raises ``rules.RuleError``."""
-    from . import rules
+    from doorstep.rules import rules
 
     grant = rules.parse(grant_rule)
     stop = rules.parse(stop_rule) if (stop_rule or "").strip() else None
@@ -577,7 +577,7 @@ def execute(run: ProgrammeRun, programme: Programme) -> ProgrammeRun:
 
 
 def _error_text(exc: Exception) -> str:
-    from . import rules
+    from doorstep.rules import rules
 
     if isinstance(exc, RunError):
         return str(exc)

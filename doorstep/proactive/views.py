@@ -29,13 +29,13 @@ from doorstep.core.htmx import is_partial, render_page
 from doorstep.people.actions import log_access
 from doorstep.people.choices import AccessAction
 from doorstep.people.models import CertificateType, Tag
-from doorstep.people.roles import VIEW_RESIDENTS
 from doorstep.people.search import search_q, search_residents
-from doorstep.places.scoping import covers
+from doorstep.rules import rules
+from doorstep.staff.roles import VIEW_RESIDENTS
+from doorstep.staff.scoping import covers
 
-from . import access, actions, rules
+from . import access, actions
 from .choices import EntitlementStatus, RunStatus, Trigger
-from .explain import explain
 from .forms import (
     FACTS,
     OPERATORS,
@@ -47,6 +47,7 @@ from .forms import (
 )
 from .models import Entitlement, OptOut, Programme, ProgrammeRun
 from .runs import RunError
+from .why import explain
 
 RUNS_SHOWN = 20
 SAMPLE = 20

@@ -70,8 +70,8 @@ def test_the_reviewer_does_not_see_cases_of_another_department(make_case, person
 
 def test_a_reviewer_grant_is_bounded_by_its_area(make_case, personas, frozen, django_user_model):
     from doorstep.catalogue.models import Department
-    from doorstep.people.choices import Role
-    from doorstep.people.models import RoleGrant
+    from doorstep.staff.choices import Role
+    from doorstep.staff.models import RoleGrant
 
     case = make_case("accept")
     do_transition(case, "forward", actor=personas.clerk_a)
@@ -89,8 +89,8 @@ def test_a_department_only_belongs_on_a_reviewer_grant(personas):
     from django.db import IntegrityError, transaction
 
     from doorstep.catalogue.models import Department
-    from doorstep.people.choices import Role
-    from doorstep.people.models import RoleGrant
+    from doorstep.staff.choices import Role
+    from doorstep.staff.models import RoleGrant
 
     with pytest.raises(IntegrityError), transaction.atomic():
         RoleGrant.objects.create(

@@ -271,8 +271,8 @@ def test_the_same_key_twice_makes_one_case(make_case, personas, resident, servic
 
 
 def test_the_same_key_from_two_clerks_makes_two_cases(make_case, personas, frozen):
-    from doorstep.people.choices import Role
-    from doorstep.people.models import RoleGrant
+    from doorstep.staff.choices import Role
+    from doorstep.staff.models import RoleGrant
 
     RoleGrant.objects.create(user=personas.clerk_b, role=Role.CLERK, area=personas.area_a)
     a = make_case("accept", idempotency_key="same")

@@ -35,7 +35,7 @@ def _events(case: Case):
 
 @pytest.fixture
 def community_lead(personas, django_user_model):
-    from doorstep.people.models import RoleGrant
+    from doorstep.staff.models import RoleGrant
 
     lead = django_user_model.objects.create_user("lead_a", email="lead_a@example.org")
     RoleGrant.objects.create(user=lead, role="community_lead", area=personas.area_a)

@@ -338,7 +338,7 @@ def test_strings_come_out_in_the_active_language(language, want):
 
 
 def test_model_labels_and_templates_are_translated():
-    from doorstep.people.choices import Role
+    from doorstep.staff.choices import Role
 
     template = Template(
         '{% load i18n %}{% translate "Log in" %}|{% blocktranslate count n=n %}'

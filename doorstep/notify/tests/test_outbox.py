@@ -8,10 +8,11 @@ import pytest
 from django.db import connection, transaction
 from django_tasks_db.models import DBTaskResult
 
-from doorstep.notify.choices import Channel, Preference, Status
+from doorstep.notify.choices import Channel, Status
 from doorstep.notify.models import Message
 from doorstep.notify.outbox import queue_message
 from doorstep.notify.templates import TEMPLATES, UnknownTemplate
+from doorstep.people.choices import Preference
 
 
 def test_rolled_back_event_leaves_no_message(db, booked):

@@ -18,10 +18,10 @@ from doorstep.people.models import (
     ImportBatch,
     Resident,
     ResidentTag,
-    RoleGrant,
     Tag,
 )
 from doorstep.places.models import Area, Building, Household
+from doorstep.staff.models import RoleGrant
 
 HEADER = ["姓名", "公民身份号码", "手机号码", "小区", "楼栋", "房号", "标签"]
 ERYIN = "420105006001001"
@@ -151,7 +151,7 @@ def test_demo_twice_reuses_what_is_there(db):
     call_command("demo", residents=300, stdout=out, stderr=StringIO())
     assert "Loaded 300 synthetic residents" in out.getvalue()
     first = state()
-    assert first[:3] == (300, 1 + 11 + 31 + 124, 7)
+    assert first[:3] == (300, 1 + 11 + 31 + 124, 8)  # admin and seven personas
     assert first[5] > 0  # some certificates
 
     out = StringIO()

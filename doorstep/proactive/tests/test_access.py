@@ -124,6 +124,37 @@ def test_the_district_lead_reads_but_does_not_write(client, world, ran):
     assert snapshot() == before
 
 
+def test_the_administrator_role_reads_changes_and_runs(client, world, ran):
+    """Not a superuser: the administrator role's capabilities open every programme page."""
+    client.force_login(world.personas.administrator)
+    assert not world.personas.administrator.is_superuser
+    for method, url, data in pages(world, ran):
+        response = call(client, method, url, data)
+        assert response.status_code in (200, 302), (url, response.status_code)
+    for method, url, data in apis(world, ran):
+        response = call(client, method, url, data, api=True)
+        assert response.status_code not in (401, 403), url  # (a create with fields missing: 400)
+    assert Programme.objects.filter(code="elderly-90").exists()  # created through the form
+    assert ProgrammeRun.objects.filter(started_by=world.personas.administrator).exists()
+
+
+def test_django_model_permissions_open_nothing(client, world, ran, django_user_model):
+    """One permission model: a staff account holding Django's programme permissions, and no
+    role, is refused like any account without the capability."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("perms", password="pw", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="proactive"))
+    client.force_login(user)
+    before = snapshot()
+    for method, url, data in pages(world, ran):
+        assert call(client, method, url, data).status_code == 403, url
+    for method, url, data in apis(world, ran):
+        assert call(client, method, url, data, api=True).status_code == 403, url
+    assert reverse("proactive:list") not in client.get("/").content.decode()
+    assert snapshot() == before
+
+
 def test_a_missing_programme_or_run_is_404(client, world):
     client.force_login(world.personas.admin)
     for url in (
@@ -172,7 +203,7 @@ def test_why_pages_send_anonymous_to_log_in(client, world):
     assert search.status_code == 302
 
 
-@pytest.mark.parametrize("who", ["outsider", "reviewer"])
+@pytest.mark.parametrize("who", ["outsider", "reviewer", "administrator"])
 def test_why_pages_refuse_staff_who_see_no_residents(client, world, who):
     from doorstep.people.models import AccessLog
 

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 def test_floor_and_product_write_the_same_rows(tmp_path):
     from doorstep.bench import programmes, programmes_data
     from doorstep.bench.context import Context
-    from doorstep.people.demo import create_personas, seed_reference_data
+    from doorstep.demo import create_personas
+    from doorstep.people.demo import seed_reference_data
     from doorstep.people.models import Resident
     from doorstep.places.demo import build_places
     from doorstep.proactive.models import Entitlement, Programme

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from doorstep.people.models import Certificate, Resident
-from doorstep.proactive.facts import age_on
 from doorstep.proactive.models import Entitlement, Programme, ProgrammeRun
+from doorstep.rules.facts import age_on
 
 
 def test_the_demo_runs_its_programmes_once(db):

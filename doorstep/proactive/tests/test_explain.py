@@ -8,8 +8,9 @@ import datetime
 import pytest
 
 from doorstep.people.models import Resident
-from doorstep.proactive.explain import _decide, explain
-from doorstep.proactive.rules import parse
+from doorstep.proactive.why import explain
+from doorstep.rules.explain import _decide
+from doorstep.rules.rules import parse
 
 from .conftest import TODAY
 
@@ -153,7 +154,7 @@ def test_every_node_is_decided_in_one_query(aged_79, make_programme, django_asse
 
 
 def test_an_unusable_rule_raises(aged_80, make_programme):
-    from doorstep.proactive.rules import RuleError
+    from doorstep.rules.rules import RuleError
 
     programme = make_programme("broken", '"nope" in tags')
     with pytest.raises(RuleError):

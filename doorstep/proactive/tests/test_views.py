@@ -105,7 +105,9 @@ def test_the_navigation_shows_programmes_only_to_those_who_may_read_them(client,
     url = reverse("proactive:list")
     assert url in logged_in(client, world.personas.admin).get("/").content.decode()
     assert url in logged_in(client, world.personas.district_lead).get("/").content.decode()
+    assert url in logged_in(client, world.personas.administrator).get("/").content.decode()
     assert url not in logged_in(client, world.personas.clerk_a).get("/").content.decode()
+    assert url not in logged_in(client, world.personas.reviewer).get("/").content.decode()
 
 
 # ---- create, edit, live check ----------------------------------------------------------------

@@ -75,7 +75,7 @@ class Command(BaseCommand):
         )
 
     def _preview(self, codes, on) -> int:
-        from doorstep.proactive import rules
+        from doorstep.rules import rules
 
         programmes = Programme.objects.filter(is_active=True).order_by("code")
         if codes:

@@ -23,9 +23,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from doorstep.people.models import Resident
-from doorstep.proactive.facts import age_on, load_facts
-from doorstep.proactive.rules import OPERATORS, parse
-from doorstep.proactive.rules_sql import born_by
+from doorstep.rules.facts import age_on, load_facts
+from doorstep.rules.rules import OPERATORS, parse
+from doorstep.rules.rules_sql import born_by
 
 from .conftest import TODAY
 

@@ -27,6 +27,7 @@ from django.db.models.lookups import (
 )
 
 from . import rules as r
+from .holdings import holdings
 
 ACTIVE = "active"
 TRUE = Q(pk__isnull=False)  # constant conditions that still compile inside Exists or a SELECT
@@ -86,7 +87,7 @@ def _q(expr: r.Expr, ctx: _Context) -> Q:
 
         return Q(Exists(ResidentTag.objects.filter(resident_id=OuterRef("pk"), tag_id=expr.tag_id)))
     if kind is r.Holds:
-        return Q(Exists(_holding(expr, ctx.on)))
+        return Q(Exists(holdings().exists(expr, ctx.on)))
     if kind is r.Exists:
         from doorstep.people.models import Certificate
 
@@ -181,22 +182,6 @@ def _household_size(op: str, n: int) -> Q:
     if op == "!=":
         return ~Q(Exact(household_size(), n))
     return Q(_SIZE_LOOKUPS[op](household_size(), n))
-
-
-# ---- holds("code") ------------------------------------------------------------------------
-
-
-def _holding(expr: r.Holds, on: datetime.date):
-    from .choices import HOLDING, Kind, period_key, previous_period_key
-    from .models import Entitlement
-
-    rows = Entitlement.objects.filter(
-        resident_id=OuterRef("pk"), programme_id=expr.programme_id, status__in=HOLDING
-    )
-    if expr.kind != Kind.RENEWAL:
-        keys = [period_key(expr.period, on), previous_period_key(expr.period, on)]
-        rows = rows.filter(period__in=[k for k in keys if k])
-    return rows
 
 
 # ---- certificates -------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from celpy.celparser import CELParseError, CELParser
 from celpy.evaluation import celstr
 from django.utils.translation import gettext as _
 
+from .holdings import holdings
 from .rules_ast import (  # noqa: F401 - the tree's names are part of this module's API
     CERT_FIELDS,
     FACTS,
@@ -735,12 +736,10 @@ class _Walker:
         return self.problem(lit.pos, message % {"v": lit.value})
 
     def programme(self, lit: _Lit, tree) -> Any:
-        from .models import Programme
-
-        row = Programme.objects.filter(code=lit.value).values("id", "period", "kind").first()
-        if row is None:
+        held = holdings().find(lit.value)
+        if held is None:
             return self.problem(lit.pos, _("No programme “%(v)s”.") % {"v": lit.value})
-        return Holds(_pos(tree), lit.value, row["id"], row["period"], row["kind"])
+        return Holds(_pos(tree), lit.value, held.id, held.period, held.kind)
 
 
 def _bare_name(tree: lark.Tree) -> str | None:

@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from doorstep.people.models import Resident
-from doorstep.proactive.facts import CertificateFacts, age_on, iter_facts, load_facts
+from doorstep.rules.facts import CertificateFacts, age_on, iter_facts, load_facts
 
 from .conftest import TODAY
 
@@ -77,7 +77,7 @@ def test_ids_or_a_queryset(family):
 
 @pytest.mark.parametrize("spread", [1, 16])
 def test_only_the_residents_asked_for(family, spread, monkeypatch):
-    from doorstep.proactive import facts as module
+    from doorstep.rules import facts as module
 
     monkeypatch.setattr(module, "SPREAD", spread)  # 1: lists of ids; 16: ranges
     everyone = load_facts(Resident.objects.all(), TODAY)

@@ -15,7 +15,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
+
+from .holdings import holdings
 
 CHUNK = 2000
 # Tags, certificates and holdings of a chunk are read by id range when the chunk's ids span at
@@ -100,12 +102,10 @@ def _batched(items: Iterable, size: int) -> Iterator[list]:
 
 
 class _Reader:
-    """What every chunk needs once: tag codes, certificate types, the programmes' holdings."""
+    """What every chunk needs once: tag codes, certificate types, the holdings' reader."""
 
     def __init__(self, on: datetime.date) -> None:
         from doorstep.people.models import CertificateType, Tag
-
-        from .models import Programme
 
         self.on = on
         self.tags = dict(Tag.objects.values_list("id", "code"))
@@ -115,9 +115,7 @@ class _Reader:
                 "id", "code", "name", "renewal_window_days"
             )
         }
-        programmes = list(Programme.objects.values_list("id", "code", "period", "kind"))
-        self.programmes = {pk: code for pk, code, _, _ in programmes}
-        self.holding = _holding_q(programmes, on)
+        self.holdings = holdings().reader(on)
         self._sets: dict[tuple, frozenset] = {}
 
     def frozen(self, items: Iterable[str]) -> frozenset[str]:
@@ -138,7 +136,7 @@ class _Reader:
         else:
             where = {"resident_id__in": ids}
         tags, certificates = self._tags(where, wanted), self._certificates(where, wanted)
-        holds = self._holds(where, wanted)
+        holds = self.holdings.held(where, wanted)
         households = {row[5] for row in rows if row[5] is not None}
         sizes = self._household_sizes(households) if households else {}
         on = self.on
@@ -196,24 +194,6 @@ class _Reader:
             type_name=name,
         )
 
-    def _holds(self, where: dict, wanted: set[int]) -> dict[int, list[str]]:
-        from .choices import HOLDING
-        from .models import Entitlement
-
-        found = defaultdict(list)
-        if self.holding is None:
-            return found
-        rows = (
-            Entitlement.objects.filter(status__in=HOLDING, **where)
-            .filter(self.holding)
-            .values_list("resident_id", "programme_id")
-            .distinct()
-        )
-        for resident_id, programme_id in rows:
-            if resident_id in wanted:
-                found[resident_id].append(self.programmes[programme_id])
-        return found
-
     def _household_sizes(self, households: set[int]) -> dict[int, int]:
         """Active members per household (a list of ids: a subquery over the chunk's id range
         leads PostgreSQL to scan the whole registry for each chunk)."""
@@ -227,27 +207,3 @@ class _Reader:
             .values_list("household_id", "n")
         )
         return dict(rows)
-
-
-def _holding_q(programmes: list[tuple], on: datetime.date) -> Q | None:
-    """Entitlements that count for holds("code") on ``on``: the programme's current or previous
-    period (renewal programmes: any period)."""
-    from .choices import Kind, period_key, previous_period_key
-
-    by_keys: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    renewals = []
-    for pk, _code, period, kind in programmes:
-        if kind == Kind.RENEWAL:
-            renewals.append(pk)
-        else:
-            keys = (period_key(period, on), previous_period_key(period, on))
-            by_keys[tuple(k for k in keys if k)].append(pk)
-    parts = [Q(programme_id__in=pks, period__in=list(keys)) for keys, pks in by_keys.items()]
-    if renewals:
-        parts.append(Q(programme_id__in=renewals))
-    if not parts:
-        return None
-    q = parts[0]
-    for part in parts[1:]:
-        q |= part
-    return q

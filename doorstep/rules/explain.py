@@ -1,6 +1,7 @@
-"""Why (or why not) one resident gets a programme: the grant and stop rules as trees, each node
+"""Why (or why not) one resident meets a rule: the grant and stop rules as trees, each node
 decided by the database (one query annotating every node for this resident, so the page shows
-what a run would decide), with the facts behind each condition ("age 79 < 80").
+what a run would decide), with the facts behind each condition ("age 79 < 80"). What that
+means for a programme (opted out, already granted) is proactive's ``why.py``.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import BooleanField, ExpressionWrapper
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import rules as r
@@ -30,47 +30,26 @@ class ExplainedNode:
 
 
 @dataclass(frozen=True)
-class Explanation:
-    on: datetime.date
-    period: str
-    eligible: bool
-    outcome: str
+class RulesExplained:
     grant: ExplainedNode
     stop: ExplainedNode | None
-    opted_out: object | None  # OptOut
-    entitlement: object | None  # Entitlement of this period, else the latest
     facts: ResidentFacts
 
 
-def explain(programme, resident, *, on: datetime.date | None = None) -> Explanation:
-    """Explain ``programme`` (its current rules) for ``resident`` on ``on`` (today).
-
-    Raises rules.RuleError if the programme's rules no longer parse (e.g. a tag they name was
-    deleted)."""
-    from .choices import period_key
-    from .models import OptOut
-
-    on = on or timezone.localdate()
+def explain_rules(grant_rule: str, stop_rule: str, resident, on: datetime.date) -> RulesExplained:
+    """A grant rule and an optional stop rule as trees for one resident (a pk or a Resident) on
+    ``on``: every node decided by the database in one query, conditions with the facts behind
+    them. Raises rules.RuleError if a rule no longer parses (e.g. a tag it names was deleted)."""
     pk = getattr(resident, "pk", resident)
-    grant_tree = parse(programme.grant_rule).tree()
-    stop_rule = parse_optional(programme.stop_rule)
-    stop_tree = stop_rule.tree() if stop_rule else None
+    grant_tree = parse(grant_rule).tree()
+    stop = parse_optional(stop_rule)
+    stop_tree = stop.tree() if stop else None
     decided = _decide(pk, [grant_tree, stop_tree], on)
     facts = load_facts([pk], on)[pk]
     names = _names(grant_tree, stop_tree)
-    grant = _explained(grant_tree, decided, facts, names)
-    stop = _explained(stop_tree, decided, facts, names) if stop_tree else None
-    opted_out = OptOut.objects.filter(programme=programme, resident_id=pk).first()
-    eligible = grant.holds and not (stop and stop.holds) and opted_out is None
-    return Explanation(
-        on=on,
-        period=period_key(programme.period, on),
-        eligible=eligible,
-        outcome=_outcome(grant, stop, opted_out),
-        grant=grant,
-        stop=stop,
-        opted_out=opted_out,
-        entitlement=_entitlement(programme, pk, on),
+    return RulesExplained(
+        grant=_explained(grant_tree, decided, facts, names),
+        stop=_explained(stop_tree, decided, facts, names) if stop_tree else None,
         facts=facts,
     )
 
@@ -87,34 +66,6 @@ def _decide(pk: int, trees: list[Node | None], on: datetime.date) -> dict[int, b
     }
     row = Resident.objects.filter(pk=pk).values(**annotations).get()
     return {id(node): bool(row[f"n{i}"]) for i, node in enumerate(nodes)}
-
-
-def _entitlement(programme, pk: int, on: datetime.date):
-    from .choices import Kind, period_key
-    from .models import Entitlement
-
-    mine = Entitlement.objects.filter(programme=programme, resident_id=pk)
-    if programme.kind != Kind.RENEWAL:
-        current = mine.filter(period=period_key(programme.period, on)).first()
-        if current:
-            return current
-    return mine.order_by("-granted_at", "-id").first()
-
-
-def _outcome(grant: ExplainedNode, stop: ExplainedNode | None, opted_out) -> str:
-    if opted_out is not None:
-        return _("Not granted: the resident said no on %(date)s (%(reason)s).") % {
-            "date": timezone.localtime(opted_out.created_at).date(),
-            "reason": opted_out.get_reason_display(),
-        }
-    if not grant.holds:
-        failed = [c for c in grant.children if not c.holds] if grant.kind == "all" else [grant]
-        return _("Not eligible: these conditions are not met: %(conditions)s.") % {
-            "conditions": "; ".join(c.text for c in failed)
-        }
-    if stop is not None and stop.holds:
-        return _("Not eligible: the stop rule is met (%(rule)s).") % {"rule": stop.text}
-    return _("Eligible: meets the grant rule.")
 
 
 # ---- details of conditions ----------------------------------------------------------------

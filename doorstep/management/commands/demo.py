@@ -4,12 +4,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from doorstep.people.demo import DEMO_PASSWORD, build_demo
+from doorstep.demo import DEMO_PASSWORD, build_demo
+from doorstep.proactive.choices import Kind, Mode
 
 
 def programme_line(run) -> str:
-    from doorstep.proactive.choices import Kind, Mode
-
     programme = run.programme
     if programme.kind == Kind.RENEWAL:
         text = _("%(name)s: %(n)d renewal cases opened.")

@@ -23,7 +23,7 @@ def area_prefixes(user, capability: str) -> list[str] | None:
         return ALL
     cache = user.__dict__.setdefault("_doorstep_prefixes", {})
     if capability not in cache:
-        from doorstep.people.roles import grants_with
+        from doorstep.staff.roles import grants_with
 
         cache[capability] = _minimal(grants_with(user, capability))
     return cache[capability]

@@ -16,6 +16,9 @@ SERVE_DESK = "serve_desk"  # run a compound desk's sessions: queue, served, no-s
 VIEW_CASES = "view_cases"  # read cases of residents in the area
 HANDLE_CASES = "handle_cases"  # take in cases at a desk and carry them (受理, 代办, 转办)
 REVIEW_CASES = "review_cases"  # decide cases forwarded to the grant's department
+VIEW_PROGRAMMES = "view_programmes"  # read programmes, their rules and their runs
+MANAGE_PROGRAMMES = "manage_programmes"  # create programmes and change them and their rules
+RUN_PROGRAMMES = "run_programmes"  # preview a programme and start a run
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CLERK: frozenset(
@@ -26,8 +29,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.GRID_WORKER: frozenset({VIEW_RESIDENTS}),
     Role.STREET_LEAD: frozenset({VIEW_RESIDENTS, VIEW_CASES}),
-    Role.DISTRICT_LEAD: frozenset({VIEW_RESIDENTS, VIEW_CASES}),
+    # The whole district's programmes are the district lead's business: read, not change.
+    Role.DISTRICT_LEAD: frozenset({VIEW_RESIDENTS, VIEW_CASES, VIEW_PROGRAMMES}),
     Role.REVIEWER: frozenset({REVIEW_CASES}),
+    Role.ADMINISTRATOR: frozenset({VIEW_PROGRAMMES, MANAGE_PROGRAMMES, RUN_PROGRAMMES}),
 }
 
 
@@ -51,6 +56,17 @@ def user_grants(user) -> list[tuple[str, str, int | None]]:
     return cached
 
 
+def reviewer_grants(user) -> list[tuple[int, str]]:
+    """(department id, area code) of each department reviewer grant the user holds."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    return [
+        (dept, code)
+        for role, code, dept in user_grants(user)
+        if role == Role.REVIEWER and dept is not None
+    ]
+
+
 def grants_with(user, capability: str) -> list[str]:
     """Codes of the areas over which ``user`` holds a role that carries ``capability``."""
     roles = set(roles_with(capability))
@@ -58,7 +74,7 @@ def grants_with(user, capability: str) -> list[str]:
 
 
 def can(user, capability: str) -> bool:
-    from doorstep.places.scoping import area_prefixes
+    from doorstep.staff.scoping import area_prefixes
 
     prefixes = area_prefixes(user, capability)
     return prefixes is None or bool(prefixes)
@@ -71,6 +87,9 @@ class StaffProfile:
     roles: frozenset[str]
     capabilities: frozenset[str]
     labels: tuple[str, ...]  # "Desk clerk · 七里一村社区", one per grant
+    # Django's admin site lets in ``is_staff`` accounts only (and shows each the models its
+    # Django permissions allow): the header's link follows the site's own gate.
+    can_open_admin: bool = False
 
     @property
     def can_view_residents(self) -> bool:
@@ -100,6 +119,18 @@ class StaffProfile:
     def can_review_cases(self) -> bool:
         return REVIEW_CASES in self.capabilities
 
+    @property
+    def can_view_programmes(self) -> bool:
+        return VIEW_PROGRAMMES in self.capabilities
+
+    @property
+    def can_manage_programmes(self) -> bool:
+        return MANAGE_PROGRAMMES in self.capabilities
+
+    @property
+    def can_run_programmes(self) -> bool:
+        return RUN_PROGRAMMES in self.capabilities
+
 
 def staff_profile(user) -> StaffProfile:
     """The user's roles and the capabilities they carry, from one query over the grants."""
@@ -118,4 +149,4 @@ def staff_profile(user) -> StaffProfile:
     if user.is_superuser:
         caps = frozenset().union(*CAPABILITIES.values())
         labels = (str(_("Administrator")), *labels)
-    return StaffProfile(roles, caps, labels)
+    return StaffProfile(roles, caps, labels, can_open_admin=user.is_staff)
