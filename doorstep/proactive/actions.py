@@ -21,6 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from doorstep.staff.roles import VIEW_RESIDENTS
+from doorstep.staff.scoping import covers
+
 from . import access
 from .answers import (
     do_accept_offer,
@@ -179,6 +182,8 @@ def _new_version(programme: Programme, actor) -> RuleVersion:
 
 # ---- preview ----------------------------------------------------------------------------------
 
+SAMPLE = 20  # residents shown per kind in a preview
+
 
 @dataclass
 class Preview:
@@ -203,8 +208,22 @@ class Preview:
     def stopped_sample(self) -> list:
         return self.samples.get("stopped", [])
 
+    def sample_rows(self, user, name: str) -> list[dict]:
+        """The sample ``name`` as ``user`` may see it: masked ID, and the name only to staff who
+        may see the resident's record (others see the surname)."""
+        rows = []
+        for r in self.samples.get(name, []):
+            area = getattr(r, "area_code", "") or ""
+            shown = getattr(r, "name", "") or ""
+            if not covers(user, VIEW_RESIDENTS, area):
+                shown = shown[:1] + "*" * max(len(shown) - 1, 1)
+            rows.append({"pk": r.pk, "name": shown, "id_masked": r.id_masked, "area": area})
+        return rows
 
-def preview(programme: Programme, *, on: datetime.date | None = None, sample: int = 20) -> Preview:
+
+def preview(
+    programme: Programme, *, on: datetime.date | None = None, sample: int = SAMPLE
+) -> Preview:
     """Dry run of the programme's current rules on ``on`` (default today): how many the run
     would grant (renewal: cases it would open), stop and leave unchanged, how many opted out,
     and a sample of each. Reads only; raises ``rules.RuleError`` when the rules do not

@@ -16,6 +16,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,7 @@ from .models import Entitlement, OptOut
 
 S = EntitlementStatus
 TOKEN = re.compile(r"[0-9a-f]{32}")
+ANSWERS = ("accept", "decline", "opt_out", "opt_in")
 
 
 def entitlement_for_token(token: str) -> Entitlement | None:
@@ -149,3 +151,28 @@ def do_opt_in(entitlement: Entitlement) -> bool:
     entitlement.refresh_from_db(fields=["status", "decided_at", "stopped_at", "stop_run",
                                         "stop_reason"])  # fmt: skip
     return True
+
+
+def access_entitlement(token: str) -> Entitlement:
+    """The entitlement of a link's token, for the resident's page and the API alike: 404 for a
+    malformed or unknown token (the token is the only key)."""
+    if not TOKEN.fullmatch(token or ""):
+        raise Http404
+    try:
+        found = entitlement_for_token(token)
+    except (Entitlement.DoesNotExist, ValidationError):
+        found = None
+    if found is None:
+        raise Http404
+    return found
+
+
+def do_answer(entitlement: Entitlement, answer: str) -> bool:
+    """The resident's answer, one of ``ANSWERS``: whether it changed anything."""
+    act = {
+        "accept": do_accept_offer,
+        "decline": do_decline_offer,
+        "opt_out": do_opt_out,
+        "opt_in": do_opt_in,
+    }[answer]
+    return act(entitlement)

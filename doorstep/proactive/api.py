@@ -33,11 +33,12 @@ from doorstep.people.models import CertificateType
 from doorstep.rules import rules
 
 from . import access, actions
+from .actions import SAMPLE
+from .answers import ANSWERS, access_entitlement, do_answer
 from .choices import Kind, Mode, Period, RunStatus, Trigger
 from .forms import RULE_MAX, rule_problems
 from .models import OptOut, Programme, ProgrammeRun
 from .runs import RunError
-from .views import ANSWERS, SAMPLE, _entitlement, _sample, _sample_rows, do_answer
 from .why import explain
 
 router = Router(tags=["programmes"])
@@ -580,7 +581,7 @@ def preview(request: HttpRequest, pk: QueryId, params: Query[PreviewParams]):
     samples = {
         name: [
             {k: v for k, v in row.items() if k in ("name", "id_masked", "area")}
-            for row in _sample_rows(request.user, _sample(result, name))
+            for row in result.sample_rows(request.user, name)
         ]
         for name in ("granted", "stopped")
     }
@@ -735,7 +736,7 @@ def _answer(entitlement, changed: bool | None) -> dict:
 )
 def answer(request: HttpRequest, token: QueryText):
     """A resident's entitlement by the token of their link; unknown tokens are 404."""
-    return _answer(_entitlement(token), None)
+    return _answer(access_entitlement(token), None)
 
 
 @router.post(
@@ -746,7 +747,7 @@ def answer(request: HttpRequest, token: QueryText):
 )
 def answer_post(request: HttpRequest, token: QueryText, payload: AnswerIn):
     """The resident's answer: accept, decline, opt out or opt back in."""
-    entitlement = _entitlement(token)
-    changed = bool(do_answer(entitlement, payload.answer))
+    entitlement = access_entitlement(token)
+    changed = do_answer(entitlement, payload.answer)
     entitlement.refresh_from_db()
     return _answer(entitlement, changed)

@@ -10,14 +10,12 @@ and writes nothing.
 from __future__ import annotations
 
 import datetime
-import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,10 +29,9 @@ from doorstep.people.choices import AccessAction
 from doorstep.people.models import CertificateType, Tag
 from doorstep.people.search import search_q, search_residents
 from doorstep.rules import rules
-from doorstep.staff.roles import VIEW_RESIDENTS
-from doorstep.staff.scoping import covers
 
 from . import access, actions
+from .answers import ANSWERS, access_entitlement, do_answer
 from .choices import EntitlementStatus, RunStatus, Trigger
 from .forms import (
     FACTS,
@@ -50,9 +47,6 @@ from .runs import RunError
 from .why import explain
 
 RUNS_SHOWN = 20
-SAMPLE = 20
-TOKEN = re.compile(r"[0-9a-f]{32}")
-ANSWERS = ("accept", "decline", "opt_out", "opt_in")
 
 
 # ---- the list --------------------------------------------------------------------------------
@@ -178,21 +172,6 @@ def _read_on(request: HttpRequest) -> tuple[OnDateForm, datetime.date | None]:
     return form, (form.cleaned_data.get("on") if form.is_bound else None)
 
 
-def _sample_rows(user, residents) -> list[dict]:
-    """Sample residents as the preview shows them: masked ID; the name only to staff who may see
-    the resident's record (others see the surname)."""
-    rows = []
-    for r in residents or ():
-        area = getattr(r, "area_code", "") or ""
-        name = getattr(r, "name", "") or ""
-        if not covers(user, VIEW_RESIDENTS, area):
-            name = name[:1] + "*" * max(len(name) - 1, 1)
-        rows.append(
-            {"pk": getattr(r, "pk", None), "name": name, "id_masked": r.id_masked, "area": area}
-        )
-    return rows
-
-
 @login_required
 @vary_on_headers("HX-Request")
 def programme_preview(request: HttpRequest, pk: int) -> HttpResponse:
@@ -207,24 +186,19 @@ def programme_preview(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
     else:
         try:
-            result = actions.preview(programme, on=on, sample=SAMPLE)
+            result = actions.preview(programme, on=on)
         except (rules.RuleError, RunError, ValidationError) as exc:
             context["problem"] = _rule_failure(exc)
             status = 400
         else:
             context["preview"] = result
             context["samples"] = {
-                "granted": _sample_rows(request.user, _sample(result, "granted")),
-                "stopped": _sample_rows(request.user, _sample(result, "stopped")),
+                name: result.sample_rows(request.user, name) for name in ("granted", "stopped")
             }
     if is_partial(request):
         # htmx swaps only 2xx answers: the fragment says what is wrong, in place of the counts.
         return render(request, "proactive/_preview.html", context)
     return render(request, "proactive/preview.html", context, status=status)
-
-
-def _sample(result: actions.Preview, name: str) -> list:
-    return result.samples.get(name, [])
 
 
 def _rule_failure(exc: Exception) -> str:
@@ -242,8 +216,7 @@ def programme_run(request: HttpRequest, pk: int) -> HttpResponse:
     access.require_run(request.user)
     programme = access.access_programme(request.user, pk)
     try:
-        with transaction.atomic():
-            run = actions.do_queue_run(programme, actor=request.user, trigger=Trigger.UI)
+        run = actions.do_queue_run(programme, actor=request.user, trigger=Trigger.UI)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -357,18 +330,6 @@ def resident_programmes(request: HttpRequest, resident_pk: int) -> HttpResponse:
 # ---- the residents' own page, by the link in their message ------------------------------------
 
 
-def _entitlement(token: str) -> Entitlement:
-    if not TOKEN.fullmatch(token or ""):
-        raise Http404
-    try:
-        found = actions.entitlement_for_token(token)
-    except (Entitlement.DoesNotExist, ValidationError):
-        found = None
-    if found is None:
-        raise Http404
-    return found
-
-
 ANSWER_DONE = {
     "accept": lambda: _("Thank you. You have accepted: it will be paid as the policy says."),
     "decline": lambda: _(
@@ -382,16 +343,6 @@ ANSWER_DONE = {
         "You have opted back in. The next check will include you again if you qualify."
     ),
 }
-
-
-def do_answer(entitlement: Entitlement, answer: str):
-    act = {
-        "accept": actions.do_accept_offer,
-        "decline": actions.do_decline_offer,
-        "opt_out": actions.do_opt_out,
-        "opt_in": actions.do_opt_in,
-    }[answer]
-    return act(entitlement)
 
 
 def answer_choices(entitlement: Entitlement, opted_out: bool) -> list[str]:
@@ -408,7 +359,7 @@ def answer_choices(entitlement: Entitlement, opted_out: bool) -> list[str]:
 def answer(request: HttpRequest, token: str) -> HttpResponse:
     """What the resident was granted or offered, with accept / decline / opt out / opt in
     buttons. No login: the random token in the link is the key; an unknown one is a 404."""
-    entitlement = _entitlement(token)
+    entitlement = access_entitlement(token)
     if request.method == "POST":
         choice = request.POST.get("answer", "")
         if choice not in ANSWERS:
