@@ -69,7 +69,7 @@ lock:
 
 messages: install
 	cd doorstep && ../$(BIN)/python ../manage.py makemessages -l zh_Hans -l zh_Hant -l en \
-		--no-obsolete --no-location
+		--no-obsolete --no-location --ignore "bench/*" --ignore "*/tests/*"
 
 clean:
 	rm -rf $(VENV) doorstep.sqlite3* staticfiles .pytest_cache
