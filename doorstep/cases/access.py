@@ -19,7 +19,7 @@ def access_intake_resident(user, pk):
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    resident = access_resident(user, pk)
+    resident = access_resident(user, pk, related=())  # intake reads the resident's own row
     if not covers(user, HANDLE_CASES, resident.area_code):
         raise Http404
     return resident

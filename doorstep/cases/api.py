@@ -453,11 +453,8 @@ def _after_write(request: HttpRequest, pk: int, **extra) -> dict:
 def _service_version(code: str) -> tuple[Service, ServiceVersion | None]:
     """The service named ``code`` and its published version (None when there is none)."""
     code = code.strip()
-    version = (
-        ServiceVersion.objects.filter(service__code=code, status=VersionStatus.PUBLISHED)
-        .select_related("service__department")
-        .first()
-    )
+    published = ServiceVersion.objects.filter(service__code=code, status=VersionStatus.PUBLISHED)
+    version = next(iter(published.select_related("service__department")[:1]), None)
     if version is not None:
         return version.service, version
     return _service(code), None
