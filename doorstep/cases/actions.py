@@ -39,10 +39,10 @@ from .errors import CaseChanged, InvalidTransition
 from .errors import field_error as _error
 from .materials import (
     ChecklistItem,
-    _check_outcome,
-    _ids,
-    _items_snapshot,
-    _not_deferrable,
+    case_document_items,
+    check_outcome,
+    material_ids,
+    not_deferrable,
 )
 from .models import Case, CaseDocument, CaseEvent, CaseMaterial
 
@@ -208,7 +208,7 @@ def _document(case: Case, kind: str, *, actor, reason: str = "", items=None) -> 
         kind=kind,
         issued_by=actor,
         reason=reason,
-        items=_items_snapshot(case) if items is None else items,
+        items=case_document_items(case) if items is None else items,
         due_on=case.due_on,
         deadline=case.pending_deadline,
     )
@@ -239,7 +239,7 @@ def _notify(case: Case, event: str, template: str, **extra) -> None:
 
 
 def _notify_outstanding(case: Case, event: str) -> None:
-    names = "、".join(i["name"] for i in _items_snapshot(case))
+    names = "、".join(i["name"] for i in case_document_items(case))
     _notify(case, event, "case_materials_needed", materials=names)
 
 
@@ -341,7 +341,7 @@ def _receive(
     outstanding = {
         row.material_id: row for row in locked.materials.filter(state__in=list(OUTSTANDING))
     }
-    ids = _ids(provided, "provided", set(outstanding)) if outstanding else set()
+    ids = material_ids(provided, "provided", set(outstanding)) if outstanding else set()
     if not ids:
         raise _error("provided", _("Tick the materials the resident brought."), "required")
     now, _today = _now_and_today()
@@ -385,20 +385,20 @@ def do_accept(
         raise InvalidTransition(why_not)
     rows = list(locked.materials.select_related("material"))
     known = {r.material_id for r in rows}
-    pending_ids = _ids(pending, "pending", known)
+    pending_ids = material_ids(pending, "pending", known)
     items, states = [], {}
     for row in rows:
         items.append(ChecklistItem(row.material, row.certificate))
         state = MaterialState(row.state)
         if row.material_id in pending_ids and state in OUTSTANDING:
             if row.material.necessity != Necessity.LATER:
-                raise _not_deferrable(row.material)
+                raise not_deferrable(row.material)
             state = MaterialState.PENDING
         states[row.material_id] = state
     outcome = Outcome.ACCEPT_PENDING if pending_ids else Outcome.ACCEPT
     _now, today = _now_and_today()
     due = clock.add_working_days(today, locked.version.promised_limit_days)
-    _check_outcome(outcome, items, states, reason="", pending_deadline=pending_deadline,
+    check_outcome(outcome, items, states, reason="", pending_deadline=pending_deadline,
                    due_on=due, today=today)  # fmt: skip
     if pending_ids:
         CaseMaterial.objects.filter(case=locked, material_id__in=pending_ids).update(
@@ -434,7 +434,7 @@ def do_add_to_notice(
             "reason_required",
         )
     rows = {r.material_id: r for r in locked.materials.select_related("material")}
-    ids = _ids(materials, "materials", set(rows))
+    ids = material_ids(materials, "materials", set(rows))
     if not ids:
         raise _error("materials", _("Pick the materials to add."), "required")
     listed = [rows[i].material.name for i in ids if rows[i].state in OUTSTANDING]
@@ -449,7 +449,7 @@ def do_add_to_notice(
     )
     _save_guarded(locked, [], status=locked.status, revision=expected)
     added = [rows[i].material.name for i in sorted(ids)]
-    items = [i for i in _items_snapshot(locked) if i["name"] in added]
+    items = [i for i in case_document_items(locked) if i["name"] in added]
     document = _document(locked, DocumentKind.SUPPLEMENT, actor=actor, reason=reason, items=items)
     CaseMaterial.objects.filter(case=locked, material_id__in=ids).update(notice=document)
     _event(locked, EventKind.NOTICE, actor=actor, reason=reason, data={"added": added})
@@ -498,7 +498,7 @@ def do_transition(
 def _after(case: Case, verb: str, *, actor, reason: str, materials: Iterable) -> None:
     if verb == "request_materials":
         rows = {r.material_id: r for r in case.materials.all()}
-        ids = _ids(materials, "materials", set(rows))
+        ids = material_ids(materials, "materials", set(rows))
         if ids:
             CaseMaterial.objects.filter(case=case, material_id__in=ids).update(
                 state=MaterialState.MISSING, provided_at=None, added_reason=reason[:300]

@@ -22,7 +22,13 @@ from . import clock
 from .actions import _apply, _message_context, _now_and_today, _start_clock
 from .choices import OUTSTANDING, AgentKind, DocumentKind, EventKind, MaterialState, Outcome
 from .errors import field_error as _error
-from .materials import _check_outcome, _ids, _snapshot, _states, checklist
+from .materials import (
+    check_outcome,
+    checklist,
+    checklist_document_items,
+    checklist_states,
+    material_ids,
+)
 from .models import Case, CaseDocument, CaseEvent, CaseMaterial
 
 RECEIPT_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no look-alikes, read out on the phone
@@ -235,15 +241,15 @@ def _plan_intake(*, actor, resident, service, version, outcome, provided, pendin
     now, today = _now_and_today()
     items = checklist(resident, version, today)
     known = {i.material.pk for i in items}
-    provided_ids = _ids(provided, "provided", known)
+    provided_ids = material_ids(provided, "provided", known)
     pending_ids = (
-        _ids(pending, "pending", known) - provided_ids
+        material_ids(pending, "pending", known) - provided_ids
         if outcome == Outcome.ACCEPT_PENDING
         else set()
     )
-    states = _states(items, provided_ids, pending_ids)
+    states = checklist_states(items, provided_ids, pending_ids)
     limit = version.promised_limit_days
-    _check_outcome(
+    check_outcome(
         outcome,
         items,
         states,
@@ -278,7 +284,7 @@ def _plan_intake(*, actor, resident, service, version, outcome, provided, pendin
         issued_at=now,
         issued_by=actor,
         reason=transition.reason if outcome == Outcome.REFUSE else "",
-        items=[] if outcome == Outcome.REFUSE else _snapshot(items, states),
+        items=[] if outcome == Outcome.REFUSE else checklist_document_items(items, states),
         due_on=case.due_on,
         deadline=case.pending_deadline,
     )
