@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from doorstep.core.errors import field_error
 
-from .actions import _event, may_handle, may_review
+from .actions.transitions import _event, may_handle, may_review
 from .choices import EventKind
 from .models import Attachment, Case
 

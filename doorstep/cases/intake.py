@@ -19,7 +19,7 @@ from doorstep.staff.roles import HANDLE_CASES
 from doorstep.staff.scoping import covers
 
 from . import clock
-from .actions import _apply, _message_context, _now_and_today, _start_clock
+from .actions.transitions import _apply, _message_context, _now_and_today, _start_clock
 from .choices import OUTSTANDING, AgentKind, DocumentKind, EventKind, MaterialState, Outcome
 from .errors import field_error as _error
 from .materials import (

@@ -23,8 +23,8 @@ from doorstep.catalogue.models import Department
 from doorstep.staff.roles import HANDLE_CASES, reviewer_grants
 from doorstep.staff.scoping import covers
 
-from . import clock
-from .choices import (
+from .. import clock
+from ..choices import (
     OUTSTANDING,
     TRANSITIONS,
     CaseStatus,
@@ -35,16 +35,16 @@ from .choices import (
     Side,
     Transition,
 )
-from .errors import CaseChanged, InvalidTransition
-from .errors import field_error as _error
-from .materials import (
+from ..errors import CaseChanged, InvalidTransition
+from ..errors import field_error as _error
+from ..materials import (
     ChecklistItem,
     case_document_items,
     check_outcome,
     material_ids,
     not_deferrable,
 )
-from .models import Case, CaseDocument, CaseEvent, CaseMaterial
+from ..models import Case, CaseDocument, CaseEvent, CaseMaterial
 
 __all__ = ["CaseChanged", "InvalidTransition"]  # raised here, defined in errors
 
