@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.utils.translation import ngettext
 
-from doorstep.cases.sweep import sweep_overdue
+from doorstep.cases.actions import sweep_overdue
 from doorstep.core.commandline import iso_date
 
 
