@@ -9,7 +9,7 @@ steps belong together (materials received, then the case accepted), one verb doe
 - ``materials``: ``do_receive_materials`` (and, in the same transaction, accept or resume);
 - ``records``: ``do_record_trip``, ``do_add_note``;
 - ``attachments``: ``do_add_attachment``;
-- ``sweep``: the overdue sweep over all running cases;
+- ``sweep``: ``do_sweep_overdue``, the overdue sweep over all running cases;
 - ``common``: what these share (who may act, the guarded save, the event writer …).
 """
 
@@ -21,7 +21,7 @@ from .common import available_verbs, may_handle, may_review
 from .intake import Intake, do_intake
 from .materials import RECEIVE_THEN, Received, do_receive_materials
 from .records import do_add_note, do_record_trip
-from .sweep import sweep_overdue
+from .sweep import do_sweep_overdue
 from .transitions import do_accept, do_add_to_notice, do_transition
 
 __all__ = [
@@ -38,8 +38,8 @@ __all__ = [
     "do_intake",
     "do_receive_materials",
     "do_record_trip",
+    "do_sweep_overdue",
     "do_transition",
     "may_handle",
     "may_review",
-    "sweep_overdue",
 ]

@@ -59,7 +59,7 @@ class _StampTaken(Exception):
     """Another run marked cases with the same timestamp: this run cannot tell its own."""
 
 
-def sweep_overdue(
+def do_sweep_overdue(
     *, today: datetime.date | None = None, now: datetime.datetime | None = None
 ) -> int:
     """Mark the newly overdue cases (running, due before ``today``, not marked yet) and notify;

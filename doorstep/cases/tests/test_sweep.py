@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from doorstep.cases.actions import sweep_overdue
+from doorstep.cases.actions import do_sweep_overdue as sweep_overdue
 from doorstep.cases.models import Case, CaseEvent
 from doorstep.notify.models import Message
 
