@@ -1,9 +1,9 @@
 """Cases in JSON: intake at the desk, lists, one case, the checklist, transitions, materials,
 acceptance, notices, files, and the public tracking lookup.
 
-Every write is one call of action in ``cases.actions``, after pydantic has
-read the request strictly: a wrong type, an unknown service or department or an oversize string
-is a 400 before anything is written. ``changed`` (someone else changed the case) and
+Every write is one call of one action in ``cases.actions``, after pydantic has read the request
+strictly: a wrong type, an unknown service or department or an oversize string is a 400 before
+anything is written. ``changed`` (someone else changed the case) and
 ``invalid_transition`` are 409; a case the user may see but not act on is 403, one they may not
 see is 404. Lists are filtered by ``CaseFilterSet``, the list page's own filters.
 """
