@@ -1,4 +1,4 @@
-"""Overdue sweep: ``cases.sweep.sweep_overdue`` over 1,000,000 cases, against hand-written SQL.
+"""Overdue sweep: ``cases.actions.do_sweep_overdue`` over 1,000,000 cases, against hand-written SQL.
 
 Builds 1,000,000 × ``BENCH_SCALE`` cases set-based: a thousand case shapes drawn at random (a
 realistic mix: 70% closed, 12% running and on time, 5% running and already marked overdue,
@@ -393,12 +393,12 @@ def child_measure(today: str, expected: int) -> dict:
     """Runs in the child process: floor and sweep, alternately, reset between."""
     from django.utils import timezone
 
-    from doorstep.cases.sweep import sweep_overdue
+    from doorstep.cases.actions import do_sweep_overdue
 
     day = datetime.date.fromisoformat(today)
     runs = {
         "floor": lambda stamp: floor_sweep(day, stamp),
-        "sweep": lambda stamp: sweep_overdue(today=day, now=stamp),
+        "sweep": lambda stamp: do_sweep_overdue(today=day, now=stamp),
     }
     order = ["floor", "sweep"]
     best: dict[str, float] = {}

@@ -418,7 +418,7 @@ class Floor:
         from django.utils.translation import gettext as _
 
         from doorstep.cases import clock
-        from doorstep.cases.intake import RECEIPT_ALPHABET, RECEIPT_LENGTH
+        from doorstep.cases.actions.intake import RECEIPT_ALPHABET, RECEIPT_LENGTH
         from doorstep.cases.models import Case
 
         ops = connection.ops

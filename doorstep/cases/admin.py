@@ -45,9 +45,9 @@ class CaseAdmin(ReadOnly):
 
     @admin.action(description=_("Mark newly overdue cases now (the overdue sweep)"))
     def sweep_now(self, request, queryset) -> None:
-        from .sweep import sweep_overdue
+        from .actions import do_sweep_overdue
 
-        marked = sweep_overdue()
+        marked = do_sweep_overdue()
         self.message_user(
             request,
             ngettext(

@@ -1,9 +1,9 @@
 """Cases in JSON: intake at the desk, lists, one case, the checklist, transitions, materials,
 acceptance, notices, files, and the public tracking lookup.
 
-Every write is one call of one action in ``cases.actions`` (or ``intake``), after pydantic has
-read the request strictly: a wrong type, an unknown service or department or an oversize string
-is a 400 before anything is written. ``changed`` (someone else changed the case) and
+Every write is one call of one action in ``cases.actions``, after pydantic has read the request
+strictly: a wrong type, an unknown service or department or an oversize string is a 400 before
+anything is written. ``changed`` (someone else changed the case) and
 ``invalid_transition`` are 409; a case the user may see but not act on is 403, one they may not
 see is 404. Lists are filtered by ``CaseFilterSet``, the list page's own filters.
 """
@@ -31,7 +31,7 @@ from doorstep.core.rest.pagination import LIMIT_DEFAULT, LIMIT_MAX, keyset_page
 from doorstep.core.rest.types import Bool, Day, Id, IdList, Input, Int, QueryId, QueryText, text
 from doorstep.people.access import access_resident
 
-from . import actions, attachments, clock, intake, tracking
+from . import actions, clock, tracking
 from .access import access_case, access_intake_resident
 from .choices import (
     OUTSTANDING,
@@ -543,7 +543,7 @@ def intake_case(request: HttpRequest, payload: IntakeIn):
     resident = access_intake_resident(request.user, payload.resident)
     service, version = _service_version(payload.service)
     agent = payload.agent or AgentIn()
-    taken = intake.do_intake(
+    taken = actions.do_intake(
         actor=request.user,
         resident=resident,
         service=service,
@@ -713,9 +713,7 @@ def attach(
             raise field_error("material", _("No such material on this case."))
     if file is not None:
         file.seek(0)  # ninja's file validation leaves it read to the end
-    attachment = attachments.do_add_attachment(
-        found, actor=request.user, upload=file, material_id=row
-    )
+    attachment = actions.do_add_attachment(found, actor=request.user, upload=file, material_id=row)
     return Status(
         201,
         {

@@ -14,8 +14,7 @@ from doorstep.catalogue.models import Service
 from doorstep.people.models import Resident
 from doorstep.workdays.calendar import add_working_days, working_days_between
 
-from .actions import do_transition
-from .intake import do_intake
+from .actions import do_intake, do_transition
 from .models import Case
 
 AREA = "420105006001"  # 七里一村社区, clerk A's

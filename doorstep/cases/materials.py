@@ -77,7 +77,9 @@ def checklist(resident, version, today: datetime.date | None = None) -> list[Che
     ]
 
 
-def _ids(values: Iterable, field: str, known: set[int]) -> set[int]:
+def material_ids(values: Iterable, field: str, known: set[int]) -> set[int]:
+    """The material ids a form or request ticked in ``field``, each one of ``known``; a bad
+    value or a material not on the list is a field error on ``field``."""
     try:
         ids = {int(v) for v in values or ()}
     except (TypeError, ValueError):
@@ -91,7 +93,8 @@ def _names(items) -> str:
     return "、".join(i.material.name for i in items)
 
 
-def _not_deferrable(material: Material) -> ValidationError:
+def not_deferrable(material: Material) -> ValidationError:
+    """The error for ``material`` ticked to follow when it may not."""
     return _error(
         "pending",
         _("Only materials marked “may be supplied later” can follow: %(name)s.")
@@ -100,9 +103,11 @@ def _not_deferrable(material: Material) -> ValidationError:
     )
 
 
-def _states(
+def checklist_states(
     items: list[ChecklistItem], provided: set[int], pending: set[int]
 ) -> dict[int, MaterialState]:
+    """The state each checklist item is in once the clerk ticked ``provided`` and ``pending``:
+    a certificate on file wins, an optional material nobody brought is not needed."""
     states = {}
     for item in items:
         pk = item.material.pk
@@ -112,7 +117,7 @@ def _states(
             states[pk] = MaterialState.PROVIDED
         elif pk in pending:
             if not item.may_follow:
-                raise _not_deferrable(item.material)
+                raise not_deferrable(item.material)
             states[pk] = MaterialState.PENDING
         elif item.optional:
             states[pk] = MaterialState.NOT_NEEDED
@@ -121,7 +126,8 @@ def _states(
     return states
 
 
-def _items_snapshot(case: Case, states: Iterable[str] = OUTSTANDING) -> list[dict]:
+def case_document_items(case: Case, states: Iterable[str] = OUTSTANDING) -> list[dict]:
+    """The case's materials in ``states`` as a document (notice, receipt) lists them."""
     rows = (
         case.materials.select_related("material")
         .filter(state__in=list(states))
@@ -141,7 +147,7 @@ def _items_snapshot(case: Case, states: Iterable[str] = OUTSTANDING) -> list[dic
     ]
 
 
-def _check_outcome(
+def check_outcome(
     outcome: str,
     items: list[ChecklistItem],
     states: dict[int, MaterialState],
@@ -151,6 +157,9 @@ def _check_outcome(
     due_on: datetime.date,
     today: datetime.date,
 ) -> None:
+    """Refuse an intake (or acceptance) ``outcome`` the materials' ``states`` do not allow: an
+    acceptance with something missing, a notice with nothing missing, materials to follow
+    without a deadline within the promised date, a refusal without a reason."""
     missing = [i for i in items if states[i.material.pk] == MaterialState.MISSING]
     pending = [i for i in items if states[i.material.pk] == MaterialState.PENDING]
     if outcome == Outcome.REFUSE:
@@ -197,8 +206,8 @@ def _check_outcome(
             )
 
 
-def _snapshot(items: list[ChecklistItem], states: dict[int, str]) -> list[dict]:
-    """The outstanding materials as a document lists them (see ``_items_snapshot``)."""
+def checklist_document_items(items: list[ChecklistItem], states: dict[int, str]) -> list[dict]:
+    """The outstanding materials as a document lists them (see ``case_document_items``)."""
     return [
         {
             "name": i.material.name,

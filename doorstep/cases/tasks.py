@@ -9,6 +9,6 @@ from django_tasks import task
 def sweep_overdue_cases() -> int:
     """The overdue sweep as a task (for a scheduler that enqueues tasks instead of running
     ``doorstep sweep-cases``); returns how many cases it marked."""
-    from .sweep import sweep_overdue
+    from .actions import do_sweep_overdue
 
-    return sweep_overdue()
+    return do_sweep_overdue()

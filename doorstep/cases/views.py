@@ -32,10 +32,9 @@ from doorstep.core.htmx import render_page
 from doorstep.staff.roles import HANDLE_CASES, REVIEW_CASES, VIEW_CASES, can
 from doorstep.workdays.calendar import add_working_days
 
-from . import actions, clock, intake, materials, tracking
+from . import actions, clock, materials, tracking
 from . import pdf as case_pdf
 from .access import access_case, access_intake_resident
-from .attachments import do_add_attachment
 from .choices import OUTSTANDING, TRANSITIONS, CaseStatus, MaterialState
 from .filters import CaseFilterSet
 from .forms import (
@@ -111,7 +110,7 @@ def intake_form(request: HttpRequest, resident_pk: int, service_code: str) -> Ht
         status = 400
         if form.is_valid():
             try:
-                taken = intake.do_intake(
+                taken = actions.do_intake(
                     actor=request.user, resident=resident, service=service, **form.cleaned_data
                 )
             except ValidationError as exc:
@@ -128,7 +127,7 @@ def intake_form(request: HttpRequest, resident_pk: int, service_code: str) -> Ht
     return render(request, "cases/intake.html", context, status=status)
 
 
-def _taken_in(request: HttpRequest, taken: intake.Intake) -> HttpResponse:
+def _taken_in(request: HttpRequest, taken: actions.Intake) -> HttpResponse:
     case = taken.case
     if not taken.created:
         messages.info(request, _("This form was already sent: here is the case it made."))
@@ -369,7 +368,7 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
     form = AttachmentForm(request.POST, request.FILES, case=case)
 
     def act(data: dict) -> str:
-        added = do_add_attachment(
+        added = actions.do_add_attachment(
             case, actor=request.user, upload=data["file"], material_id=data["material"]
         )
         return _("%(name)s attached.") % {"name": added.original_name}

@@ -355,8 +355,8 @@ def _open_cases(plan: Plan, run: ProgrammeRun, now: datetime.datetime) -> dict[s
     (so never twice), receipt numbers drawn by the database (a clash skips the row, which is
     drawn again), then one event per new case, then each entitlement linked to its case."""
     from doorstep.cases import clock
+    from doorstep.cases.actions.intake import RECEIPT_ALPHABET, RECEIPT_LENGTH
     from doorstep.cases.choices import AgentKind, CaseStatus, EventKind
-    from doorstep.cases.intake import RECEIPT_ALPHABET, RECEIPT_LENGTH
     from doorstep.cases.models import Case
 
     p = plan.programme

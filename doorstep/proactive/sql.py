@@ -59,7 +59,8 @@ def random_code(alphabet: str, length: int) -> Concat:
 
 
 def receipt_expression(day, alphabet: str, length: int) -> Concat:
-    """A case receipt number ``YYYYMMDD-XXXXXXXX`` (``cases.intake.new_receipt``) for ``day``."""
+    """A case receipt number ``YYYYMMDD-XXXXXXXX`` (``cases.actions.intake.new_receipt``) for
+    ``day``."""
     return Concat(Value(f"{day:%Y%m%d}-"), random_code(alphabet, length), output_field=CharField())
 
 

@@ -105,7 +105,7 @@ def resident(make_resident):
 @pytest.fixture
 def make_case(personas, service, materials, resident, holidays):
     """make_case(outcome="accept", **overrides) through the real intake action."""
-    from doorstep.cases.intake import do_intake
+    from doorstep.cases.actions import do_intake
 
     def make(outcome: str = "accept", **kw):
         kw.setdefault("actor", personas.clerk_a)

@@ -13,10 +13,10 @@ from django.db import connection
 from doorstep.cases.actions import (
     do_accept,
     do_add_to_notice,
+    do_intake,
     do_receive_materials,
     do_record_trip,
 )
-from doorstep.cases.intake import do_intake
 from doorstep.cases.materials import checklist
 from doorstep.cases.models import Case, CaseDocument, CaseMaterial
 from doorstep.notify.models import Message
@@ -309,7 +309,7 @@ def test_a_double_tap_racing_in_makes_one_case(make_case, personas):
 
 
 def test_a_receipt_number_drawn_twice_is_drawn_again(make_case, monkeypatch, frozen):
-    from doorstep.cases import intake
+    from doorstep.cases.actions import intake
 
     first = make_case("accept")
     draws = iter([first.receipt, "20261201-QQQQQQQQ"])

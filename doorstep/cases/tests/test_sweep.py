@@ -13,8 +13,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from doorstep.cases.actions import do_sweep_overdue as sweep_overdue
 from doorstep.cases.models import Case, CaseEvent
-from doorstep.cases.sweep import sweep_overdue
 from doorstep.notify.models import Message
 
 from .conftest import NOW
@@ -184,7 +184,7 @@ def test_leads_get_one_digest_each(
 
 
 def test_digest_lists_a_limited_number_of_receipts(make_case, personas, frozen, monkeypatch):
-    from doorstep.cases import sweep
+    from doorstep.cases.actions import sweep
 
     monkeypatch.setattr(sweep, "DIGEST_RECEIPTS", 2)
     cases = [make_case() for _ in range(3)]

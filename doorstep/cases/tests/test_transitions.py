@@ -157,7 +157,7 @@ def test_the_event_records_who_when_from_to_and_why(make_case, personas, frozen)
 def test_a_failure_after_the_update_rolls_back_the_status_too(
     make_case, personas, frozen, monkeypatch
 ):
-    from doorstep.cases import actions
+    from doorstep.cases.actions import transitions as actions
 
     case = make_case("accept")
     do_transition(case, "start", actor=personas.clerk_a)

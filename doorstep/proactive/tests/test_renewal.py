@@ -85,7 +85,7 @@ def holders(make_resident, make_certificate, make_certificate_type, disab, froze
 
 
 def test_a_case_is_opened_for_each_certificate_due(renewal, holders, personas, published):
-    from doorstep.cases.intake import RECEIPT_ALPHABET
+    from doorstep.cases.actions.intake import RECEIPT_ALPHABET
     from doorstep.workdays.calendar import add_working_days
 
     people, certificates = holders
@@ -190,7 +190,7 @@ def test_a_crash_before_opening_cases_is_finished_by_the_rerun(renewal, holders,
 
 def test_receipts_drawn_twice_are_drawn_again(renewal, holders, make_certificate, disab,
                                               monkeypatch):  # fmt: skip
-    from doorstep.cases import intake
+    from doorstep.cases.actions import intake
 
     people, _certificates = holders
     make_certificate(people["乙"], disab, expires_on=days(50))

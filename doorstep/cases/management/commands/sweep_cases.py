@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.utils.translation import ngettext
 
-from doorstep.cases.sweep import sweep_overdue
+from doorstep.cases.actions import do_sweep_overdue
 from doorstep.core.commandline import iso_date
 
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, today: str | None = None, **options) -> None:
-        marked = sweep_overdue(today=iso_date(today) if today else None)
+        marked = do_sweep_overdue(today=iso_date(today) if today else None)
         self.stdout.write(
             ngettext("%(count)d case newly overdue.", "%(count)d cases newly overdue.", marked)
             % {"count": marked}

@@ -18,12 +18,18 @@ from doorstep.catalogue.models import Service
 from doorstep.staff.roles import HANDLE_CASES
 from doorstep.staff.scoping import covers
 
-from . import clock
-from .actions import _apply, _message_context, _now_and_today, _start_clock
-from .choices import OUTSTANDING, AgentKind, DocumentKind, EventKind, MaterialState, Outcome
-from .errors import field_error as _error
-from .materials import _check_outcome, _ids, _snapshot, _states, checklist
-from .models import Case, CaseDocument, CaseEvent, CaseMaterial
+from .. import clock
+from ..choices import OUTSTANDING, AgentKind, DocumentKind, EventKind, MaterialState, Outcome
+from ..errors import field_error as _error
+from ..materials import (
+    check_outcome,
+    checklist,
+    checklist_document_items,
+    checklist_states,
+    material_ids,
+)
+from ..models import Case, CaseDocument, CaseEvent, CaseMaterial
+from .common import apply_transition, message_context, now_and_today, start_clock
 
 RECEIPT_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no look-alikes, read out on the phone
 RECEIPT_LENGTH = 8  # 25^8 = 1.5e11 a day: a clash is rare, and intake draws again if it happens
@@ -165,7 +171,7 @@ class _PlannedIntake:
 
         self.message = build_message(
             template=self.template,
-            context=_message_context(self.case, **self.extra),
+            context=message_context(self.case, **self.extra),
             resident=self.case.resident,
         )
         return self
@@ -232,18 +238,18 @@ def _plan_intake(*, actor, resident, service, version, outcome, provided, pendin
     """Intake is one transition from a draft that never needs to be stored: the case is built
     in memory, moved by the state machine, and inserted once in its settled state, with its
     materials, its events (taken in, trip, the transition), its document and its message."""
-    now, today = _now_and_today()
+    now, today = now_and_today()
     items = checklist(resident, version, today)
     known = {i.material.pk for i in items}
-    provided_ids = _ids(provided, "provided", known)
+    provided_ids = material_ids(provided, "provided", known)
     pending_ids = (
-        _ids(pending, "pending", known) - provided_ids
+        material_ids(pending, "pending", known) - provided_ids
         if outcome == Outcome.ACCEPT_PENDING
         else set()
     )
-    states = _states(items, provided_ids, pending_ids)
+    states = checklist_states(items, provided_ids, pending_ids)
     limit = version.promised_limit_days
-    _check_outcome(
+    check_outcome(
         outcome,
         items,
         states,
@@ -268,8 +274,8 @@ def _plan_intake(*, actor, resident, service, version, outcome, provided, pendin
     )
     verb, kind = INTAKE_VERBS[Outcome(outcome)]
     deadline = pending_deadline if outcome == Outcome.ACCEPT_PENDING else None
-    prepare = _start_clock(deadline) if verb == "accept" else None
-    _old, _changed, transition = _apply(
+    prepare = start_clock(deadline) if verb == "accept" else None
+    _old, _changed, transition = apply_transition(
         case, verb, actor=actor, reason=reason, now=now, today=today, prepare=prepare
     )
     case.revision += 1  # taken in (1), then settled by the transition (2)
@@ -278,7 +284,7 @@ def _plan_intake(*, actor, resident, service, version, outcome, provided, pendin
         issued_at=now,
         issued_by=actor,
         reason=transition.reason if outcome == Outcome.REFUSE else "",
-        items=[] if outcome == Outcome.REFUSE else _snapshot(items, states),
+        items=[] if outcome == Outcome.REFUSE else checklist_document_items(items, states),
         due_on=case.due_on,
         deadline=case.pending_deadline,
     )

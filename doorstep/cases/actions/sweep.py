@@ -46,8 +46,8 @@ from doorstep.notify.outbox import queue_from_queryset, queue_message
 from doorstep.staff.choices import Role
 from doorstep.staff.scoping import prefix_q
 
-from .choices import EventKind
-from .models import Case, CaseEvent
+from ..choices import EventKind
+from ..models import Case, CaseEvent
 
 # The leads told about overdue cases in their areas: one digest each, however many cases.
 LEAD_ROLES = (Role.COMMUNITY_LEAD, Role.STREET_LEAD)
@@ -59,7 +59,7 @@ class _StampTaken(Exception):
     """Another run marked cases with the same timestamp: this run cannot tell its own."""
 
 
-def sweep_overdue(
+def do_sweep_overdue(
     *, today: datetime.date | None = None, now: datetime.datetime | None = None
 ) -> int:
     """Mark the newly overdue cases (running, due before ``today``, not marked yet) and notify;

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from doorstep.core.errors import field_error
 
-from .actions import _event, may_handle, may_review
-from .choices import EventKind
-from .models import Attachment, Case
+from ..choices import EventKind
+from ..models import Attachment, Case
+from .common import may_handle, may_review, record_event
 
 SIGNATURES = (
     (b"%PDF-", "application/pdf"),
@@ -75,7 +75,9 @@ def do_add_attachment(case: Case, *, actor, upload, material_id: int | None = No
         attachment.file.save(name, ContentFile(data), save=False)
         try:
             attachment.save()
-            _event(case, EventKind.ATTACHMENT, actor=actor, data={"name": name, "size": len(data)})
+            record_event(
+                case, EventKind.ATTACHMENT, actor=actor, data={"name": name, "size": len(data)}
+            )
         except Exception:
             attachment.file.delete(save=False)
             raise

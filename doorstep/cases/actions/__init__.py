@@ -1,0 +1,45 @@
+"""Writes of the cases app. Views, the JSON API, commands, tasks and tests all call these.
+
+Every verb is one transaction and appends its ``CaseEvent`` in it; notifications go to the outbox
+inside the transaction, so a rolled-back change sends nothing. A caller takes one verb: when two
+steps belong together (materials received, then the case accepted), one verb does both.
+
+- ``intake``: ``do_intake``, a resident's matter taken in and settled at once;
+- ``transitions``: ``do_transition`` by verb, ``do_accept``, ``do_add_to_notice``;
+- ``materials``: ``do_receive_materials`` (and, in the same transaction, accept or resume);
+- ``records``: ``do_record_trip``, ``do_add_note``;
+- ``attachments``: ``do_add_attachment``;
+- ``sweep``: ``do_sweep_overdue``, the overdue sweep over all running cases;
+- ``common``: what these share (who may act, the guarded save, the event writer …).
+"""
+
+from __future__ import annotations
+
+from ..errors import CaseChanged, InvalidTransition
+from .attachments import do_add_attachment
+from .common import available_verbs, may_handle, may_review
+from .intake import Intake, do_intake
+from .materials import RECEIVE_THEN, Received, do_receive_materials
+from .records import do_add_note, do_record_trip
+from .sweep import do_sweep_overdue
+from .transitions import do_accept, do_add_to_notice, do_transition
+
+__all__ = [
+    "RECEIVE_THEN",
+    "CaseChanged",
+    "Intake",
+    "InvalidTransition",
+    "Received",
+    "available_verbs",
+    "do_accept",
+    "do_add_attachment",
+    "do_add_note",
+    "do_add_to_notice",
+    "do_intake",
+    "do_receive_materials",
+    "do_record_trip",
+    "do_sweep_overdue",
+    "do_transition",
+    "may_handle",
+    "may_review",
+]
