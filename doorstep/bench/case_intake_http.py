@@ -138,6 +138,13 @@ def floor_intake(request: HttpRequest) -> HttpResponse:
         cur.execute("SELECT is_active FROM auth_user WHERE id = %s", [user_id])
         if not cur.fetchone()[0]:
             return _refuse(403, "inactive")
+        # As the product: the resident by primary key, then the grants for the area test.
+        cur.execute(
+            "SELECT r.id, r.name, r.phone, r.notify_channel, r.area_code FROM people_resident r "
+            "WHERE r.id = %s",
+            [resident_id],
+        )
+        resident = cur.fetchone()
         cur.execute(
             "SELECT g.role, a.code, g.department_id FROM people_rolegrant g "
             "INNER JOIN places_area a ON a.id = g.area_id WHERE g.user_id = %s",
@@ -145,12 +152,6 @@ def floor_intake(request: HttpRequest) -> HttpResponse:
         )
         grants = cur.fetchall()
         view = tuple(code for role, code, _d in grants if role in VIEW_ROLES)
-        cur.execute(
-            "SELECT r.id, r.name, r.phone, r.notify_channel, r.area_code FROM people_resident r "
-            "WHERE r.id = %s",
-            [resident_id],
-        )
-        resident = cur.fetchone()
         if resident is None or not resident[4].startswith(view):
             return _refuse(404, "no such resident")
         cur.execute(
