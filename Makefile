@@ -28,6 +28,9 @@ install: $(STAMP)
 		print("SECRET_KEY=" + secrets.token_urlsafe(40)); \
 		print("DOORSTEP_ENCRYPTION_KEY=" + base64.urlsafe_b64encode(os.urandom(32)).decode())' > $@
 
+# The demo's processes read .env; anything else reads it only with DEBUG=1 in the environment.
+demo serve: export DOORSTEP_ENV_FILE = .env
+
 demo: install .env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo

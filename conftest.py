@@ -34,6 +34,9 @@ class Personas:
     clerk_a: object
     clerk_b: object
     grid_a: object
+    grid_b: object  # a grid worker of community B
+    mediator_a: object  # a mediator of community A
+    mediator_b: object
     street_lead: object
     district_lead: object
     reviewer: object
@@ -44,6 +47,17 @@ class Personas:
     area_b: object  # 晴川第一社区
     compound_a: object  # 二印小区
     compound_b: object
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles(request):
+    """The throttle counts live in a database cache table that no model owns: a transactional
+    test's flush leaves them, so clear them for the next test (other tests roll them back)."""
+    yield
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        from django.core.cache import caches
+
+        caches["throttle"].clear()
 
 
 @pytest.fixture
@@ -69,6 +83,9 @@ def personas(places, django_user_model) -> Personas:
         clerk_a=users["clerk_a"],
         clerk_b=users["clerk_b"],
         grid_a=users["grid_a"],
+        grid_b=users["grid_b"],
+        mediator_a=users["mediator_a"],
+        mediator_b=users["mediator_b"],
         street_lead=users["street_lead"],
         district_lead=users["district_lead"],
         reviewer=users["reviewer"],

@@ -14,10 +14,24 @@ env = environ.Env()
 # pytest (8.2+) announces itself; tests never read a developer's .env, so they behave the same
 # on every machine and in CI.
 TESTING = "PYTEST_VERSION" in os.environ
-# A local .env (written by `make demo`) holds the demo's secrets; real deployments set the
-# environment instead.
-if not TESTING:
-    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def env_file(environment) -> Path | None:
+    """The ``.env`` file to read, if any: the one ``DOORSTEP_ENV_FILE`` names (the Makefile's
+    demo and serve targets name ``.env``), or ``.env`` beside ``manage.py`` when ``DEBUG=1`` is
+    in the real environment. Never otherwise: a demo's leftover ``.env`` (``DEBUG=1`` inside)
+    cannot switch a production process into debug mode."""
+    named = environment.get("DOORSTEP_ENV_FILE", "")
+    if named:
+        return Path(named)
+    if environment.get("DEBUG", "").lower() in {"1", "true", "yes", "on"}:
+        return BASE_DIR / ".env"
+    return None
+
+
+# Real deployments set the environment; tests never read a .env.
+if not TESTING and (ENV_FILE := env_file(os.environ)) is not None:
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str(
@@ -58,6 +72,9 @@ INSTALLED_APPS = [
     "doorstep.cases",
     "doorstep.rules",
     "doorstep.proactive",
+    "doorstep.visits",
+    "doorstep.disputes",
+    "doorstep.needs",
     "doorstep",  # the project itself, for its `demo` command (DESIGN.md §4)
     "doorstep.api",
 ]
@@ -73,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "doorstep.core.middleware.IdleTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "doorstep.urls"
@@ -91,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "doorstep.core.context_processors.doorstep",
                 "doorstep.staff.context_processors.staff",
+                "doorstep.notify.context_processors.inbox",
             ],
         },
     },
@@ -127,11 +146,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 # Database sessions; Redis when configured.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# "throttle" holds the guessing throttles (doorstep.core.throttle): it must be shared by every
+# app server and outlive a restart, so it is Redis or the database (table made by a migration
+# of doorstep.core), never per-process memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "doorstep_throttle",
+    },
+}
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        },
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "doorstep",
+        },
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+# How many reverse proxies (the README's nginx is one) stand in front of the app and append to
+# X-Forwarded-For: the client is the N-th address from the right. 0: the header is ignored.
+DOORSTEP_TRUSTED_PROXIES = env.int("DOORSTEP_TRUSTED_PROXIES", default=0)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -149,9 +189,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Failed logins before a lockout: for one username from one address, and (password spraying:
+# many usernames from one address) for the address alone. Axes has one limit for all its
+# lockout parameter sets; doorstep.core.throttle.login_failure_limit gives each its own.
+DOORSTEP_LOGIN_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+DOORSTEP_LOGIN_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
+AXES_FAILURE_LIMIT = "doorstep.core.throttle.login_failure_limit"
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "doorstep.core.throttle.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
@@ -173,8 +219,23 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
 # Web uploads of the registry stop here; larger files go through `doorstep import-residents`.
 DOORSTEP_IMPORT_MAX_UPLOAD = env.int("DOORSTEP_IMPORT_MAX_UPLOAD", default=50 * 1024 * 1024)
+# An XLSX is refused before it is read when it unpacks to more than this, when one of its
+# parts is packed more than DOORSTEP_IMPORT_MAX_RATIO times (a zip bomb: registers pack about
+# 5-15 times), or when its sheet has more cells than this (1,048,576 rows × 20 columns).
+DOORSTEP_IMPORT_MAX_UNPACKED = env.int("DOORSTEP_IMPORT_MAX_UNPACKED", default=600 * 1000 * 1000)
+DOORSTEP_IMPORT_MAX_RATIO = env.int("DOORSTEP_IMPORT_MAX_RATIO", default=60)
+DOORSTEP_IMPORT_MAX_CELLS = env.int("DOORSTEP_IMPORT_MAX_CELLS", default=21_000_000)
+# Uploaded registers (encrypted) are deleted this many hours after upload by
+# `manage.py purge_import_files` (cron) or the task of the same name, whatever became of them.
+DOORSTEP_IMPORT_FILE_HOURS = env.int("DOORSTEP_IMPORT_FILE_HOURS", default=24)
 # Scanned materials attached to a case (PDF, JPEG, PNG).
 DOORSTEP_ATTACHMENT_MAX_BYTES = env.int("DOORSTEP_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Door-to-door visits: how late a visit may be logged, the retry after "nobody home", how far
+# ahead the due list looks, and how long a silence puts a resident on the red list (days).
+DOORSTEP_VISIT_MAX_AGE_DAYS = env.int("DOORSTEP_VISIT_MAX_AGE_DAYS", default=7)
+DOORSTEP_VISIT_RETRY_DAYS = env.int("DOORSTEP_VISIT_RETRY_DAYS", default=2)
+DOORSTEP_VISIT_DUE_SOON_DAYS = env.int("DOORSTEP_VISIT_DUE_SOON_DAYS", default=3)
+DOORSTEP_VISIT_SILENCE_DAYS = env.int("DOORSTEP_VISIT_SILENCE_DAYS", default=30)
 # The public address printed in QR codes on receipts and notices; the request's own when empty.
 DOORSTEP_PUBLIC_URL = env.str("DOORSTEP_PUBLIC_URL", default="").rstrip("/")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -184,6 +245,15 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS only (README, "Running in production"): off by default so that the demo and tests
+# over plain HTTP work; production turns them on.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Staff are logged out after this many minutes without a request (doorstep.core.middleware);
+# every request restarts the count. 0 turns it off.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
@@ -214,6 +284,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="doorstep@localhost")
 # A generic HTTP SMS gateway: POST of DOORSTEP_SMS_TEMPLATE (JSON, with {phone} and {body}
 # replaced by JSON-escaped values) to DOORSTEP_SMS_URL, with an optional "Name: value" header.
 DOORSTEP_SMS_URL = env.str("DOORSTEP_SMS_URL", default="")
+# The sender's signature every SMS starts with (Chinese SMS rules): the registered name, e.g. the
+# district's; the brackets 【】 are added if missing.
+DOORSTEP_SMS_SIGNATURE = env.str("DOORSTEP_SMS_SIGNATURE", default="【家门口】")
 DOORSTEP_SMS_TEMPLATE = env.str(
     "DOORSTEP_SMS_TEMPLATE", default='{"phone": "{phone}", "text": "{body}"}'
 )

@@ -104,6 +104,11 @@ def services(request: HttpRequest, filters: Query[ServiceFilters]):
     return {"count": len(results), "results": results}
 
 
+def _file_url(version: ServiceVersion, material, kind: str) -> str:
+    """The app's URL of a material's file (/media/ is not served)."""
+    return reverse("catalogue-material-file", args=[version.service.code, material.pk, kind])
+
+
 def version_json(version: ServiceVersion) -> dict:
     return {
         "code": version.service.code,
@@ -136,8 +141,8 @@ def version_json(version: ServiceVersion) -> dict:
                 "necessity": m.necessity,
                 "source": m.source,
                 "how_to_fill": m.how_to_fill,
-                "blank_form": m.blank_form.url if m.blank_form else None,
-                "sample": m.sample.url if m.sample else None,
+                "blank_form": _file_url(version, m, "blank-form") if m.blank_form else None,
+                "sample": _file_url(version, m, "sample") if m.sample else None,
             }
             for m in version.materials.all()
         ],

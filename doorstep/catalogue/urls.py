@@ -9,4 +9,9 @@ urlpatterns = [
     path("life-event/<slug:code>/", views.life_event, name="catalogue-life-event"),
     path("<slug:code>/", views.guide, name="catalogue-guide"),
     path("<slug:code>/guide.pdf", views.guide_pdf, name="catalogue-guide-pdf"),
+    path(
+        "<slug:code>/materials/<int:pk>/<slug:kind>/",
+        views.material_file,
+        name="catalogue-material-file",
+    ),
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import segno
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import pdf
 from .access import access_published_version
+from .files import sniff
 from .models import Department, LifeEvent, ServiceVersion
 from .search import MAX_QUERY, QueryTooLong, search_services
 
@@ -100,6 +101,40 @@ def guide_pdf(request: HttpRequest, code: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="guide-{version.service.code}.pdf"'
     return response
+
+
+# The two files a material may carry, by the name the URL gives them.
+MATERIAL_FILES = {"blank-form": "blank_form", "sample": "sample"}
+CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg"}
+EXTENSIONS = {"pdf": "pdf", "png": "png", "jpeg": "jpg"}
+
+
+@require_GET
+def material_file(request: HttpRequest, code: str, pk: int, kind: str) -> HttpResponse:
+    """A blank form or filled sample of a published guide's material. Served by the app, not
+    from /media/ (which is not served at all): only files of a public guide, with the content
+    type their first bytes prove, never a type a browser would run (no HTML, no SVG)."""
+    if kind not in MATERIAL_FILES:
+        raise Http404("no such file")
+    version = access_published_version(code)
+    material = get_object_or_404(version.materials.all(), pk=pk)
+    field = getattr(material, MATERIAL_FILES[kind])
+    if not field:
+        raise Http404("no such file")
+    try:
+        handle = field.open("rb")
+    except OSError:
+        raise Http404("no such file") from None
+    detected = sniff(handle.read(16))
+    handle.seek(0)
+    if detected is None:  # validated on upload; a file changed on disk since is not served
+        handle.close()
+        raise Http404("no such file")
+    return FileResponse(
+        handle,
+        content_type=CONTENT_TYPES[detected],
+        filename=f"{version.service.code}-{material.pk}-{kind}.{EXTENSIONS[detected]}",
+    )
 
 
 @require_POST

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from . import calendar
 from .choices import Source
 from .models import Holiday
+from .signals import send_schedule_changed
 
 
 @admin.register(Holiday)
@@ -23,7 +24,20 @@ class HolidayAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj: Holiday, form, change) -> None:
         obj.source = Source.EDITED
+        years = {obj.date.year}
+        if change and "date" in form.initial:
+            years.add(form.initial["date"].year)
         super().save_model(request, obj, form, change)
+        send_schedule_changed(Holiday, years)
+
+    def delete_model(self, request, obj: Holiday) -> None:
+        super().delete_model(request, obj)
+        send_schedule_changed(Holiday, {obj.date.year})
+
+    def delete_queryset(self, request, queryset) -> None:
+        years = {day.year for day in queryset.values_list("date", flat=True)}
+        super().delete_queryset(request, queryset)
+        send_schedule_changed(Holiday, years)
 
     def changelist_view(self, request, extra_context=None):
         years = calendar.known_years()
@@ -31,7 +45,10 @@ class HolidayAdmin(admin.ModelAdmin):
             if years:
                 messages.info(
                     request,
-                    _("Years in the calendar: %(years)s. Other years count Monday to Friday.")
+                    _(
+                        "Years in the calendar: %(years)s. Other years skip only the statutory "
+                        "public holidays (due dates in them are provisional)."
+                    )
                     % {"years": ", ".join(map(str, years))},
                 )
             for warning in _year_warnings():

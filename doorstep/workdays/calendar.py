@@ -7,9 +7,12 @@ it is a working day. ``add_working_days(d, n)`` is the n-th working day after ``
 ``working_days_between(a, b)`` counts the working days in the half-open range ``(a, b]``; they
 are inverses: ``working_days_between(d, add_working_days(d, n)) == n``.
 
-Years the table does not cover fall back to plain Monday–Friday; ``known_years()`` says which
-years are covered, and a system check warns when the current (or, late in the year, the next)
-year is missing.
+Years the table does not cover (the official schedule not entered yet) fall back to the
+statutory public holidays (``statutory``: 元旦, 春节 … fixed by law, without the year's 调休);
+a date counted across such a year is *provisional* (``is_provisional``) and is recounted when
+the schedule is entered (the ``schedule_changed`` signal). ``known_years()`` says which years
+are covered, and a system check warns when the current (or, late in the year, the next) year
+is missing.
 
 The whole table (a few dozen rows a year) is read in one query and kept per process; saving or
 deleting a ``Holiday`` clears it at once, and it is re-read at least every ``CACHE_SECONDS`` so
@@ -26,6 +29,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from .statutory import statutory_holidays, weekday_holidays
+
 CACHE_SECONDS = 300
 
 
@@ -39,6 +44,24 @@ class Exceptions:
     workday_list: tuple[datetime.date, ...]
     # Every day of a public holiday, weekends included (desks close on all of them).
     public_holidays: frozenset[datetime.date] = frozenset()
+
+    def official(self, year: int) -> bool:
+        """Whether ``year``'s official schedule is in the table."""
+        return year in self.years
+
+    def is_holiday(self, day: datetime.date) -> bool:
+        """A weekday off: from the table, or by statute in a year the table lacks."""
+        if day.year in self.years:
+            return day in self.holidays
+        return day.weekday() < 5 and day in statutory_holidays(day.year)
+
+    def holidays_in(self, a: datetime.date, b: datetime.date) -> int:
+        """Weekday holidays in (a, b], the statutory ones in years the table lacks."""
+        count = _count(self.holiday_list, a, b)
+        for year in range(a.year, b.year + 1):
+            if year not in self.years:
+                count += _count(weekday_holidays(year), a, b)
+        return count
 
 
 _lock = threading.Lock()
@@ -108,15 +131,28 @@ def known_years() -> tuple[int, ...]:
     return exceptions().years
 
 
+def is_provisional(start: datetime.date, end: datetime.date) -> bool:
+    """Whether working days counted from ``start`` to ``end`` cross a year whose official
+    schedule is not in the table (counted with the statutory holidays only, so the date may
+    still move when the schedule is entered)."""
+    ex = exceptions()
+    a, b = min(start, end), max(start, end)
+    return any(not ex.official(year) for year in range(a.year, b.year + 1))
+
+
 def is_public_holiday(day: datetime.date) -> bool:
-    """A day of an official holiday break, whatever the weekday."""
-    return day in exceptions().public_holidays
+    """A day of an official holiday break (or, in a year without one, a statutory holiday),
+    whatever the weekday."""
+    ex = exceptions()
+    if ex.official(day.year):
+        return day in ex.public_holidays
+    return day in statutory_holidays(day.year)
 
 
 def is_working_day(day: datetime.date) -> bool:
     ex = exceptions()
     if day.weekday() < 5:
-        return day not in ex.holidays
+        return not ex.is_holiday(day)
     return day in ex.workdays
 
 
@@ -138,10 +174,7 @@ def working_days_between(a: datetime.date, b: datetime.date) -> int:
         return -working_days_between(b, a)
     ex = exceptions()
     return (
-        _weekdays_upto(b)
-        - _weekdays_upto(a)
-        - _count(ex.holiday_list, a, b)
-        + _count(ex.workday_list, a, b)
+        _weekdays_upto(b) - _weekdays_upto(a) - ex.holidays_in(a, b) + _count(ex.workday_list, a, b)
     )
 
 
@@ -153,7 +186,7 @@ def add_working_days(day: datetime.date, n: int) -> datetime.date:
     current = day
     while n:
         current += datetime.timedelta(days=1)
-        if (current.weekday() < 5 and current not in ex.holidays) or current in ex.workdays:
+        if (current.weekday() < 5 and not ex.is_holiday(current)) or current in ex.workdays:
             n -= 1
     return current
 

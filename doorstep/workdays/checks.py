@@ -28,7 +28,8 @@ def check_years_seeded(app_configs=None, **kwargs) -> list[Warning]:
             hint=_(
                 "Run `manage.py seed_holidays` after upgrading chinesecalendar, or enter the "
                 "year's holidays and make-up working days in the admin. Until then working "
-                "days in %(year)s are counted Monday to Friday."
+                "days in %(year)s skip only the statutory public holidays, and due dates that "
+                "reach into it are provisional."
             )
             % {"year": year},
             id="workdays.W001",

@@ -26,6 +26,7 @@ def seed_holidays(years: Iterable[int] | None = None, *, model=None) -> int:
     Years the package does not know are skipped. ``model`` is for the post-migrate hook, which
     must use the historical model.
     """
+    announce = model is None
     if model is None:
         from .models import Holiday as model
     wanted = set(package_years() if years is None else years)
@@ -48,6 +49,10 @@ def seed_holidays(years: Iterable[int] | None = None, *, model=None) -> int:
     ]
     model.objects.bulk_create(new, ignore_conflicts=True)
     calendar.invalidate()
+    if new and announce:  # not from the post-migrate hook: no case exists before migrate
+        from .signals import send_schedule_changed
+
+        send_schedule_changed(model, {row.date.year for row in new})
     return len(new)
 
 

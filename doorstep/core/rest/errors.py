@@ -54,6 +54,8 @@ CONFLICT = {
     "cannot_run",
     "inactive",
     "rule_broken",
+    "expired",
+    "too_many",
 }
 STATUS_BY_CODE = {"not_found": 404, "throttled": 429, **dict.fromkeys(CONFLICT, 409)}
 

@@ -4,6 +4,8 @@ import datetime
 
 from django import template
 
+from doorstep.core import phone
+
 register = template.Library()
 
 
@@ -13,3 +15,9 @@ def minutes(value: datetime.timedelta | None) -> int:
     if not value:
         return 0
     return max(1, -(-int(value.total_seconds()) // 60))
+
+
+@register.filter
+def phone_masked(value: str | None) -> str:
+    """A mobile number as pages show it (``138****5678``); the full number only by a reveal."""
+    return phone.mask(value or "")
