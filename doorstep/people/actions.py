@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import logging
+from collections.abc import Iterable
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import IO
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doorstep.core import crypto, idnumber, phone
@@ -21,9 +26,20 @@ from . import importer, pinyin
 from .choices import AccessAction, ImportStatus
 from .models import AccessLog, Certificate, CertificateType, ImportBatch, Resident, Tag
 
+logger = logging.getLogger(__name__)
+
 
 def log_access(actor, resident: Resident | None, action: str, detail: str = "") -> None:
     AccessLog.objects.create(actor=actor, resident=resident, action=action, detail=detail[:200])
+
+
+def log_accesses(actor, residents: Iterable[Resident], action: str, detail: str = "") -> None:
+    """One access-log row per resident, in one INSERT (a page that shows several records)."""
+    rows = [
+        AccessLog(actor=actor, resident=r, action=action, detail=detail[:200]) for r in residents
+    ]
+    if rows:
+        AccessLog.objects.bulk_create(rows)
 
 
 def _set_id_number(resident: Resident, number: str) -> None:
@@ -31,7 +47,7 @@ def _set_id_number(resident: Resident, number: str) -> None:
     resident.id_cipher = crypto.encrypt(facts.number)
     resident.id_hash = crypto.keyed_hash(facts.number)
     resident.id_masked = idnumber.mask(facts.number)
-    resident.id_tail_rev = facts.number[:-7:-1]
+    resident.id_tail_hash = crypto.tail_hash(facts.number[-4:])
     resident.birth_date = facts.birth_date
     resident.sex = facts.sex
 
@@ -131,17 +147,30 @@ def do_update_resident(
     return resident
 
 
-def do_reveal(resident: Resident, *, actor, what: str) -> str:
-    """Return the full ID or phone number, after checking permission; always logged."""
+REVEAL_REASON_MAX = 100
+
+
+def do_reveal(resident: Resident, *, actor, what: str, reason: str) -> str:
+    """Return the full ID or phone number, after checking permission and that a reason is
+    given; always logged: who (actor), whom (resident), why (the reason), when (``at``)."""
     if not actor.has_perm("people.reveal_id_number"):
         raise PermissionDenied(_("You may not see full ID and phone numbers."))
     # The permission is global; the resident must also be in the actor's areas.
     if not covers(actor, VIEW_RESIDENTS, resident.area_code):
         raise PermissionDenied(_("This resident is outside the areas you serve."))
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Say why you need the full number; the reason is recorded.")}
+        )
+    if len(reason) > REVEAL_REASON_MAX:
+        raise ValidationError(
+            {"reason": _("Keep the reason under %(n)d characters.") % {"n": REVEAL_REASON_MAX}}
+        )
     if what == "id":
-        log_access(actor, resident, AccessAction.REVEAL_ID)
+        log_access(actor, resident, AccessAction.REVEAL_ID, reason)
         return resident.id_number()
-    log_access(actor, resident, AccessAction.REVEAL_PHONE)
+    log_access(actor, resident, AccessAction.REVEAL_PHONE, reason)
     return resident.phone
 
 
@@ -194,9 +223,11 @@ def do_import_residents(
     valid_only: bool = False,
     check_only: bool = False,
     progress=None,
+    batch: ImportBatch | None = None,
 ) -> tuple[ImportBatch, importer.ImportResult]:
-    """Import a registry file and record the attempt. Raises ImportFileError for a file that
-    cannot be read at all; row problems come back in the result."""
+    """Import a registry file and record the attempt (in ``batch`` when the web queued one).
+    Raises ImportFileError for a file that cannot be read at all; row problems come back in
+    the result."""
     if not can(actor, IMPORT_RESIDENTS):
         raise PermissionDenied(_("You may not import residents."))
     header, rows, _size = importer.read_table(source)
@@ -208,15 +239,117 @@ def do_import_residents(
         if result.written
         else (ImportStatus.CHECKED if check_only else ImportStatus.FAILED)
     )
-    batch = ImportBatch.objects.create(
-        actor=actor,
-        filename=filename[:200],
-        status=status,
-        total=result.total,
-        created=result.created if result.written else 0,
-        updated=result.updated if result.written else 0,
-        rejected=result.rejected,
-        errors=[asdict(e) for e in result.errors[:200]],
-        seconds=result.seconds,
-    )
+    batch = batch or ImportBatch(actor=actor, filename=filename[:200])
+    batch.status = status
+    batch.total = result.total
+    batch.created = result.created if result.written else 0
+    batch.updated = result.updated if result.written else 0
+    batch.rejected = result.rejected
+    batch.errors = [asdict(e) for e in result.errors[:ERRORS_RECORDED]]
+    batch.seconds = result.seconds
+    batch.save()
     return batch, result
+
+
+ERRORS_RECORDED = 200
+
+
+def do_queue_import(token: str, *, actor, filename: str, valid_only: bool = False) -> ImportBatch:
+    """An import of a stored upload (``uploads.save``) waiting for a worker; the task
+    ``import_registry`` is enqueued when the caller's transaction commits."""
+    if not can(actor, IMPORT_RESIDENTS):
+        raise PermissionDenied(_("You may not import residents."))
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            actor=actor,
+            filename=filename[:200],
+            status=ImportStatus.QUEUED,
+            file_token=token,
+            valid_only=valid_only,
+        )
+        transaction.on_commit(partial(_enqueue_import, batch.pk))
+    return batch
+
+
+def _enqueue_import(batch_id: int) -> None:
+    from .tasks import import_registry
+
+    try:
+        import_registry.enqueue(batch_id)
+    except Exception:
+        logger.exception("Could not enqueue import %s", batch_id)
+
+
+def do_import_valid_rows(batch: ImportBatch, *, actor) -> ImportBatch:
+    """Queue "import the valid rows" of a checked upload whose file is still kept; the new
+    import takes the file over. ``ValidationError`` when that is not on offer."""
+    with transaction.atomic():
+        taken = ImportBatch.objects.filter(
+            pk=batch.pk, actor=actor, status=ImportStatus.FAILED, file_token=batch.file_token
+        ).exclude(file_token="")
+        if not batch.offers_valid_rows or not taken.update(file_token=""):
+            raise ValidationError(
+                _("This upload is no longer available. Please upload the file again."), "gone"
+            )
+        return do_queue_import(
+            batch.file_token, actor=actor, filename=batch.filename, valid_only=True
+        )
+
+
+def do_run_import(batch_id: int) -> ImportBatch | None:
+    """Carry out a queued import (the worker's side). An import another worker already took
+    is left to it. The file is deleted afterwards unless "import the valid rows" is offered."""
+    from . import uploads
+
+    if not ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING
+    ):
+        return None
+    batch = ImportBatch.objects.select_related("actor").get(pk=batch_id)
+    stream = uploads.open_stored(batch.file_token)
+
+    def progress(phase: str, done: int, to_do: int) -> None:
+        ImportBatch.objects.filter(pk=batch_id).update(phase=phase, done=done, to_do=to_do)
+
+    try:
+        if stream is None:
+            raise importer.ImportFileError(
+                _("This upload is no longer available. Please upload the file again.")
+            )
+        do_import_residents(
+            stream,
+            actor=batch.actor,
+            filename=batch.filename,
+            valid_only=batch.valid_only,
+            progress=progress,
+            batch=batch,
+        )
+    except (importer.ImportFileError, PermissionDenied) as exc:
+        batch.status, batch.file_error = ImportStatus.FAILED, str(exc)
+    except Exception:
+        batch.status = ImportStatus.FAILED
+        batch.file_error = _("The import stopped because of an error; please try again.")
+        logger.exception("Import %s failed", batch_id)
+    batch.refresh_from_db(fields=["phase", "done", "to_do"])
+    if not batch.offers_valid_rows:
+        uploads.discard(batch.file_token)
+        batch.file_token = ""
+    batch.save()
+    return batch
+
+
+def do_purge_imports() -> int:
+    """Delete stored uploads older than ``DOORSTEP_IMPORT_FILE_HOURS`` (whatever became of
+    their import), forget them on their imports, and close imports that were left waiting or
+    running that long (a worker that crashed or never ran). Returns the files deleted."""
+    from . import uploads
+
+    removed = uploads.purge()
+    cutoff = timezone.now() - datetime.timedelta(hours=settings.DOORSTEP_IMPORT_FILE_HOURS)
+    old = ImportBatch.objects.filter(started_at__lt=cutoff)
+    old.exclude(file_token="").update(file_token="")
+    old.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]).update(
+        status=ImportStatus.FAILED,
+        file_error=_("The import did not finish; please upload the file again."),
+    )
+    return removed

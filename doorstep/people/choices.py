@@ -23,9 +23,16 @@ class AccessAction(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Importing")
     CHECKED = "checked", _("Checked, nothing written")
     DONE = "done", _("Imported")
     FAILED = "failed", _("Rejected, nothing written")
+
+
+class ImportPhase(models.TextChoices):
+    CHECKING = "checking", _("Checking the rows")
+    WRITING = "writing", _("Writing the residents")
 
 
 class Preference(models.TextChoices):

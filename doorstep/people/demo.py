@@ -56,8 +56,12 @@ def load_residents(n: int, *, actor, progress=None) -> importer.ImportResult:
     compounds = list(
         Area.objects.filter(kind=AreaKind.COMPOUND).order_by("code").values_list("code", flat=True)
     )
+    rows = enumerate(synthetic.rows(n, compounds), start=2)
     return importer.import_rows(
-        synthetic.HEADER, synthetic.rows(n, compounds), actor=actor, progress=progress
+        synthetic.HEADER,
+        rows,
+        actor=actor,
+        progress=(lambda stage, done, total: progress(done)) if progress else None,
     )
 
 

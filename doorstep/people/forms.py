@@ -80,6 +80,7 @@ class ResidentForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
+    remove_phone = forms.BooleanField(label=_("Remove the mobile number"), required=False)
     area = AreaChoiceField(Area.objects.none(), label=_("Compound or community"))
     building = forms.CharField(label=_("Building"), max_length=20, required=False)
     room = forms.CharField(label=_("Room"), max_length=20, required=False)
@@ -101,9 +102,17 @@ class ResidentForm(forms.Form):
             user, EDIT_RESIDENTS, [AreaKind.COMMUNITY, AreaKind.COMPOUND]
         )
         if resident is None:
-            del self.fields["status"]
+            del self.fields["status"], self.fields["remove_phone"]
         else:
             del self.fields["id_number"]
+            # The stored number is never put in the page (that would show it in full outside
+            # the logged reveal): the field starts blank, and blank keeps it.
+            if resident.phone:
+                self.fields["mobile"].help_text = _(
+                    "On file: %(masked)s. Leave blank to keep it, or type a new number."
+                ) % {"masked": resident.phone_masked}
+            else:
+                del self.fields["remove_phone"]
 
     def clean_id_number(self) -> str:
         return idnumber.check(self.cleaned_data["id_number"]).number
@@ -112,10 +121,21 @@ class ResidentForm(forms.Form):
         value = self.cleaned_data["mobile"].strip()
         return phone.check(value) if value else ""
 
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("remove_phone") and data.get("mobile"):
+            self.add_error(
+                "mobile", _("Type a new number or tick “Remove the mobile number”, not both.")
+            )
+        return data
+
     @transaction.atomic
     def save(self, *, actor) -> Resident:
         """Write through the actions, household and resident in one transaction."""
         data = self.cleaned_data
+        mobile = data["mobile"]
+        if self.resident is not None and not mobile and not data.get("remove_phone"):
+            mobile = self.resident.phone
         household = actions.do_ensure_household(
             actor=actor, compound=data["area"], building=data["building"], room=data["room"]
         )
@@ -123,7 +143,7 @@ class ResidentForm(forms.Form):
             "actor": actor,
             "name": data["name"],
             "area": data["area"],
-            "mobile": data["mobile"],
+            "mobile": mobile,
             "household": household,
             "note": data["note"],
             "tags": list(data["tags"]),
@@ -137,7 +157,6 @@ def _initial(resident: Resident) -> dict:
     household = resident.household
     return {
         "name": resident.name,
-        "mobile": resident.phone,
         "area": resident.area_id,
         "building": household.building.number if household else "",
         "room": household.room if household else "",

@@ -1,10 +1,13 @@
 """Registry import: CSV (UTF-8 or GBK/GB18030) and XLSX/XLS with Chinese headers.
 
-The file is streamed row by row; each row is validated and turned into a database row in plain
-Python (no model objects), and batches are written with one ``executemany`` upsert on the ID
-hash, so a resident already on file is updated rather than duplicated. The whole import is one
-transaction: when any row is rejected and the caller did not ask for "valid rows only", it is
-rolled back and nothing is written.
+The header row is found among the first rows (title lines above it are skipped), and every
+message names a row by the number Excel or WPS shows for it. The file is streamed row by row
+(an XLSX through openpyxl's read-only mode, after its zip directory is checked for a bomb); each
+row is validated and turned into a database row in plain Python (no model objects). Nothing is
+written until every row is checked: when any row is rejected and the caller did not ask for
+"valid rows only", nothing is written. Then batches are written, each in its own transaction,
+with one ``executemany`` upsert on the ID hash, so a resident already on file is updated rather
+than duplicated (see ``import_rows``).
 """
 
 from __future__ import annotations
@@ -12,13 +15,20 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
+import pickle
 import re
+import tempfile
 import time
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+from xml.etree.ElementTree import ParseError
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -58,7 +68,7 @@ COLUMNS = (
     "id_cipher",
     "id_hash",
     "id_masked",
-    "id_tail_rev",
+    "id_tail_hash",
     "birth_date",
     "sex",
     "phone",
@@ -75,6 +85,20 @@ COLUMNS = (
 # (tags too: a blank 标签 cell keeps them), and the status (moved away, deceased) is kept.
 _KEEP_IF_BLANK = {"phone", "phone_tail", "note"}
 _KEEP_IF_NULL = {"household_id"}
+
+
+# What a damaged XLSX raises inside openpyxl and zipfile (lxml's XMLSyntaxError is a
+# SyntaxError too).
+_SPREADSHEET_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    ParseError,
+    SyntaxError,
+    ValueError,
+    TypeError,
+    OSError,
+    EOFError,
+)
 
 
 class ImportFileError(Exception):
@@ -103,16 +127,26 @@ class ImportResult:
             self.errors.append(RowError(row, column, reason))
 
 
-class _Rollback(Exception):
-    pass
-
-
 # ---------------------------------------------------------------------------------------------
 # Reading
 
+# The header row is looked for among this many rows at the top: registers exported from other
+# systems put one or more title lines above it.
+HEADER_SEARCH_ROWS = 10
+SUPPORTED_ENCODINGS = "UTF-8、GBK (GB18030)"
+# Words found in a register's header row, spelled as in a Big5 or Shift-JIS file: a file whose
+# header reads right in one of those encodings (and not as GB18030) is in that encoding.
+_FOREIGN_HEADER_WORDS = ("姓名", "氏名", "身份證", "身分證", "電話", "小區", "社區", "住所")
 
-def read_table(source: Path | IO[bytes]) -> tuple[list[str], Iterator[list[object]], int]:
-    """Return (header, data rows, size in bytes) of a CSV, XLSX or XLS file."""
+NumberedRow = tuple[int, list[object]]
+
+
+def read_table(source: Path | IO[bytes]) -> tuple[list[str], Iterator[NumberedRow], int]:
+    """Return (header, data rows, size in bytes) of a CSV, XLSX or XLS file.
+
+    Each data row comes as (its row number as Excel or WPS shows it, its cells). The header is
+    the row among the first ``HEADER_SEARCH_ROWS`` that names the most known columns; title
+    lines above it are skipped."""
     stream = open(source, "rb") if isinstance(source, Path) else source
     stream.seek(0, io.SEEK_END)
     size = stream.tell()
@@ -121,38 +155,174 @@ def read_table(source: Path | IO[bytes]) -> tuple[list[str], Iterator[list[objec
         raise ImportFileError(_("The file is empty."))
     head = stream.read(8)
     stream.seek(0)
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
-        rows = _spreadsheet_rows(stream)
+    if head.startswith(b"PK\x03\x04"):
+        rows = _xlsx_rows(stream)
+    elif head.startswith(b"\xd0\xcf\x11\xe0"):
+        rows = _xls_rows(stream)
     else:
         rows = _csv_rows(stream)
     if stream is not source:
         rows = _closing(rows, stream)
-    header = next(rows, None)
-    if header is None:
+    top = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+    if not top:
         raise ImportFileError(_("The file has no rows."))
-    return [str(h or "").strip() for h in header], rows, size
+    at = _header_position(top)
+    header = [_text(h) for h in top[at][1]]
+    return header, itertools.chain(top[at + 1 :], rows), size
 
 
-def _closing(rows: Iterator[list[object]], stream: IO[bytes]) -> Iterator[list[object]]:
+def _known_columns(cells: list[object]) -> set[str]:
+    titles = {_text(c) for c in cells}
+    return {name for name, spellings in HEADERS.items() if titles.intersection(spellings)}
+
+
+def _header_position(top: list[NumberedRow]) -> int:
+    """Index in ``top`` of the header row: the first row naming every required column, else
+    the row naming the most known columns (``map_header`` then says what is missing)."""
+    best, best_count = 0, 0
+    for at, (_number, cells) in enumerate(top):
+        known = _known_columns(cells)
+        if all(name in known for name in REQUIRED):
+            return at
+        if len(known) > best_count:
+            best, best_count = at, len(known)
+    return best
+
+
+def _closing(rows: Iterator[NumberedRow], stream: IO[bytes]) -> Iterator[NumberedRow]:
     try:
         yield from rows
     finally:
         stream.close()
 
 
-def _spreadsheet_rows(stream: IO[bytes]) -> Iterator[list[object]]:
+def _damaged() -> ImportFileError:
+    return ImportFileError(_("This spreadsheet cannot be read: it may be damaged."))
+
+
+def _check_zip(stream: IO[bytes]) -> None:
+    """Refuse a zip bomb from the zip's own directory, before anything is unpacked: its total
+    unpacked size and each large member's compression ratio. (Reading a member stops at its
+    declared size, so the directory cannot understate what is read.)"""
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise _damaged() from exc
+    finally:
+        stream.seek(0)
+    unpacked = sum(m.file_size for m in members)
+    limit = settings.DOORSTEP_IMPORT_MAX_UNPACKED
+    ratio = settings.DOORSTEP_IMPORT_MAX_RATIO
+    swollen = [
+        m for m in members if m.file_size > 1 << 20 and m.file_size > ratio * m.compress_size
+    ]
+    if unpacked > limit or swollen:
+        raise ImportFileError(
+            _(
+                "This spreadsheet unpacks to %(mb)d MB (at most %(limit)d MB, and at most "
+                "%(ratio)d times its packed size): it is not an ordinary register. Save it "
+                "again as CSV, or split it."
+            )
+            % {"mb": unpacked // 1_000_000, "limit": limit // 1_000_000, "ratio": ratio}
+        )
+
+
+def _too_many_cells() -> ImportFileError:
+    return ImportFileError(
+        _(
+            "This spreadsheet has more than %(cells)s cells: it is not an ordinary register. "
+            "Delete the empty rows and columns at its end, or split it."
+        )
+        % {"cells": f"{settings.DOORSTEP_IMPORT_MAX_CELLS:,}"}
+    )
+
+
+def _xlsx_rows(stream: IO[bytes]) -> Iterator[NumberedRow]:
+    """The first sheet of an XLSX, streamed (openpyxl's read-only mode), bounded by the zip
+    check, the sheet's declared size and a running cell count."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    _check_zip(stream)
+    limit = settings.DOORSTEP_IMPORT_MAX_CELLS
+    try:
+        book = load_workbook(stream, read_only=True, data_only=True)
+    except (*_SPREADSHEET_ERRORS, KeyError, IndexError, InvalidFileException) as exc:
+        raise _damaged() from exc
+    try:
+        if not book.worksheets:
+            raise _damaged()
+        sheet = book.worksheets[0]
+        if (sheet.max_row or 0) * (sheet.max_column or 0) > limit:
+            raise _too_many_cells()
+        # A declared size that is too small would cut rows off: read what is there.
+        sheet.reset_dimensions()
+        cells = 0
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells += len(row)
+            if cells > limit:
+                raise _too_many_cells()
+            yield number, list(row)
+    except (*_SPREADSHEET_ERRORS, KeyError, IndexError, InvalidFileException) as exc:
+        raise _damaged() from exc
+    finally:
+        book.close()
+
+
+def _xls_rows(stream: IO[bytes]) -> Iterator[NumberedRow]:
+    """The first sheet of an old-style XLS (at most 65,536 rows by the format)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
         sheet = CalamineWorkbook.from_filelike(stream).get_sheet_by_index(0)
-        yield from sheet.iter_rows()
+        # iter_rows begins at the sheet's first row, empty rows above the first cell included.
+        yield from enumerate(sheet.iter_rows(), start=1)
     except (CalamineError, ValueError, OSError) as exc:
-        raise ImportFileError(_("This spreadsheet cannot be read: it may be damaged.")) from exc
+        raise _damaged() from exc
 
 
-def _csv_rows(stream: IO[bytes]) -> Iterator[list[object]]:
+def _unsupported_encoding(name: str) -> ImportFileError:
+    return ImportFileError(
+        _(
+            "This CSV file is in %(encoding)s, which cannot be imported. Save it as CSV in "
+            "%(supported)s, or as XLSX, and try again."
+        )
+        % {"encoding": name, "supported": SUPPORTED_ENCODINGS}
+    )
+
+
+def _looks_utf16(sample: bytes) -> bool:
+    """UTF-16 without a byte-order mark: the NULs of its ASCII characters (commas, line
+    ends, digits) all fall on even or all on odd positions."""
+    head = sample[:8192]
+    even = head[0::2].count(0)
+    odd = head[1::2].count(0)
+    return even + odd >= len(head) // 20 and min(even, odd) * 20 < max(even, odd)
+
+
+def _foreign_encoding(sample: bytes) -> str | None:
+    """Big5 or Shift-JIS when the header words read right in it and not as GB18030."""
+    as_gb = sample.decode("gb18030", errors="replace")
+    if any(word in as_gb for word in _FOREIGN_HEADER_WORDS):
+        return None
+    for codec, name in (("big5", "Big5"), ("shift_jis", "Shift-JIS")):
+        try:
+            text = codecs.getincrementaldecoder(codec)().decode(sample, final=False)
+        except UnicodeDecodeError:
+            continue
+        if any(word in text for word in _FOREIGN_HEADER_WORDS):
+            return name
+    return None
+
+
+def _csv_rows(stream: IO[bytes]) -> Iterator[NumberedRow]:
     sample = stream.read(1 << 20)
     stream.seek(0)
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
+        b"\x00" in sample and _looks_utf16(sample)
+    ):
+        raise _unsupported_encoding("UTF-16")
     if b"\x00" in sample:
         raise ImportFileError(
             _("This is not a CSV or Excel file. Save the table as CSV or XLSX and try again.")
@@ -161,23 +331,27 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[list[object]]:
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
     except UnicodeDecodeError:
+        foreign = _foreign_encoding(sample)
+        if foreign:
+            raise _unsupported_encoding(foreign) from None
         encoding = "gb18030"
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     reader = csv.reader(text)
+    # Excel and WPS show a CSV record (even one with a line break inside a cell) as one row.
+    number = 0
     try:
-        yield from reader
+        for number, row in enumerate(reader, start=1):
+            yield number, row
     except UnicodeDecodeError as exc:
         raise ImportFileError(
             _(
                 "Near row %(row)d the text is in neither UTF-8 nor GBK; save the file again as "
                 "CSV UTF-8."
             )
-            % {"row": reader.line_num + 1}
+            % {"row": number + 1}
         ) from exc
     except csv.Error as exc:
-        raise ImportFileError(
-            _("Row %(row)d is not valid CSV.") % {"row": reader.line_num}
-        ) from exc
+        raise ImportFileError(_("Row %(row)d is not valid CSV.") % {"row": number + 1}) from exc
 
 
 def map_header(header: list[str]) -> dict[str, int]:
@@ -191,10 +365,14 @@ def map_header(header: list[str]) -> dict[str, int]:
     if missing:
         raise ImportFileError(
             _(
-                "Required columns are missing: %(cols)s. The first row must hold the column "
-                "names, e.g. %(example)s."
+                "Required columns are missing: %(cols)s. One of the first %(rows)d rows must "
+                "hold the column names, e.g. %(example)s."
             )
-            % {"cols": "、".join(missing), "example": "、".join(h[0] for h in HEADERS.values())}
+            % {
+                "cols": "、".join(missing),
+                "rows": HEADER_SEARCH_ROWS,
+                "example": "、".join(h[0] for h in HEADERS.values()),
+            }
         )
     return found
 
@@ -274,20 +452,47 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
+_SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?[eE]\+?\d{1,2}$")
+
+
+def _mangled(text: str) -> bool:
+    """An ID number Excel turned into a number: shown in scientific notation (4.20105E+17), or
+    written out with its last digits lost to floating point (…070000, check character wrong)."""
+    return bool(_SCIENTIFIC.match(text)) or (
+        len(text) == 18 and text.isdigit() and text.endswith("000")
+    )
+
+
+def _lost_digits(value: object) -> str:
+    if isinstance(value, (int, float)):
+        value = f"{value:.5E}"  # how Excel shows a long number in a General cell
+    return _(
+        "Excel has turned this ID number into a number (%(shown)s) and its last digits are "
+        "lost. In the spreadsheet, format the ID column as text, paste the ID numbers again "
+        "from the original, and save."
+    ) % {"shown": value}
+
+
 @dataclass
 class _Row:
-    values: list
+    values: list | None  # None while only checking
     household_key: tuple[int, str, str] | None
     tag_ids: list[int] | None
-    rowno: int = 0
+    rowno: int
+    digest: str
 
 
 class _Validator:
-    def __init__(self, columns: dict[str, int], header: list[str], places: _Places):
-        self.columns, self.header, self.places = columns, header, places
+    def __init__(
+        self, columns: dict[str, int], header: list[str], places: _Places, *, build: bool = True
+    ):
+        self.columns, self.header, self.places, self.build = columns, header, places, build
         self.tags = dict(Tag.objects.values_list("name", "pk"))
         self.encrypt, self.digest = crypto.encrypter()
         self.seen: dict[str, int] = {}
+        # {row of an ID number's first appearance: later rows with the same number}
+        self.duplicates: dict[int, list[int]] = {}
+        self.refused_firsts: set[int] = set()  # refused rows where an ID number first appears
         self.today = timezone.localdate()
         self.now = connection.ops.adapt_datetimefield_value(timezone.now())
         self.adapt_date = connection.ops.adapt_datefield_value
@@ -313,22 +518,18 @@ class _Validator:
         facts = digest = None
         raw_id = self.cell(raw, "id_number")
         if isinstance(raw_id, (int, float)):  # a tuple: no union object made per row
-            fail(
-                "id_number",
-                _(
-                    "The ID number was stored as a number and lost digits; format "
-                    "the column as text in the spreadsheet."
-                ),
-            )
+            fail("id_number", _lost_digits(raw_id))
         else:
+            text_id = _text(raw_id)
             try:
-                facts = idnumber.check(_text(raw_id), today=self.today)
+                facts = idnumber.check(text_id, today=self.today)
                 digest = self.digest(facts.number)
                 first = self.seen.setdefault(digest, rowno)
                 if first != rowno:
+                    self.duplicates.setdefault(first, []).append(rowno)
                     fail("id_number", _("Same ID number as row %(row)d.") % {"row": first})
             except ValidationError as exc:
-                fail("id_number", exc)
+                fail("id_number", _lost_digits(text_id) if _mangled(text_id) else exc)
         mobile = _text(self.cell(raw, "phone"))
         if mobile:
             try:
@@ -373,9 +574,13 @@ class _Validator:
         if "\x00" in f"{name}{building}{room}{note}":
             fail("name", _("This row contains a NUL character: the file is damaged."))
         if errors:
+            if digest is not None and self.seen[digest] == rowno:
+                self.refused_firsts.add(rowno)
             for column, reason in errors:
                 result.add_error(rowno, column, reason)
             return None
+        if not self.build:
+            return _Row(None, household_key, tag_ids, rowno, digest)
         full, initials = pinyin.keys(name)
         number = facts.number
         values = [
@@ -385,7 +590,7 @@ class _Validator:
             self.encrypt(number),
             digest,
             idnumber.mask(number),
-            number[:-7:-1],
+            crypto.tail_hash(number[-4:]),
             self.adapt_date(facts.birth_date),
             facts.sex,
             mobile,
@@ -398,7 +603,7 @@ class _Validator:
             self.now,
             self.now,
         ]
-        return _Row(values, household_key, tag_ids, rowno)
+        return _Row(values, household_key, tag_ids, rowno, digest)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -453,19 +658,38 @@ def _refuse_outside(
     they know."""
     if places.prefixes is None:
         return rows
-    hashes = [r.values[4] for r in rows]
-    on_file = Resident.objects.filter(id_hash__in=hashes).values_list("id_hash", "area_code")
-    foreign = {h for h, code in on_file if not any(code.startswith(p) for p in places.prefixes)}
+    on_file = Resident.objects.filter(id_hash__in=[r.digest for r in rows]).values_list(
+        "id_hash", "area_code"
+    )
+    return _drop_foreign(rows, dict(on_file), places, validator, result)
+
+
+def _drop_foreign(
+    rows: list[_Row],
+    on_file: dict[str, str],
+    places: _Places,
+    validator: _Validator,
+    result: ImportResult,
+) -> list[_Row]:
+    if places.prefixes is None:
+        return rows
+    foreign = {
+        h for h, code in on_file.items() if not any(code.startswith(p) for p in places.prefixes)
+    }
     if not foreign:
         return rows
     column = validator.header[validator.columns["id_number"]]
+    kept = []
     for r in rows:
-        if r.values[4] in foreign:
+        if r.digest in foreign:
             result.rejected += 1
+            validator.refused_firsts.add(r.rowno)
             result.add_error(
                 r.rowno, column, _("This person is registered in an area you do not serve.")
             )
-    return [r for r in rows if r.values[4] not in foreign]
+        else:
+            kept.append(r)
+    return kept
 
 
 def _executemany(cursor, sql: str, rows: list) -> None:
@@ -480,11 +704,12 @@ def _executemany(cursor, sql: str, rows: list) -> None:
         raw.executemany(sql, rows)
 
 
-def _on_file(cursor, hashes: list[str]) -> dict[str, int]:
-    """{ID hash: resident pk} of those of ``hashes`` already on file."""
+def _on_file(cursor, hashes: list[str], column: str = "id") -> dict:
+    """{ID hash: resident pk (or ``column``)} of those of ``hashes`` already on file."""
     marks = ", ".join(["%s"] * len(hashes))
     cursor.execute(
-        f"SELECT id_hash, id FROM {Resident._meta.db_table} WHERE id_hash IN ({marks})", hashes
+        f"SELECT id_hash, {column} FROM {Resident._meta.db_table} WHERE id_hash IN ({marks})",
+        hashes,
     )
     return dict(cursor.fetchall())
 
@@ -493,17 +718,17 @@ def _write_batch(rows: list[_Row], places: _Places, result: ImportResult, sql: s
     if not rows:
         return
     _assign_households(rows, places)
-    hashes = [r.values[4] for r in rows]
+    hashes = [r.digest for r in rows]
     with connection.cursor() as cursor:
         existing = _on_file(cursor, hashes)
         if connection.vendor == "sqlite" and len(existing) < len(rows):
             # SQLite's upsert costs over twice a plain INSERT, and the import's transaction
             # holds SQLite's write lock, so no one can add these people meanwhile: new ones
             # are inserted plainly, those on file upserted.
-            new = [r.values for r in rows if r.values[4] not in existing]
+            new = [r.values for r in rows if r.digest not in existing]
             cursor.executemany(_insert_sql(), new)
             if existing:
-                cursor.executemany(sql, [r.values for r in rows if r.values[4] in existing])
+                cursor.executemany(sql, [r.values for r in rows if r.digest in existing])
         else:
             _executemany(cursor, sql, [r.values for r in rows])
         result.updated += len(existing)
@@ -512,14 +737,14 @@ def _write_batch(rows: list[_Row], places: _Places, result: ImportResult, sql: s
         if tagged:
             ids = _on_file(cursor, hashes)
             # Only people already on file can have tags to replace.
-            stale = [existing[r.values[4]] for r in tagged if r.values[4] in existing]
+            stale = [existing[r.digest] for r in tagged if r.digest in existing]
             if stale:
                 marks = ", ".join(["%s"] * len(stale))
                 cursor.execute(
                     f"DELETE FROM {ResidentTag._meta.db_table} WHERE resident_id IN ({marks})",
                     stale,
                 )
-            links = [(ids[r.values[4]], t) for r in tagged for t in set(r.tag_ids)]
+            links = [(ids[r.digest], t) for r in tagged for t in set(r.tag_ids)]
             if links:
                 cursor.executemany(
                     f"INSERT INTO {ResidentTag._meta.db_table} (resident_id, tag_id) "
@@ -530,53 +755,154 @@ def _write_batch(rows: list[_Row], places: _Places, result: ImportResult, sql: s
 
 def import_rows(
     header: list[str],
-    rows: Iterable[list[object]],
+    rows: Iterable[NumberedRow],
     *,
     actor,
     valid_only: bool = False,
     check_only: bool = False,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportResult:
-    """Validate and write registry rows. See the module docstring for the all-or-nothing rule."""
+    """Check registry rows ((row number, cells), as ``read_table`` gives them), then write them.
+
+    Checking reads every row and writes nothing, outside any transaction (on SQLite it takes no
+    write lock): each row is validated, every row of an ID number that appears more than once
+    is refused, and so is a person on file in an area the importer does not serve. The valid
+    rows' database values wait in an anonymous temporary file (gone with the process).
+
+    Writing follows only when no row was refused, or the caller asked for the valid rows only,
+    and never for ``check_only``: batches of ``BATCH`` rows, each in its own short
+    transaction, so other writers get in between. A crash part way leaves the batches written
+    so far; importing the file again completes it (a re-import updates, never duplicates).
+
+    ``progress(stage, done, total)``: stage "checking" (total 0: not known yet), then
+    "writing" (total: the rows to write)."""
     started = time.perf_counter()
     columns = map_header(header)
     result = ImportResult()
     places = _Places(area_prefixes(actor, IMPORT_RESIDENTS))
-    validator = _Validator(columns, header, places)
-    sql = _upsert_sql()
-    try:
-        with transaction.atomic():
-            batch: list[_Row] = []
-            for rowno, raw in enumerate(rows, start=2):
-                if not any(_text(v) for v in raw):
-                    continue  # blank line
-                result.total += 1
-                row = validator.row(rowno, raw, result)
-                if row is None:
-                    result.rejected += 1
+    validator = _Validator(columns, header, places, build=not check_only)
+    with tempfile.TemporaryFile() as spool:
+        batches, on_file_rows = _check_rows(
+            rows, validator, places, result, spool, progress, keep=not check_only
+        )
+        late = _refuse_duplicates(validator, result)
+        result.errors.sort(key=lambda e: e.row)
+        if check_only or (result.rejected and not valid_only):
+            for rowno in late:
+                if rowno in on_file_rows:
+                    result.updated -= 1
                 else:
-                    batch.append(row)
-                if len(batch) >= BATCH:
-                    _write_batch(
-                        _refuse_outside(batch, places, validator, result), places, result, sql
-                    )
-                    batch = []
-                    if progress:
-                        progress(result.total)
-            if batch:
-                _write_batch(_refuse_outside(batch, places, validator, result), places, result, sql)
-            if progress:
-                progress(result.total)
-            if result.total == 0:
-                raise ImportFileError(_("The file has column names but no data rows."))
-            if check_only or (result.rejected and not valid_only):
-                raise _Rollback
-    except _Rollback:
-        pass
-    else:
-        result.written = True
+                    result.created -= 1
+        else:
+            _write_spooled(spool, batches, late, places, validator, result, progress)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _check_rows(rows, validator, places, result, spool, progress, *, keep: bool):
+    """The checking stage; returns (batches spooled, rows of people already on file)."""
+    batches = 0
+    on_file_rows: set[int] = set()
+    batch: list[_Row] = []
+
+    # Who is on file already: for the areas test, and for a check's counts. An import by
+    # someone who may import anywhere skips it (the writing counts); ``_count_spooled`` counts
+    # when it is refused.
+    ask = keep is False or places.prefixes is not None
+
+    def flush() -> None:
+        nonlocal batches
+        on_file = {}
+        if ask:
+            with connection.cursor() as cursor:
+                on_file = _on_file(cursor, [r.digest for r in batch], "area_code")
+        kept = _drop_foreign(batch, on_file, places, validator, result)
+        for r in kept:
+            if r.digest in on_file:
+                on_file_rows.add(r.rowno)
+                result.updated += 1
+            else:
+                result.created += 1
+        if keep and kept:
+            spooled = [(r.values, r.household_key, r.tag_ids, r.rowno, r.digest) for r in kept]
+            pickle.dump(spooled, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            batches += 1
+        if progress:
+            progress("checking", result.total, 0)
+
+    for rowno, raw in rows:
+        if not any(_text(v) for v in raw):
+            continue  # blank line
+        result.total += 1
+        row = validator.row(rowno, raw, result)
+        if row is None:
+            result.rejected += 1
+        else:
+            batch.append(row)
+        if len(batch) >= BATCH:
+            flush()
+            batch = []
+    if batch:
+        flush()
+    if result.total == 0:
+        raise ImportFileError(_("The file has column names but no data rows."))
+    if not ask:
+        on_file_rows = _count_spooled(spool, batches, result) if result.rejected else set()
+    return batches, on_file_rows
+
+
+def _count_spooled(spool, batches: int, result: ImportResult) -> set[int]:
+    """Rows of the spool whose person is on file (a refused import's would-be counts)."""
+    on_file_rows = set()
+    spool.seek(0)
+    with connection.cursor() as cursor:
+        for _n in range(batches):
+            chunk = pickle.load(spool)
+            on_file = _on_file(cursor, [digest for *_rest, digest in chunk])
+            on_file_rows.update(rowno for *_r, rowno, digest in chunk if digest in on_file)
+    spool.seek(0, io.SEEK_END)
+    result.updated += len(on_file_rows)
+    result.created -= len(on_file_rows)
+    return on_file_rows
+
+
+def _refuse_duplicates(validator: _Validator, result: ImportResult) -> set[int]:
+    """Refuse the first row of each ID number that appears again (the later rows were refused
+    as they came): the clerk must decide which is right. Returns the rows refused now."""
+    column = validator.header[validator.columns["id_number"]]
+    late = set()
+    for first, later in validator.duplicates.items():
+        result.add_error(
+            first,
+            column,
+            _("Same ID number as row %(rows)s; check which is right.")
+            % {"rows": "、".join(map(str, later))},
+        )
+        if first not in validator.refused_firsts:
+            late.add(first)
+            result.rejected += 1
+    return late
+
+
+def _write_spooled(spool, batches, late, places, validator, result, progress) -> None:
+    """The writing stage: each spooled batch in its own transaction."""
+    to_write = result.created + result.updated - len(late)
+    result.created = result.updated = 0
+    sql = _upsert_sql()
+    spool.seek(0)
+    done = 0
+    for _n in range(batches):
+        rows = [
+            _Row(values, household_key, tag_ids, rowno, digest)
+            for values, household_key, tag_ids, rowno, digest in pickle.load(spool)
+            if rowno not in late
+        ]
+        with transaction.atomic():
+            _write_batch(_refuse_outside(rows, places, validator, result), places, result, sql)
+        done += len(rows)
+        if progress:
+            progress("writing", done, to_write)
+    result.written = True
 
 
 def validated_batches(
@@ -591,7 +917,7 @@ def validated_batches(
     places = _Places(area_prefixes(actor, IMPORT_RESIDENTS))
     validator = _Validator(columns, header, places)
     batch: list[_Row] = []
-    for rowno, raw in enumerate(rows, start=2):
+    for rowno, raw in rows:
         if not any(_text(v) for v in raw):
             continue
         row = validator.row(rowno, raw, result)

@@ -10,7 +10,7 @@ from doorstep.core import crypto, idnumber, phone
 from doorstep.places.models import Area, Household
 from doorstep.staff.scoping import ScopedQuerySet
 
-from .choices import AccessAction, ImportStatus, Preference, ResidentStatus, Sex
+from .choices import AccessAction, ImportPhase, ImportStatus, Preference, ResidentStatus, Sex
 
 
 class Tag(models.Model):
@@ -40,9 +40,11 @@ class ResidentQuerySet(ScopedQuerySet):
 class Resident(models.Model):
     """A person in the registry.
 
-    The ID number is stored only encrypted (``id_cipher``) with a keyed hash for exact lookup;
-    what the screens show and search (masked number, tail, birth date, sex, pinyin) is derived
-    from it once, when it is written.
+    The ID number is stored only encrypted (``id_cipher``) with a keyed hash for exact lookup
+    and a keyed hash of its last four characters for search by tail; what the screens show and
+    search (masked number, birth date, sex, pinyin) is derived from it once, when it is written.
+    Nothing stored in plain text narrows the number to fewer than the ~500 that share its area,
+    birth date and sex.
     """
 
     name = models.CharField(_("full name"), max_length=50, db_index=True)
@@ -50,9 +52,11 @@ class Resident(models.Model):
     name_initials = models.CharField(_("pinyin initials"), max_length=50, db_index=True)
     id_cipher = models.TextField(_("ID number (encrypted)"))
     id_hash = models.CharField(_("ID number lookup hash"), max_length=40, unique=True)
+    # The area code and stars only: with the plain birth date, any tail would rebuild it.
     id_masked = models.CharField(_("ID number"), max_length=18)
-    # The last six characters reversed, so that "ends with 1234" is an indexed prefix match.
-    id_tail_rev = models.CharField(max_length=6, db_index=True)
+    # Keyed hash of the last four characters (``crypto.tail_hash``): search by tail, and no part
+    # of the tail in plain text (area, birth date and sex are plain; the tail would complete it).
+    id_tail_hash = models.CharField(max_length=40, db_index=True)
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     phone = models.CharField(_("mobile"), max_length=11, blank=True)
@@ -220,6 +224,15 @@ class ImportBatch(models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     seconds = models.FloatField(_("seconds"), default=0)
+    # A web upload is imported by a background task (``tasks.import_registry``): its stored,
+    # encrypted file (``uploads``) while it waits or while "import the valid rows" is on offer,
+    # and its progress.
+    file_token = models.CharField(_("stored file"), max_length=40, blank=True)
+    valid_only = models.BooleanField(_("valid rows only"), default=False)
+    phase = models.CharField(_("phase"), max_length=10, blank=True, choices=ImportPhase.choices)
+    done = models.PositiveIntegerField(_("rows done"), default=0)
+    to_do = models.PositiveIntegerField(_("rows to write"), default=0)
+    file_error = models.TextField(_("file refused because"), blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -228,3 +241,18 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+    @property
+    def offers_valid_rows(self) -> bool:
+        """Some rows were refused, so nothing was written; the others may be imported."""
+        return (
+            self.status == ImportStatus.FAILED
+            and not self.valid_only
+            and not self.file_error
+            and 0 < self.rejected < self.total
+            and bool(self.file_token)
+        )

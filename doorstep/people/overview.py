@@ -24,7 +24,7 @@ class AreaCount:
     residents: int
 
 
-def _child_code(prefixes: list[str]) -> Case:
+def child_code(prefixes: list[str]) -> Case:
     """An expression that cuts ``area_code`` down to the child of whichever prefix it is in."""
     return Case(
         *(
@@ -35,19 +35,25 @@ def _child_code(prefixes: list[str]) -> Case:
     )
 
 
+def parent_prefixes(user, capability: str) -> list[str]:
+    """The codes of the user's granted areas that have areas below them (the top areas for a
+    superuser): the parents whose children a lead's figures are counted by."""
+    prefixes = area_prefixes(user, capability)
+    if prefixes is ALL:
+        prefixes = list(Area.objects.filter(parent=None).values_list("code", flat=True))
+    return [p for p in prefixes if len(p) < CODE_LENGTH[AreaKind.COMPOUND]]
+
+
 def residents_by_child_area(user) -> list[AreaCount]:
     """Residents living in each area one level below each of the user's granted areas, from
     one aggregate query; areas without residents are listed with 0."""
-    prefixes = area_prefixes(user, VIEW_RESIDENTS)
-    if prefixes is ALL:
-        prefixes = list(Area.objects.filter(parent=None).values_list("code", flat=True))
-    prefixes = [p for p in prefixes if len(p) < CODE_LENGTH[AreaKind.COMPOUND]]
+    prefixes = parent_prefixes(user, VIEW_RESIDENTS)
     if not prefixes:
         return []
     counts = dict(
         Resident.objects.visible_to(user)
         .filter(status=ResidentStatus.ACTIVE)
-        .annotate(child=_child_code(prefixes))
+        .annotate(child=child_code(prefixes))
         .values_list("child")
         .annotate(n=Count("id"))
         .values_list("child", "n")

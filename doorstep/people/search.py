@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Q, Value
 from django.db.models.functions import Concat
+from django.utils.translation import gettext as _
 
 from doorstep.core import crypto, phone
 from doorstep.core.lookups import like_escape
@@ -66,12 +67,42 @@ def parse(query: str) -> tuple[str, tuple[str, ...]] | None:
     if len(q) == 11 and q.isdigit():  # a whole mobile number
         return "phone", (q[-4:], q)
     if _ID_TAIL.match(q) and len(q) >= 4:
-        if len(q) == 4 and q.isdigit():
-            return "tail4", (q.upper()[::-1], q)
-        return "id_tail", (q.upper()[::-1],)
+        tail = crypto.tail_hash(q[-4:])
+        if len(q) == 4:
+            return ("tail4", (tail, q)) if q.isdigit() else ("id_tail", (tail,))
+        # The 1 or 2 characters before the last four are the birth day (or its last digit):
+        # the kind carries them, so each lead compiles its own statement (at most 41 kinds).
+        if not _birth_days(q[:-4]):
+            return None
+        return f"id_tail:{q[:-4]}", (tail,)
     if _HAN.search(q):
         return "name", (re.sub(r"\s+", "", unicodedata.normalize("NFKC", query)),)
     return None
+
+
+def _birth_days(lead: str) -> list[int]:
+    """Days of the month whose two digits end with ``lead`` (the ID's 13th–14th characters)."""
+    return [day for day in range(1, 32) if f"{day:02d}".endswith(lead)]
+
+
+def is_full_number(query: str) -> bool:
+    """A whole ID or mobile number: such input is searched by POST only (``read_query``)."""
+    parsed = parse(query)
+    return parsed is not None and parsed[0] in ("id", "phone")
+
+
+def read_query(request) -> tuple[str, str | None]:
+    """The search box input and, for a whole ID or mobile number in a GET (a link, the address
+    bar, history), the message refusing it. The box posts, so full numbers never reach a URL,
+    browser history or the server's access log; a name or tail may also come in a link."""
+    data = request.POST if request.method == "POST" else request.GET
+    query = data.get("q", "").strip()[:40]
+    if request.method != "POST" and is_full_number(query):
+        return "", _(
+            "Full ID and mobile numbers are not searched from a link: type the number in the "
+            "search box, so that it stays out of web addresses, browser history and logs."
+        )
+    return query, None
 
 
 def _condition(kind: str, values: tuple[str, ...]) -> Q:
@@ -82,9 +113,11 @@ def _condition(kind: str, values: tuple[str, ...]) -> Q:
     if kind == "phone":
         return Q(phone_tail=values[0], phone=values[1])
     if kind == "tail4":
-        return Q(id_tail_rev__prefix=values[0]) | Q(phone_tail=values[1])
+        return Q(id_tail_hash=values[0]) | Q(phone_tail=values[1])
     if kind == "id_tail":
-        return Q(id_tail_rev__prefix=values[0])
+        return Q(id_tail_hash=values[0])
+    if kind.startswith("id_tail:"):
+        return Q(id_tail_hash=values[0], birth_date__day__in=_birth_days(kind[8:]))
     return Q(name__prefix=values[0])
 
 

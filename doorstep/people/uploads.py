@@ -1,16 +1,25 @@
-"""Registry files uploaded through the web page, kept under MEDIA_ROOT/imports/<token> between
-"check" and "import the valid rows". A token is usable only from the session that uploaded it."""
+"""Registry files uploaded through the web page, waiting for their background import (and
+afterwards while "import the valid rows" is on offer). They are kept under
+MEDIA_ROOT/imports/<token>, encrypted with the project's key (``core.crypto``), and deleted by
+``purge`` after ``DOORSTEP_IMPORT_FILE_HOURS`` whatever became of their import (a worker that
+crashed, a clerk who never came back)."""
 
 from __future__ import annotations
 
+import datetime
+import io
+import os
 import re
 import secrets
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 
-_SESSION_KEY = "doorstep_imports"
+from doorstep.core import crypto
+
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
 
 
@@ -20,36 +29,47 @@ def _folder() -> Path:
     return folder
 
 
-def save(request, upload: UploadedFile) -> str:
-    """Store the upload under a random token owned by this session; return the token."""
+def _path(token: str) -> Path | None:
+    return _folder() / token if _TOKEN.match(token or "") else None
+
+
+def save(upload: UploadedFile) -> str:
+    """Store the upload encrypted under a new random token; return the token. The file's time
+    is the application's clock, which ``purge`` reads."""
     token = secrets.token_urlsafe(18)
-    with open(_folder() / token, "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    owned = request.session.get(_SESSION_KEY, {})
-    owned[token] = upload.name[:200]
-    request.session[_SESSION_KEY] = owned
+    plain = b"".join(upload.chunks())
+    path = _folder() / token
+    with open(path, "wb") as out:
+        out.write(crypto.encrypt_bytes(plain))
+    stamp = timezone.now().timestamp()
+    os.utime(path, (stamp, stamp))
     return token
 
 
-def claim(request, token: str) -> tuple[Path, str] | None:
-    """(path, original file name) of a token this session uploaded and has not discarded."""
-    owned = request.session.get(_SESSION_KEY, {})
-    if not _TOKEN.match(token or "") or token not in owned:
+def open_stored(token: str) -> io.BytesIO | None:
+    """The decrypted content of a stored upload, or None when it is gone (or not ours)."""
+    path = _path(token)
+    if path is None or not path.is_file():
         return None
-    path = _folder() / token
-    return (path, owned[token]) if path.is_file() else None
+    try:
+        return io.BytesIO(crypto.decrypt_bytes(path.read_bytes()))
+    except (InvalidTag, ValueError):
+        return None
 
 
-def discard(request, token: str) -> None:
-    owned = request.session.get(_SESSION_KEY, {})
-    if owned.pop(token, None) is not None:
-        request.session[_SESSION_KEY] = owned
-    if _TOKEN.match(token or ""):
-        (_folder() / token).unlink(missing_ok=True)
+def discard(token: str) -> None:
+    path = _path(token)
+    if path is not None:
+        path.unlink(missing_ok=True)
 
 
-def discard_all(request) -> None:
-    """Forget files this session left waiting (a new upload replaces them)."""
-    for token in list(request.session.get(_SESSION_KEY, {})):
-        discard(request, token)
+def purge(now: datetime.datetime | None = None) -> int:
+    """Delete stored uploads older than ``DOORSTEP_IMPORT_FILE_HOURS``; return how many."""
+    now = now or timezone.now()
+    limit = (now - datetime.timedelta(hours=settings.DOORSTEP_IMPORT_FILE_HOURS)).timestamp()
+    removed = 0
+    for path in _folder().iterdir():
+        if path.is_file() and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

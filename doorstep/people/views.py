@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from doorstep.core.htmx import render_page
@@ -19,8 +20,14 @@ from doorstep.staff.scoping import covers
 
 from . import uploads
 from .access import access_resident
-from .actions import do_delete_certificate, do_import_residents, do_reveal, log_access
-from .choices import AccessAction
+from .actions import (
+    do_delete_certificate,
+    do_import_valid_rows,
+    do_queue_import,
+    do_reveal,
+    log_access,
+)
+from .choices import AccessAction, ImportPhase
 from .forms import (
     CertificateForm,
     ImportForm,
@@ -29,12 +36,12 @@ from .forms import (
     add_action_errors,
     too_large_message,
 )
-from .importer import ImportFileError
-from .models import Resident
-from .search import search_q, search_residents
+from .models import ImportBatch, Resident
+from .search import read_query, search_q, search_residents
 
 PAGE_SIZE = 25
 ERRORS_SHOWN = 200
+RECENT_IMPORTS = 5
 REVEALABLE = {"id", "phone"}
 
 
@@ -60,16 +67,24 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def resident_search(request: HttpRequest) -> HttpResponse:
     _require(request.user, VIEW_RESIDENTS)
-    query = request.GET.get("q", "").strip()[:40]
+    query, refused = read_query(request)
     context = {
         "q": query,
+        "refused": refused,
         "results": list(search_residents(request.user, query)) if query else [],
         "understood": bool(query) and search_q(query) is not None,
     }
-    return render_page(request, "people/search.html", "people/_search_results.html", context)
+    return render_page(
+        request,
+        "people/search.html",
+        "people/_search_results.html",
+        context,
+        status=400 if refused else 200,
+    )
 
 
 @login_required
@@ -93,8 +108,16 @@ def resident_reveal(request: HttpRequest, pk: int, what: str) -> HttpResponse:
     if what not in REVEALABLE:
         raise Http404
     resident = access_resident(request.user, pk)
-    value = do_reveal(resident, actor=request.user, what=what)
-    context = {"resident": resident, "what": what, "value": value}
+    context = {"resident": resident, "what": what, "may_reveal": True}
+    try:
+        context["value"] = do_reveal(
+            resident, actor=request.user, what=what, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        context["reveal_error"] = exc.message_dict["reason"][0]
+        return render_page(
+            request, "people/reveal.html", "people/_reveal_form.html", context, status=400
+        )
     return render_page(request, "people/reveal.html", "people/_revealed.html", context)
 
 
@@ -168,33 +191,6 @@ def _too_large(request: HttpRequest) -> bool:
     return length > settings.DOORSTEP_IMPORT_MAX_UPLOAD + 64 * 1024
 
 
-def _run_import(request: HttpRequest, token: str, *, valid_only: bool) -> dict:
-    """Import a stored upload; keep the file only while "import the valid rows" is on offer."""
-    claimed = uploads.claim(request, token)
-    if claimed is None:
-        return {
-            "file_error": _("This upload is no longer available. Please upload the file again.")
-        }
-    path, filename = claimed
-    try:
-        with open(path, "rb") as stream:
-            batch, result = do_import_residents(
-                stream, actor=request.user, filename=filename, valid_only=valid_only
-            )
-    except ImportFileError as exc:
-        uploads.discard(request, token)
-        return {"file_error": str(exc)}
-    offer = not result.written and 0 < result.rejected < result.total
-    if not offer:
-        uploads.discard(request, token)
-    return {
-        "batch": batch,
-        "result": result,
-        "errors": result.errors[:ERRORS_SHOWN],
-        "token": token if offer else None,
-    }
-
-
 def _import_context(**extra) -> dict:
     return {
         "max_upload": settings.DOORSTEP_IMPORT_MAX_UPLOAD,
@@ -205,24 +201,74 @@ def _import_context(**extra) -> dict:
 
 @login_required
 def resident_import(request: HttpRequest) -> HttpResponse:
+    """Upload a register: it is stored encrypted and imported by a background task; the
+    browser goes to the import's page, which shows its progress and then its result."""
     _require(request.user, IMPORT_RESIDENTS)
-    context = _import_context()
+    context = _import_context(
+        recent=ImportBatch.objects.filter(actor=request.user)[:RECENT_IMPORTS]
+    )
     if request.method == "POST" and _too_large(request):
         context.update(form=ImportForm(), file_error=context["too_large"])
     else:
         form = ImportForm(request.POST or None, request.FILES or None)
         context["form"] = form
         if request.method == "POST" and form.is_valid():
-            uploads.discard_all(request)
-            token = uploads.save(request, form.cleaned_data["file"])
-            context.update(_run_import(request, token, valid_only=False))
+            upload = form.cleaned_data["file"]
+            token = uploads.save(upload)
+            batch = do_queue_import(token, actor=request.user, filename=upload.name)
+            return _to_batch(request, batch)
     return render_page(request, "people/import.html", "people/_import_panel.html", context)
+
+
+def _to_batch(request: HttpRequest, batch: ImportBatch) -> HttpResponse:
+    url = reverse("people-import-batch", args=[batch.pk])
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def _my_import(request: HttpRequest, pk: int) -> ImportBatch:
+    """An import is seen by the staff member who made it, and nobody else."""
+    _require(request.user, IMPORT_RESIDENTS)
+    return get_object_or_404(ImportBatch, pk=pk, actor=request.user)
+
+
+def _batch_context(batch: ImportBatch, **extra) -> dict:
+    percent = 0
+    if batch.phase == ImportPhase.WRITING and batch.to_do:
+        percent = min(100, 100 * batch.done // batch.to_do)
+    return {
+        "batch": batch,
+        "errors": batch.errors[:ERRORS_SHOWN],
+        "percent": percent,
+        **extra,
+    }
+
+
+@login_required
+def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _my_import(request, pk)
+    return render(request, "people/import_batch.html", _batch_context(batch))
+
+
+@login_required
+@never_cache
+def import_batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The import page's progress box; it asks again every second (htmx ``every 1s``) until
+    the import is finished."""
+    batch = _my_import(request, pk)
+    return render(request, "people/_import_batch.html", _batch_context(batch))
 
 
 @login_required
 @require_POST
-def resident_import_valid(request: HttpRequest) -> HttpResponse:
-    _require(request.user, IMPORT_RESIDENTS)
-    context = _import_context(form=ImportForm())
-    context.update(_run_import(request, request.POST.get("token", ""), valid_only=True))
-    return render_page(request, "people/import.html", "people/_import_panel.html", context)
+def import_batch_valid_rows(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _my_import(request, pk)
+    try:
+        queued = do_import_valid_rows(batch, actor=request.user)
+    except ValidationError as exc:
+        context = _batch_context(batch, file_error=exc.messages[0])
+        return render(request, "people/import_batch.html", context)
+    return _to_batch(request, queued)

@@ -28,4 +28,4 @@ class HouseholdAdmin(admin.ModelAdmin):
 class GridAdmin(admin.ModelAdmin):
     list_display = ["name", "community"]
     raw_id_fields = ["community"]
-    filter_horizontal = ["buildings"]
+    filter_horizontal = ["buildings", "workers"]

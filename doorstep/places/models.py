@@ -6,6 +6,7 @@ column; every scoped queryset in Doorstep is built on that (see ``doorstep.staff
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -103,6 +104,11 @@ class Grid(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     buildings = models.ManyToManyField(Building, blank=True, verbose_name=_("buildings"))
+    # The grid workers who walk this patch: a grid worker's due list and visits are the
+    # households of their grids (inside their area grant).
+    workers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="grids", verbose_name=_("grid workers")
+    )
 
     class Meta:
         ordering = ["community", "name"]

@@ -19,20 +19,44 @@ REVIEW_CASES = "review_cases"  # decide cases forwarded to the grant's departmen
 VIEW_PROGRAMMES = "view_programmes"  # read programmes, their rules and their runs
 MANAGE_PROGRAMMES = "manage_programmes"  # create programmes and change them and their rules
 RUN_PROGRAMMES = "run_programmes"  # preview a programme and start a run
+# Community work (visits, needs, disputes). A grid worker's visits are further limited to the
+# grids assigned to them; the area grant bounds everything.
+LOG_VISITS = "log_visits"  # log door-to-door visits (上门走访)
+VIEW_VISITS = "view_visits"  # read visits, due lists, coverage and the silence alarm
+MANAGE_VISIT_RULES = "manage_visit_rules"  # set how often each kind of resident is visited
+HANDLE_NEEDS = "handle_needs"  # register needs (急难愁盼), own them, hand them on, close them
+VIEW_NEEDS = "view_needs"  # read needs (sensitive ones only as their owner)
+REVIEW_NEEDS = "review_needs"  # decide on escalations and the "repeated unreasonable" flag
+MEDIATE_DISPUTES = "mediate_disputes"  # register disputes, hold sessions, record agreements
+VIEW_DISPUTES = "view_disputes"  # read disputes and their files
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CLERK: frozenset(
         {VIEW_RESIDENTS, EDIT_RESIDENTS, IMPORT_RESIDENTS, SERVE_DESK, VIEW_CASES, HANDLE_CASES}
+        | {VIEW_VISITS, HANDLE_NEEDS, VIEW_NEEDS}
     ),
     Role.COMMUNITY_LEAD: frozenset(
         {VIEW_RESIDENTS, EDIT_RESIDENTS, IMPORT_RESIDENTS, SERVE_DESK, VIEW_CASES, HANDLE_CASES}
+        | {VIEW_VISITS, LOG_VISITS, MANAGE_VISIT_RULES, HANDLE_NEEDS, VIEW_NEEDS, REVIEW_NEEDS}
+        | {MEDIATE_DISPUTES, VIEW_DISPUTES}
     ),
-    Role.GRID_WORKER: frozenset({VIEW_RESIDENTS}),
-    Role.STREET_LEAD: frozenset({VIEW_RESIDENTS, VIEW_CASES}),
+    Role.GRID_WORKER: frozenset(
+        {VIEW_RESIDENTS, LOG_VISITS, VIEW_VISITS, HANDLE_NEEDS, VIEW_NEEDS}
+    ),
+    Role.MEDIATOR: frozenset({MEDIATE_DISPUTES, VIEW_DISPUTES}),
+    Role.STREET_LEAD: frozenset(
+        {VIEW_RESIDENTS, VIEW_CASES, VIEW_VISITS, HANDLE_NEEDS, VIEW_NEEDS, REVIEW_NEEDS}
+        | {VIEW_DISPUTES}
+    ),
     # The whole district's programmes are the district lead's business: read, not change.
-    Role.DISTRICT_LEAD: frozenset({VIEW_RESIDENTS, VIEW_CASES, VIEW_PROGRAMMES}),
+    Role.DISTRICT_LEAD: frozenset(
+        {VIEW_RESIDENTS, VIEW_CASES, VIEW_PROGRAMMES, VIEW_VISITS, VIEW_NEEDS, REVIEW_NEEDS}
+        | {VIEW_DISPUTES}
+    ),
     Role.REVIEWER: frozenset({REVIEW_CASES}),
-    Role.ADMINISTRATOR: frozenset({VIEW_PROGRAMMES, MANAGE_PROGRAMMES, RUN_PROGRAMMES}),
+    Role.ADMINISTRATOR: frozenset(
+        {VIEW_PROGRAMMES, MANAGE_PROGRAMMES, RUN_PROGRAMMES, MANAGE_VISIT_RULES}
+    ),
 }
 
 
@@ -130,6 +154,38 @@ class StaffProfile:
     @property
     def can_run_programmes(self) -> bool:
         return RUN_PROGRAMMES in self.capabilities
+
+    @property
+    def can_log_visits(self) -> bool:
+        return LOG_VISITS in self.capabilities
+
+    @property
+    def can_view_visits(self) -> bool:
+        return VIEW_VISITS in self.capabilities
+
+    @property
+    def can_manage_visit_rules(self) -> bool:
+        return MANAGE_VISIT_RULES in self.capabilities
+
+    @property
+    def can_handle_needs(self) -> bool:
+        return HANDLE_NEEDS in self.capabilities
+
+    @property
+    def can_view_needs(self) -> bool:
+        return VIEW_NEEDS in self.capabilities
+
+    @property
+    def can_review_needs(self) -> bool:
+        return REVIEW_NEEDS in self.capabilities
+
+    @property
+    def can_mediate_disputes(self) -> bool:
+        return MEDIATE_DISPUTES in self.capabilities
+
+    @property
+    def can_view_disputes(self) -> bool:
+        return VIEW_DISPUTES in self.capabilities
 
 
 def staff_profile(user) -> StaffProfile:

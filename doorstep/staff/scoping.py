@@ -25,11 +25,11 @@ def area_prefixes(user, capability: str) -> list[str] | None:
     if capability not in cache:
         from doorstep.staff.roles import grants_with
 
-        cache[capability] = _minimal(grants_with(user, capability))
+        cache[capability] = minimal_prefixes(grants_with(user, capability))
     return cache[capability]
 
 
-def _minimal(codes: list[str]) -> list[str]:
+def minimal_prefixes(codes: list[str]) -> list[str]:
     """Drop codes already covered by a shorter one: ['4201', '420105'] -> ['4201']."""
     kept: list[str] = []
     for code in sorted(set(codes)):

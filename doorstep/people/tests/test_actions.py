@@ -50,7 +50,7 @@ def test_create(personas):
     r = Resident.objects.get(pk=r.pk)
     assert (r.name, r.name_pinyin, r.name_initials) == ("李秀英", "lixiuying", "lxy")
     assert (r.birth_date, r.sex) == (datetime.date(1949, 12, 31), "F")
-    assert (r.id_masked, r.id_tail_rev) == ("110105********002X", "X20013")
+    assert (r.id_masked, r.id_tail_hash) == ("110105************", crypto.tail_hash("002X"))
     assert r.id_hash == crypto.keyed_hash(NUMBER) and r.id_number() == NUMBER
     assert (r.phone, r.phone_tail, r.area_code) == ("13912345678", "5678", "420105006001001")
     assert set(r.tags.all()) == set(tags)
@@ -180,7 +180,7 @@ def test_reveal_without_permission(personas, make_resident, persona):
     before = AccessLog.objects.count()
     for what in ("id", "phone"):
         with pytest.raises(PermissionDenied):
-            do_reveal(r, actor=getattr(personas, persona), what=what)
+            do_reveal(r, actor=getattr(personas, persona), what=what, reason="核对")
     assert AccessLog.objects.count() == before
 
 
@@ -190,7 +190,7 @@ def test_reveal_outside_the_actors_areas(personas, make_resident):
     assert personas.clerk_b.has_perm("people.reveal_id_number")
     before = AccessLog.objects.count()
     with pytest.raises(PermissionDenied):
-        do_reveal(r, actor=personas.clerk_b, what="id")
+        do_reveal(r, actor=personas.clerk_b, what="id", reason="核对")
     assert AccessLog.objects.count() == before
 
 
@@ -199,13 +199,26 @@ def test_reveal_with_permission_is_logged(personas, make_resident, persona):
     actor = getattr(personas, persona)
     number = idnumber.make("420105", datetime.date(1950, 3, 7), 777)
     r = make_resident("张景林", id_number=number, mobile="13812345678")
-    assert do_reveal(r, actor=actor, what="id") == number
-    assert do_reveal(r, actor=actor, what="phone") == "13812345678"
+    assert do_reveal(r, actor=actor, what="id", reason="办理低保 核对身份") == number
+    assert do_reveal(r, actor=actor, what="phone", reason="  电话回访 ") == "13812345678"
     logs = AccessLog.objects.filter(actor=actor, resident=r, action__startswith="reveal")
-    assert list(logs.order_by("id").values_list("action", flat=True)) == [
-        AccessAction.REVEAL_ID,
-        AccessAction.REVEAL_PHONE,
+    # Who, whom, why and when.
+    assert list(logs.order_by("id").values_list("action", "detail", "at")) == [
+        (AccessAction.REVEAL_ID, "办理低保 核对身份", logs.order_by("id")[0].at),
+        (AccessAction.REVEAL_PHONE, "电话回访", logs.order_by("id")[1].at),
     ]
+    assert all(log.at is not None for log in logs)
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "x" * 101])
+def test_reveal_without_a_reason_is_refused_and_not_logged(personas, make_resident, reason):
+    r = make_resident("张景林", mobile="13812345678")
+    before = AccessLog.objects.count()
+    for what in ("id", "phone"):
+        with pytest.raises(ValidationError) as caught:
+            do_reveal(r, actor=personas.clerk_a, what=what, reason=reason)
+        assert "reason" in caught.value.error_dict
+    assert AccessLog.objects.count() == before
 
 
 # ---------------------------------------------------------------------------------------------

@@ -126,14 +126,13 @@ def test_xlsx_with_the_id_stored_as_a_number(tmp_path, clerk):
     assert number[-1] != "X"
     rows = [["张景林", int(number), "", ERYIN, "", "", ""]]
     _batch, result = run(xlsx_file(tmp_path, rows), clerk)
-    assert errors(result) == [
-        (
-            2,
-            "公民身份号码",
-            "The ID number was stored as a number and lost digits; format the column as text "
-            "in the spreadsheet.",
-        )
-    ]
+    [(row, column, reason)] = errors(result)
+    assert (row, column) == (2, "公民身份号码")
+    assert reason.startswith(
+        f"Excel has turned this ID number into a number ({number[0]}.{number[1:6]}E+17) and "
+        "its last digits are lost."
+    )
+    assert "format the ID column as text, paste the ID numbers again" in reason
     assert not result.written
     assert counts()["Resident"] == 0
 
@@ -199,9 +198,8 @@ def test_only_blank_first_line(tmp_path, clerk):
     [
         os.urandom(3000) + b"\x00" + os.urandom(3000),
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + os.urandom(2000),
-        "姓名,公民身份号码,小区\n".encode("utf-16"),  # Excel's "Unicode text"
     ],
-    ids=["random", "png", "utf16"],
+    ids=["random", "png"],
 )
 def test_binary_files(tmp_path, clerk, data):
     path = tmp_path / "photo.csv"
@@ -283,9 +281,10 @@ def _bad_rows() -> list[list[object]]:
         ["李七", pid(7), "", OUTSIDE, "", "", ""],  # 9: another community's compound
         ["李八", pid(8), "", ERYIN, "", "", "富豪"],  # 10: unknown tag
         ["李九", pid(10), "", ERYIN, "2栋", "", ""],  # 11: building without room
-        ["张景林", pid(1), "", ERYIN, "", "", ""],  # 12: same ID as row 2
+        ["王十一", pid(13), "", ERYIN, "", "", ""],  # 12: same ID as row 15
         ["", pid(11), "1381234567", QILI, "1栋", "101", ""],  # 13: three problems
         ["王十", pid(12), "", ERYIN, "", "", ""],  # 14: good
+        ["王十一", pid(13), "", ERYIN, "", "", ""],  # 15: same ID as row 12
     ]
 
 
@@ -310,6 +309,7 @@ def test_row_errors_name_the_row_the_column_and_the_reason(tmp_path, clerk):
         (13, "姓名"),
         (13, "联系电话"),
         (13, "小区"),
+        (15, "身份证号"),
     ]
     reasons = {row: reason for row, _column, reason in found}
     assert reasons[3] == "An ID number has 18 characters; this one has 16."
@@ -321,9 +321,10 @@ def test_row_errors_name_the_row_the_column_and_the_reason(tmp_path, clerk):
     assert reasons[9] == f"“{OUTSIDE}” is not a compound or community within your areas."
     assert reasons[10].startswith("Unknown tag “富豪”; known tags: ")
     assert reasons[11] == "Give both the building and the room, or neither."
-    assert reasons[12] == "Same ID number as row 2."
+    assert reasons[12] == "Same ID number as row 15; check which is right."
     assert reasons[13] == "A building and room need a compound, not a community."
-    assert (result.total, result.rejected) == (13, 11)
+    assert reasons[15] == "Same ID number as row 12."
+    assert (result.total, result.rejected) == (14, 12)
 
 
 def test_any_rejected_row_means_nothing_is_written(tmp_path, clerk, make_resident):
@@ -341,7 +342,7 @@ def test_any_rejected_row_means_nothing_is_written(tmp_path, clerk, make_residen
         ImportStatus.FAILED,
         0,
         0,
-        11,
+        12,
     )
     assert batch.errors[0] == {
         "row": 3,
@@ -364,12 +365,12 @@ def test_valid_rows_only(tmp_path, clerk, make_resident):
     existing = make_resident("王十", id_number=pid(12), mobile="13900000000")
     batch, result = run(csv_file(tmp_path, _bad_rows(), BAD_HEADER), clerk, valid_only=True)
     assert result.written
-    assert (result.total, result.created, result.updated, result.rejected) == (13, 1, 1, 11)
+    assert (result.total, result.created, result.updated, result.rejected) == (14, 1, 1, 12)
     assert (batch.status, batch.created, batch.updated, batch.rejected) == (
         ImportStatus.DONE,
         1,
         1,
-        11,
+        12,
     )
     assert sorted(Resident.objects.values_list("name", flat=True)) == ["张景林", "王十"]
     assert Resident.objects.get(pk=existing.pk).phone == "13900000000"  # blank kept it
@@ -389,7 +390,7 @@ def test_check_only_writes_nothing(tmp_path, clerk):
 
 def test_check_only_with_errors(tmp_path, clerk):
     _batch, result = run(csv_file(tmp_path, _bad_rows()), clerk, check_only=True, valid_only=True)
-    assert (result.rejected, result.written) == (11, False)
+    assert (result.rejected, result.written) == (12, False)
     assert counts()["Resident"] == 0
 
 
@@ -468,8 +469,8 @@ def test_derived_fields(tmp_path, clerk, personas):
     r = Resident.objects.select_related("household__building").get()
     assert (r.birth_date, r.sex) == (datetime.date(1950, 3, 7), "M")
     assert (r.name_pinyin, r.name_initials) == ("zhangjinglin", "zjl")
-    assert r.id_masked == f"420105********{number[-4:]}"
-    assert r.id_tail_rev == number[-6:][::-1]
+    assert r.id_masked == "420105************"
+    assert r.id_tail_hash == crypto.tail_hash(number[-4:])
     assert (r.phone, r.phone_tail) == ("13812345678", "5678")
     assert (r.area, r.area_code) == (personas.compound_a, ERYIN)
     assert (r.household.building.compound, r.household.building.number) == (
@@ -491,18 +492,23 @@ def test_full_width_numbers_are_folded_and_count_as_duplicates(tmp_path, clerk):
     rows = [
         ["张景林", _full_width(pid(1)), _full_width("138 1234 5678"), ERYIN, "", "", ""],
         ["张景林", pid(1), "", ERYIN, "", "", ""],
+        ["李秀英", _full_width(pid(2)), _full_width("138 1234 5678"), ERYIN, "", "", ""],
     ]
     _b, result = run(csv_file(tmp_path, rows), clerk, valid_only=True)
-    assert errors(result) == [(3, "公民身份号码", "Same ID number as row 2.")]
+    assert errors(result) == [
+        (2, "公民身份号码", "Same ID number as row 3; check which is right."),
+        (3, "公民身份号码", "Same ID number as row 2."),
+    ]
     r = Resident.objects.get()
-    assert (r.id_number(), r.phone) == (pid(1), "13812345678")
+    assert (r.id_number(), r.phone) == (pid(2), "13812345678")
 
 
 def test_female_and_x_numbers(tmp_path, clerk):
     number = "11010519491231002X"
     run(csv_file(tmp_path, [["李秀英", number[:-1] + "x", "", ERYIN, "", "", ""]]), clerk)
     r = Resident.objects.get()
-    assert (r.sex, r.birth_date, r.id_tail_rev) == ("F", datetime.date(1949, 12, 31), "X20013")
+    assert (r.sex, r.birth_date) == ("F", datetime.date(1949, 12, 31))
+    assert r.id_tail_hash == crypto.tail_hash("002X")
 
 
 def test_reimport_updates_instead_of_duplicating(tmp_path, clerk, monkeypatch):
@@ -637,7 +643,233 @@ def test_the_file_is_read_as_it_goes(tmp_path):
     with open(path, "rb") as stream:
         header, rows, reported = importer.read_table(stream)
         assert header == synthetic.HEADER and reported == size
-        first = next(rows)
-        assert len(first) == len(header)
+        number, first = next(rows)
+        assert (number, len(first)) == (2, len(header))
         assert stream.tell() < size / 2  # not slurped
         assert sum(1 for _ in rows) == 40_000 - 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Registers as other systems export them
+
+
+TITLE = ["2026年七里一村社区居民花名册", "", "", "", "", "", ""]
+
+
+@pytest.mark.parametrize("make", [csv_file, xlsx_file], ids=["csv", "xlsx"])
+def test_title_rows_above_the_header_and_blank_rows_at_the_end(tmp_path, clerk, make):
+    """Row 1 a title, row 2 the date of export, row 3 the header; an in-file duplicate (rows 4
+    and 6) refuses both, named by the rows Excel shows; blank rows at the end are skipped."""
+    rows = [
+        ["导出日期：2026-11-30", "", "", "", "", "", ""],
+        HEADER,
+        ["张景林", pid(1), "", ERYIN, "", "", ""],  # row 4
+        ["李秀英", pid(2), "", ERYIN, "", "", ""],  # row 5
+        ["张敬林", pid(1), "", ERYIN, "", "", ""],  # row 6: row 4's ID number
+        ["王建国", "bad", "", ERYIN, "", "", ""],  # row 7
+        ["", "", "", "", "", "", ""],
+        ["", "", "", "", "", "", ""],
+    ]
+    _b, result = run(make(tmp_path, rows, header=TITLE), clerk, valid_only=True)
+    assert [(row, column) for row, column, _reason in errors(result)] == [
+        (4, "公民身份号码"),
+        (6, "公民身份号码"),
+        (7, "公民身份号码"),
+    ]
+    reasons = [reason for _row, _column, reason in errors(result)]
+    assert reasons[:2] == [
+        "Same ID number as row 6; check which is right.",
+        "Same ID number as row 4.",
+    ]
+    assert (result.total, result.created, result.rejected) == (4, 1, 3)
+    assert list(Resident.objects.values_list("name", flat=True)) == ["李秀英"]
+
+
+def test_the_header_is_looked_for_in_the_first_ten_rows_only(tmp_path, clerk):
+    rows = [*([["说明"] + [""] * 6] * 10), HEADER, ["张景林", pid(1), "", ERYIN, "", "", ""]]
+    message = refused(csv_file(tmp_path, rows, header=TITLE), clerk)
+    assert message.startswith(
+        "Required columns are missing: 姓名、公民身份号码、小区. One of the first 10"
+    )
+
+
+def test_xlsx_rows_are_numbered_from_the_top_of_the_sheet(tmp_path, clerk):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["B3"] = "title"  # rows 1-2 empty, a title in row 3, the header in row 5
+    for col, title in enumerate(HEADER, start=2):
+        sheet.cell(row=5, column=col, value=title)
+    for col, value in enumerate(["李秀英", "bad", "", ERYIN], start=2):
+        sheet.cell(row=9, column=col, value=value)
+    path = tmp_path / "sparse.xlsx"
+    book.save(path)
+    _b, result = run(path, clerk)
+    assert [(e.row, e.column) for e in result.errors] == [(9, "公民身份号码")]
+
+
+def test_a_line_break_inside_a_cell_is_one_row_as_in_excel(tmp_path, clerk):
+    rows = [
+        ["张景林", pid(1), "", ERYIN, "", "", ""],  # row 3
+        ["李秀英", pid(2), "", ERYIN, "", "", ""],  # row 4
+        ["王建国", "bad", "", ERYIN, "", "", ""],  # row 5
+    ]
+    header = [*HEADER, "备注"]
+    rows[0].append("行动不便\n需上门")  # two lines in one cell: still row 3 in Excel
+    path = csv_file(tmp_path, [header, *rows], header=[*TITLE, ""])
+    _b, result = run(path, clerk)
+    assert [(e.row, e.column) for e in result.errors] == [(5, "公民身份号码")]
+
+
+@pytest.mark.parametrize(
+    "shown", ["4.20105E+17", "4.20105e+17", "420105195003070000"], ids=["E", "e", "zeros"]
+)
+def test_an_id_excel_turned_into_a_number_says_so_in_a_csv(tmp_path, clerk, shown):
+    _b, result = run(csv_file(tmp_path, [["张景林", shown, "", ERYIN, "", "", ""]]), clerk)
+    [(row, _column, reason)] = errors(result)
+    assert row == 2
+    assert reason.startswith(f"Excel has turned this ID number into a number ({shown})")
+    assert "format the ID column as text, paste the ID numbers again" in reason
+
+
+def test_an_xlsx_id_cell_in_scientific_notation(tmp_path, clerk):
+    # What Excel keeps of an 18-digit number: 15 significant digits, as a float.
+    rows = [["张景林", float(pid(1)[:15] + "000"), "", ERYIN, "", "", ""]]
+    _b, result = run(xlsx_file(tmp_path, rows), clerk)
+    [(_row, _column, reason)] = errors(result)
+    assert reason.startswith("Excel has turned this ID number into a number (4.20105E+17)")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "name", "header"),
+    [
+        ("big5", "Big5", ["姓名", "身份證號碼", "小區"]),
+        ("shift_jis", "Shift-JIS", ["氏名", "番号", "住所"]),
+        ("utf-16", "UTF-16", HEADER),  # with a byte-order mark (Excel's "Unicode text")
+        ("utf-16-le", "UTF-16", HEADER),
+        ("utf-16-be", "UTF-16", HEADER),
+    ],
+)
+def test_unsupported_encodings_are_named(tmp_path, clerk, encoding, name, header):
+    path = csv_file(tmp_path, [["張景林", pid(1), ERYIN]], header=header, encoding=encoding)
+    message = refused(path, clerk)
+    assert message == (
+        f"This CSV file is in {name}, which cannot be imported. Save it as CSV in "
+        "UTF-8、GBK (GB18030), or as XLSX, and try again."
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Spreadsheet bombs
+
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+    'relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.worksheet+xml"/></Types>'
+)
+_ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+_WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+)
+
+
+def _inline(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def bomb(path: Path, rows: int, *, dimension: str | None = None) -> Path:
+    """An XLSX whose sheet repeats one row ``rows`` times, written in chunks: it packs about a
+    thousand to one."""
+    cells = ["张景林", pid(1), "", ERYIN]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        z.writestr("_rels/.rels", _ROOT_RELS)
+        z.writestr("xl/workbook.xml", _WORKBOOK)
+        z.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(
+                b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
+                b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            )
+            if dimension:
+                sheet.write(f'<dimension ref="{dimension}"/>'.encode())
+            head = "".join(_inline(f"{c}1", t) for c, t in zip("ABCD", HEADER[:4], strict=True))
+            sheet.write(f'<sheetData><row r="1">{head}</row>'.encode())
+            row = "<row>" + "".join(f'<c t="inlineStr"><is><t>{t}</t></is></c>' for t in cells)
+            chunk = (row + "</row>").encode() * 1000
+            for _ in range(rows // 1000):
+                sheet.write(chunk)
+            sheet.write(b"</sheetData></worksheet>")
+    return path
+
+
+def test_a_zip_bomb_is_refused_before_it_is_read(tmp_path, clerk, monkeypatch):
+    path = bomb(tmp_path / "bomb.xlsx", 400_000)  # about 60 MB of XML in under 1 MB
+    info = zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml")
+    assert info.file_size > 200 * info.compress_size
+    opened = []
+    monkeypatch.setattr(openpyxl, "load_workbook", opened.append)
+    message = refused(path, clerk)
+    assert message.startswith(f"This spreadsheet unpacks to {info.file_size // 1_000_000} MB")
+    assert opened == []
+
+
+def test_the_unpacked_size_is_bounded(tmp_path, clerk, settings):
+    path = xlsx_file(tmp_path, [["张景林", pid(i), "", ERYIN, "", "", ""] for i in range(200)])
+    settings.DOORSTEP_IMPORT_MAX_UNPACKED = 20_000
+    assert "unpacks to" in refused(path, clerk)
+    settings.DOORSTEP_IMPORT_MAX_UNPACKED = 20_000_000
+    assert run(path, clerk)[1].created == 200
+
+
+def test_the_declared_cell_count_is_bounded(tmp_path, clerk, settings):
+    settings.DOORSTEP_IMPORT_MAX_RATIO = 10_000  # only the cell count stops this one
+    path = bomb(tmp_path / "wide.xlsx", 2_000, dimension="A1:XFD1048576")
+    assert refused(path, clerk).startswith("This spreadsheet has more than 21,000,000 cells")
+
+
+def test_cells_are_counted_as_they_are_read(tmp_path, clerk, settings):
+    """A sheet that declares a small size and holds more is read to its end (not cut off at
+    the declared size) and refused at the cell bound."""
+    settings.DOORSTEP_IMPORT_MAX_RATIO = 10_000
+    path = bomb(tmp_path / "liar.xlsx", 3_000, dimension="A1:D2")
+    _b, result = run(path, clerk, check_only=True)
+    assert (result.total, result.rejected) == (3_000, 3_000)  # all one ID number: all refused
+    settings.DOORSTEP_IMPORT_MAX_CELLS = 10_000
+    assert refused(path, clerk).startswith("This spreadsheet has more than 10,000 cells")
+
+
+@pytest.mark.parametrize("who", ["clerk_a", "admin"])
+@pytest.mark.parametrize("check_only", [False, True])
+def test_a_refused_import_counts_who_would_be_created_and_updated(
+    tmp_path, personas, make_resident, who, check_only
+):
+    make_resident("王十", id_number=pid(12))
+    rows = [
+        ["张景林", pid(1), "", ERYIN, "", "", ""],
+        ["王十", pid(12), "", ERYIN, "", "", ""],
+        ["坏人", "bad", "", ERYIN, "", "", ""],
+    ]
+    actor = getattr(personas, who)
+    _b, result = run(csv_file(tmp_path, rows), actor, check_only=check_only)
+    assert (result.created, result.updated, result.rejected, result.written) == (1, 1, 1, False)
+    assert Resident.objects.count() == 1

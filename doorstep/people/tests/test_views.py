@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import datetime
 import re
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from doorstep.core import idnumber
+from doorstep.people import importer, uploads
 from doorstep.people.choices import AccessAction, ResidentStatus
 from doorstep.people.models import (
     AccessLog,
@@ -21,6 +24,7 @@ from doorstep.people.models import (
     Resident,
     Tag,
 )
+from doorstep.people.tasks import import_registry, purge_import_files
 from doorstep.places.models import Building, Household
 
 ERYIN = "420105006001001"  # 二印小区, in clerk A's community
@@ -44,6 +48,9 @@ def mine(make_resident):
 @pytest.fixture
 def theirs(make_resident, personas):
     return make_resident("欧阳娜", area=personas.compound_b, mobile="13987654321")
+
+
+REASON = {"reason": "核对身份"}
 
 
 def pid(seq: int, birth=datetime.date(1960, 5, 4)) -> str:
@@ -111,12 +118,12 @@ def test_list_queries_do_not_grow_with_residents(
     for n in range(3):
         make_resident(f"张{n}", mobile=f"1381234{n:04d}")
     # session, user, grants (scope), count, page, tags of the page, filter choices (tags,
-    # areas), header grants
-    with django_assert_num_queries(9):
+    # areas), header grants, header inbox badge
+    with django_assert_num_queries(10):
         client.get(reverse("people-list"))
     for n in range(3, 30):
         make_resident(f"张{n}", mobile=f"1381234{n:04d}")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(reverse("people-list"), {"page": 2})
     assert "Page 2 of 2" in response.content.decode()
 
@@ -257,7 +264,7 @@ def test_street_lead_sees_but_may_not_edit(client, personas, mine):
 def test_reveal_shows_the_full_number_and_logs_it(client, personas, mine, what, action):
     client.force_login(personas.clerk_a)
     url = reverse("people-reveal", args=[mine.pk, what])
-    response = client.post(url, HTTP_HX_REQUEST="true")
+    response = client.post(url, REASON, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert response.status_code == 200 and "<html" not in body
     assert (mine.id_number() if what == "id" else "13812345678") in body
@@ -266,13 +273,13 @@ def test_reveal_shows_the_full_number_and_logs_it(client, personas, mine, what, 
 
 def test_reveal_without_js_is_a_page(client, personas, mine):
     client.force_login(personas.clerk_a)
-    response = client.post(reverse("people-reveal", args=[mine.pk, "id"]))
+    response = client.post(reverse("people-reveal", args=[mine.pk, "id"]), REASON)
     assert "<html" in response.content.decode() and mine.id_number() in response.content.decode()
 
 
 def test_reveal_needs_the_permission(client, personas, mine):
     client.force_login(personas.grid_a)  # sees the record, may not reveal
-    response = client.post(reverse("people-reveal", args=[mine.pk, "id"]))
+    response = client.post(reverse("people-reveal", args=[mine.pk, "id"]), REASON)
     assert response.status_code == 403
     assert mine.id_number() not in response.content.decode()
     assert not AccessLog.objects.filter(actor=personas.grid_a).exists()
@@ -281,7 +288,7 @@ def test_reveal_needs_the_permission(client, personas, mine):
 @pytest.mark.parametrize("who", ["clerk_b", "reviewer", "outsider"])
 def test_reveal_by_the_wrong_persona(client, personas, mine, who):
     user = getattr(personas, who)
-    response = as_user(client, user).post(reverse("people-reveal", args=[mine.pk, "id"]))
+    response = as_user(client, user).post(reverse("people-reveal", args=[mine.pk, "id"]), REASON)
     assert_refused(response, mine.name, 404)
     assert mine.id_number() not in response.content.decode()
     assert not AccessLog.objects.filter(actor=user).exists()
@@ -290,12 +297,12 @@ def test_reveal_by_the_wrong_persona(client, personas, mine, who):
 def test_reveal_is_post_only_and_knows_two_things(client, personas, mine):
     client.force_login(personas.clerk_a)
     assert client.get(reverse("people-reveal", args=[mine.pk, "id"])).status_code == 405
-    assert client.post(reverse("people-reveal", args=[mine.pk, "note"])).status_code == 404
+    assert client.post(reverse("people-reveal", args=[mine.pk, "note"]), REASON).status_code == 404
     assert not AccessLog.objects.filter(action__startswith="reveal").exists()
 
 
 def test_reveal_needs_login(client, mine):
-    assert_login_redirect(client.post(reverse("people-reveal", args=[mine.pk, "id"])))
+    assert_login_redirect(client.post(reverse("people-reveal", args=[mine.pk, "id"]), REASON))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -441,6 +448,7 @@ def test_edit_updates_the_resident(client, personas, mine):
     data = form_data(
         personas, name="张景琳", mobile="", status=ResidentStatus.MOVED_OUT, note="迁往武昌"
     )
+    data["remove_phone"] = "on"
     del data["id_number"]
     response = client.post(reverse("people-edit", args=[mine.pk]), data)
     assert response.status_code == 302
@@ -602,64 +610,163 @@ def test_import_page_offers_progress_and_works_without_js(client, personas):
     assert "doorstep import-residents" in body
 
 
-def test_import_writes_a_clean_file(client, personas, media):
+def upload(client, rows: list[str], **kw):
+    """Upload a register; return the response and the queued import."""
+    response = client.post(reverse("people-import"), {"file": csv_upload(rows)}, **kw)
+    return response, ImportBatch.objects.order_by("pk").last()
+
+
+def work(batch: ImportBatch) -> ImportBatch:
+    """What the worker does with a queued import."""
+    assert import_registry.call(batch.pk) != "taken"
+    batch.refresh_from_db()
+    return batch
+
+
+def test_a_queued_import_is_run_once(client, personas, media):
     client.force_login(personas.clerk_a)
-    upload = csv_upload([good_row(1), good_row(2, "赵桂英")])
-    response = client.post(reverse("people-import"), {"file": upload}, HTTP_HX_REQUEST="true")
-    body = response.content.decode()
-    assert response.status_code == 200 and "<html" not in body
-    assert "Import finished" in body
-    assert Resident.objects.count() == 2
-    assert ImportBatch.objects.get().created == 2
+    _response, batch = upload(client, [good_row(1)])
+    assert work(batch).status == "done"
+    assert import_registry.call(batch.pk) == "taken"
+    assert Resident.objects.count() == 1
+
+
+def test_a_crashed_import_is_closed_and_its_file_deleted(client, personas, media, monkeypatch):
+    client.force_login(personas.clerk_a)
+    _response, batch = upload(client, [good_row(1)])
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(importer, "import_rows", crash)
+    batch = work(batch)
+    assert (batch.status, batch.file_token) == ("failed", "")
+    body = client.get(reverse("people-import-batch", args=[batch.pk])).content.decode()
+    assert "The import stopped because of an error" in body and "disk" not in body
     assert waiting_files(media) == []
 
 
-def test_import_with_rejected_rows_writes_nothing_then_imports_valid_rows(client, personas, media):
+def test_an_upload_is_queued_and_its_page_shows_progress(client, personas, media):
     client.force_login(personas.clerk_a)
-    upload = csv_upload([good_row(1), "坏行,123,,420105006001001,,,", good_row(3, "赵桂英")])
-    response = client.post(reverse("people-import"), {"file": upload})
-    body = response.content.decode()
+    response, batch = upload(client, [good_row(1), good_row(2, "赵桂英")])
+    page = reverse("people-import-batch", args=[batch.pk])
+    assert response.status_code == 302 and response["Location"] == page
+    assert (batch.status, batch.actor, batch.filename) == (
+        "queued",
+        personas.clerk_a,
+        "registry.csv",
+    )
+    assert Resident.objects.count() == 0  # nothing is imported inside the request
+    body = client.get(page).content.decode()
+    assert "Waiting to start" in body
+    assert f'hx-get="{reverse("people-import-progress", args=[batch.pk])}"' in body
+    # An htmx upload is sent to the same page.
+    response, second = upload(client, [good_row(3)], HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == reverse("people-import-batch", args=[second.pk])
+
+
+def test_progress_while_writing_then_the_result(client, personas, media):
+    client.force_login(personas.clerk_a)
+    _response, batch = upload(client, [good_row(1), good_row(2, "赵桂英")])
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status="running", phase="writing", done=5000, to_do=20000
+    )
+    progress = reverse("people-import-progress", args=[batch.pk])
+    body = client.get(progress).content.decode()
+    assert 'value="5000" max="20000"' in body and "every 1s" in body
+    ImportBatch.objects.filter(pk=batch.pk).update(status="queued")
+    work(batch)
+    body = client.get(progress).content.decode()
+    assert "Import finished" in body and "every 1s" not in body
+    assert Resident.objects.count() == 2
+    assert batch.created == 2 and batch.file_token == ""
+    assert waiting_files(media) == []
+
+
+def test_queued_imports_are_enqueued_on_commit(
+    client, personas, media, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    client.force_login(personas.clerk_a)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        _response, batch = upload(client, [good_row(1)])
+    assert len(callbacks) == 1
+    from django_tasks import default_task_backend
+
+    [queued] = default_task_backend.results
+    assert queued.args == [batch.pk]
+    assert queued.task.name == "import_registry"
+
+
+def test_rejected_rows_write_nothing_then_the_valid_rows_are_imported(client, personas, media):
+    client.force_login(personas.clerk_a)
+    _response, batch = upload(
+        client, [good_row(1), "坏行,123,,420105006001001,,,", good_row(3, "赵桂英")]
+    )
+    batch = work(batch)
+    body = client.get(reverse("people-import-batch", args=[batch.pk])).content.decode()
     assert "Nothing was imported" in body
     assert "An ID number has 18 characters" in body  # the error table: row, column, reason
+    assert ">3</td>" in body  # the row as Excel numbers it
     assert Resident.objects.count() == 0
-    token = response.context["token"]
-    assert token and [p.name for p in waiting_files(media)] == [token]
+    assert batch.offers_valid_rows and [p.name for p in waiting_files(media)] == [batch.file_token]
 
-    response = client.post(reverse("people-import-valid"), {"token": token})
-    assert "Import finished" in response.content.decode()
+    response = client.post(reverse("people-import-valid", args=[batch.pk]))
+    second = ImportBatch.objects.order_by("pk").last()
+    assert response["Location"] == reverse("people-import-batch", args=[second.pk])
+    work(second)
     assert set(Resident.objects.values_list("name", flat=True)) == {"王秀兰", "赵桂英"}
     assert waiting_files(media) == []
-    # The token is spent.
-    response = client.post(reverse("people-import-valid"), {"token": token})
-    assert "no longer available" in response.content.decode()
+    # The offer is spent.
+    body = client.post(reverse("people-import-valid", args=[batch.pk])).content.decode()
+    assert "no longer available" in body
+    assert ImportBatch.objects.count() == 2
 
 
-def test_import_token_of_another_session_is_refused(client, personas, media):
+def test_another_clerks_import_is_not_seen(client, personas, media):
     client.force_login(personas.clerk_a)
-    upload = csv_upload([good_row(1), "坏行,123,,420105006001001,,,"])
-    token = client.post(reverse("people-import"), {"file": upload}).context["token"]
-    client.logout()
-    client.force_login(personas.clerk_a)  # a new session, same user
-    response = client.post(reverse("people-import-valid"), {"token": token})
-    assert "no longer available" in response.content.decode()
-    assert not Resident.objects.exists()
-    response = client.post(reverse("people-import-valid"), {"token": "../../etc/passwd"})
-    assert "no longer available" in response.content.decode()
-
-
-def test_import_where_every_row_is_bad_offers_no_valid_rows(client, personas, media):
+    _response, batch = upload(client, [good_row(1), "坏行,123,,420105006001001,,,"])
+    work(batch)
+    for who in (personas.clerk_b, personas.street_lead, personas.grid_a):
+        client.force_login(who)
+        for name in ("people-import-batch", "people-import-progress"):
+            assert client.get(reverse(name, args=[batch.pk])).status_code in (403, 404)
+        response = client.post(reverse("people-import-valid", args=[batch.pk]))
+        assert response.status_code in (403, 404)
+    assert ImportBatch.objects.count() == 1 and not Resident.objects.exists()
+    client.force_login(personas.clerk_b)
+    assert batch_link(batch) not in client.get(reverse("people-import")).content.decode()
     client.force_login(personas.clerk_a)
-    upload = csv_upload(["坏行,123,,420105006001001,,,"])
-    response = client.post(reverse("people-import"), {"file": upload})
-    assert response.context["token"] is None
-    assert reverse("people-import-valid") not in response.content.decode()
+    assert batch_link(batch) in client.get(reverse("people-import")).content.decode()
+
+
+def batch_link(batch: ImportBatch) -> str:
+    return f'href="{reverse("people-import-batch", args=[batch.pk])}"'
+
+
+def test_an_upload_is_stored_encrypted(client, personas, media):
+    client.force_login(personas.clerk_a)
+    _response, batch = upload(client, [good_row(1)])
+    [stored] = waiting_files(media)
+    data = stored.read_bytes()
+    assert pid(1).encode() not in data and "王秀兰".encode() not in data
+    assert uploads.open_stored(batch.file_token).read().decode().startswith(HEADER)
+
+
+def test_where_every_row_is_bad_no_valid_rows_are_offered(client, personas, media):
+    client.force_login(personas.clerk_a)
+    _response, batch = upload(client, ["坏行,123,,420105006001001,,,"])
+    batch = work(batch)
+    body = client.get(reverse("people-import-batch", args=[batch.pk])).content.decode()
+    assert reverse("people-import-valid", args=[batch.pk]) not in body
     assert waiting_files(media) == []
 
 
 def test_import_refuses_rows_outside_my_areas(client, personas, media):
     client.force_login(personas.clerk_a)
-    upload = csv_upload([f"欧阳娜,{pid(5)},,{personas.compound_b.code},,,"])
-    body = client.post(reverse("people-import"), {"file": upload}).content.decode()
+    _response, batch = upload(client, [f"欧阳娜,{pid(5)},,{personas.compound_b.code},,,"])
+    work(batch)
+    body = client.get(reverse("people-import-batch", args=[batch.pk])).content.decode()
     assert "within your areas" in body
     assert not Resident.objects.exists()
 
@@ -667,7 +774,6 @@ def test_import_refuses_rows_outside_my_areas(client, personas, media):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "The submitted file is empty."),  # Django's own check, before ours
         (b"\x00\x01\x02garbage\x00" * 20, "This is not a CSV or Excel file."),
         (b"PK\x03\x04not really a zip", "This spreadsheet cannot be read"),
         ("姓名,公民身份号码,小区\n".encode(), "column names but no data rows"),
@@ -675,11 +781,56 @@ def test_import_refuses_rows_outside_my_areas(client, personas, media):
 )
 def test_import_refuses_a_bad_file(client, personas, media, content, message):
     client.force_login(personas.clerk_a)
-    upload = SimpleUploadedFile("bad.csv", content)
-    body = client.post(reverse("people-import"), {"file": upload}).content.decode()
+    client.post(reverse("people-import"), {"file": SimpleUploadedFile("bad.csv", content)})
+    batch = work(ImportBatch.objects.get())
+    body = client.get(reverse("people-import-batch", args=[batch.pk])).content.decode()
     assert message in body.replace("&#x27;", "'")
     assert not Resident.objects.exists()
     assert waiting_files(media) == []
+
+
+def test_an_empty_upload_is_refused_by_the_form(client, personas, media):
+    client.force_login(personas.clerk_a)
+    body = client.post(
+        reverse("people-import"), {"file": SimpleUploadedFile("bad.csv", b"")}
+    ).content.decode()
+    assert "The submitted file is empty." in body
+    assert not ImportBatch.objects.exists() and waiting_files(media) == []
+
+
+@pytest.fixture
+def frozen():
+    import time_machine
+
+    moment = datetime.datetime(2026, 11, 30, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(moment, tick=False) as traveller:
+        yield traveller
+
+
+def test_stored_uploads_are_purged_after_a_day(client, personas, media, settings, frozen):
+    """Files left by an abandoned offer, a crashed worker or a task never run are deleted
+    after ``DOORSTEP_IMPORT_FILE_HOURS``, and their imports closed."""
+    client.force_login(personas.clerk_a)
+    _response, waiting = upload(client, [good_row(1)])  # never run: a worker that never came
+    _response, offered = upload(client, [good_row(2), "坏行,123,,420105006001001,,,"])
+    work(offered)
+    assert len(waiting_files(media)) == 2
+    frozen.shift(datetime.timedelta(hours=23))
+    assert purge_import_files.call() == 0
+    client.force_login(personas.clerk_a)  # a day later the idle timeout has signed her out
+    _response, fresh = upload(client, [good_row(3)])
+    assert fresh.pk > offered.pk
+    frozen.shift(datetime.timedelta(hours=2))
+    out = StringIO()
+    call_command("purge_import_files", stdout=out)
+    assert [p.name for p in waiting_files(media)] == [fresh.file_token]
+    waiting.refresh_from_db()
+    offered.refresh_from_db()
+    assert (waiting.status, waiting.file_token) == ("failed", "")
+    assert "did not finish" in waiting.file_error
+    assert not offered.offers_valid_rows
+    fresh.refresh_from_db()
+    assert fresh.status == "queued"
 
 
 def test_import_refuses_an_oversize_file(client, personas, media, settings):
@@ -707,7 +858,7 @@ def test_import_refused_to_staff_who_may_not_import(client, personas, media, who
     assert client.get(reverse("people-import")).status_code == 403
     response = client.post(reverse("people-import"), {"file": csv_upload([good_row(1)])})
     assert response.status_code == 403
-    assert client.post(reverse("people-import-valid"), {"token": "x" * 24}).status_code == 403
+    assert client.post(reverse("people-import-valid", args=[1])).status_code == 403
     assert not Resident.objects.exists() and waiting_files(media) == []
 
 

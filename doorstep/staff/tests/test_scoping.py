@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from doorstep.people.models import Resident
 from doorstep.staff.models import RoleGrant
 from doorstep.staff.roles import EDIT_RESIDENTS, IMPORT_RESIDENTS, VIEW_RESIDENTS
-from doorstep.staff.scoping import _minimal, area_prefixes, covers, prefix_q
+from doorstep.staff.scoping import area_prefixes, covers, minimal_prefixes, prefix_q
 
 
 @pytest.mark.parametrize(
@@ -77,7 +77,7 @@ def test_overlapping_grants_are_reduced(personas, django_user_model):
     ],
 )
 def test_minimal(codes, expected):
-    assert _minimal(codes) == expected
+    assert minimal_prefixes(codes) == expected
 
 
 def test_covers(personas):

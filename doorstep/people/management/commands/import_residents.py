@@ -12,6 +12,20 @@ from doorstep.people.actions import do_import_residents
 from doorstep.people.importer import ImportFileError
 
 
+def _progress(bar: tqdm):
+    """Rows checked, then (the bar starting again) rows written."""
+    stages: list[str] = []
+
+    def show(stage: str, done: int, total: int) -> None:
+        if stage not in stages:
+            stages.append(stage)
+            if len(stages) > 1:
+                bar.reset(total=total)
+        bar.update(done - bar.n)
+
+    return show
+
+
 class Command(BaseCommand):
     help = (
         "Import residents from a CSV (UTF-8 or GBK) or XLSX file with Chinese headers. "
@@ -51,7 +65,7 @@ class Command(BaseCommand):
                     filename=file.name,
                     valid_only=valid_rows,
                     check_only=check,
-                    progress=lambda n: bar.update(n - bar.n),
+                    progress=_progress(bar),
                 )
             except (ImportFileError, PermissionDenied) as exc:
                 raise CommandError(str(exc)) from None
