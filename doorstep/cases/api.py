@@ -11,6 +11,7 @@ see is 404. Lists are filtered by ``CaseFilterSet``, the list page's own filters
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
@@ -20,19 +21,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 
 from doorstep.catalogue.choices import VersionStatus
 from doorstep.catalogue.models import Department, Service, ServiceVersion
 from doorstep.core import phone
 from doorstep.core.errors import field_error
-from doorstep.core.rest.errors import ApiError, errors
+from doorstep.core.rest.errors import ApiError, error, errors
 from doorstep.core.rest.pagination import LIMIT_DEFAULT, LIMIT_MAX, keyset_page
 from doorstep.core.rest.types import Bool, Day, Id, IdList, Input, Int, QueryId, QueryText, text
+from doorstep.core.throttle import client_address
 from doorstep.people.access import access_resident
+from doorstep.workdays.calendar import is_provisional
 
 from . import actions, clock, tracking
 from .access import access_case, access_intake_resident
+from .actions.attachments import declared_too_large
+from .actions.attachments import too_large_message as attachment_too_large_message
 from .choices import (
     OUTSTANDING,
     TRANSITIONS,
@@ -48,6 +54,12 @@ from .filters import CaseFilterSet
 from .forms import TrackForm
 from .materials import checklist as material_checklist
 from .models import Attachment, Case, CaseDocument, CaseEvent, CaseMaterial
+
+PROVISIONAL = (
+    "True when the due date was counted across a year whose official holiday schedule is not "
+    "entered yet (statutory public holidays only): it may still move, and is recounted when "
+    "the schedule is entered."
+)
 
 router = Router(tags=["cases"])
 
@@ -90,6 +102,7 @@ class DocumentOut(Schema):
     label: str
     issued_at: datetime.datetime | None
     due_on: datetime.date | None
+    due_provisional: bool = Field(description=PROVISIONAL)
     deadline: datetime.date | None
     reason: str
     pdf_url: str
@@ -108,8 +121,12 @@ class CaseSummary(Schema):
     created_at: datetime.datetime
     accepted_on: datetime.date | None
     due_on: datetime.date | None
+    due_provisional: bool = Field(description=PROVISIONAL)
     remaining_working_days: int | None
     pending_deadline: datetime.date | None
+    followups_late: bool = Field(
+        description="A material accepted to follow (容缺) did not come in by pending_deadline."
+    )
     trips: int
     max_trips: int | None
     too_many_trips: bool
@@ -252,6 +269,7 @@ class ChecklistOut(Schema):
     version: int
     promised_limit_days: int | None
     due_on_if_accepted_today: datetime.date | None
+    due_provisional: bool = Field(description=PROVISIONAL)
     max_trips: int | None
     materials: list[ChecklistItemOut]
 
@@ -305,6 +323,7 @@ class Tracked(Schema):
     clock: Label
     accepted_on: datetime.date | None
     due_on: datetime.date | None
+    due_provisional: bool = Field(description=PROVISIONAL)
     pending_deadline: datetime.date | None
     outstanding: list[str]
     timeline: list[dict[str, Any]]
@@ -338,6 +357,7 @@ def _document(document: CaseDocument | None) -> dict | None:
         "label": str(DocumentKind(document.kind).label),
         "issued_at": document.issued_at,
         "due_on": document.due_on,
+        "due_provisional": document.due_provisional,
         "deadline": document.deadline,
         "reason": document.reason,
         "pdf_url": reverse("cases-document-pdf", args=[document.case_id, document.pk]),
@@ -359,8 +379,10 @@ def case_summary(case: Case, today: datetime.date) -> dict:
         "created_at": case.created_at,
         "accepted_on": case.accepted_on,
         "due_on": case.due_on,
+        "due_provisional": case.due_provisional,
         "remaining_working_days": None if case.is_closed else clock.remaining_days(case, today),
         "pending_deadline": case.pending_deadline,
+        "followups_late": case.followups_late,
         "trips": case.trips,
         "max_trips": case.max_trips,
         "too_many_trips": case.too_many_trips,
@@ -510,13 +532,13 @@ def track(request: HttpRequest, params: Query[TrackParams]):
     form = TrackForm({"receipt": params.receipt, "digits": params.phone_last4})
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())
-    key = tracking.failure_key(request)
-    if tracking.throttled(key):
+    address = client_address(request)
+    if tracking.GUESSES.blocked(address):
         message = _("Too many wrong tries. Try again in ten minutes.")
         raise ApiError(429, "throttled", message)
     found = tracking.public_case(form.cleaned_data["receipt"], form.cleaned_data["digits"])
     if found is None:
-        tracking.count_failure(key)
+        tracking.GUESSES.hit(address)
         raise ApiError(404, "not_found", _("No case matches this receipt number and phone."))
     outstanding = found.materials.filter(state__in=sorted(OUTSTANDING)).select_related("material")
     return {
@@ -527,6 +549,7 @@ def track(request: HttpRequest, params: Query[TrackParams]):
         "clock": _label(Clock, found.clock(timezone.localdate())),
         "accepted_on": found.accepted_on,
         "due_on": found.due_on,
+        "due_provisional": found.due_provisional,
         "pending_deadline": found.pending_deadline,
         "outstanding": [row.material.name for row in outstanding.order_by("position", "pk")],
         "timeline": [
@@ -592,11 +615,13 @@ def checklist(request: HttpRequest, params: Query[ChecklistParams]):
         )
     today = timezone.localdate()
     items = material_checklist(resident, version, today)
+    due = clock.add_working_days(today, version.promised_limit_days)
     return {
         "service": _named(service),
         "version": version.number,
         "promised_limit_days": version.promised_limit_days,
-        "due_on_if_accepted_today": clock.add_working_days(today, version.promised_limit_days),
+        "due_on_if_accepted_today": due,
+        "due_provisional": is_provisional(today, due),
         "max_trips": version.max_trips,
         "materials": [
             {
@@ -696,8 +721,23 @@ def notice(request: HttpRequest, pk: QueryId, payload: NoticeIn):
     return Status(201, _after_write(request, pk, document=_document(document)))
 
 
-@router.post("/cases/{int:pk}/attachments/", response={201: AttachmentOut, **WRITE_ERRORS},
+def _refuse_declared_too_large(run):
+    """Around the operation, before authentication (whose CSRF check reads the body) and the
+    multipart parsing: an upload whose declared size is too large is refused unread."""
+
+    @functools.wraps(run)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if declared_too_large(request):
+            return error(413, "too_large", attachment_too_large_message(), "file")
+        return run(request, *args, **kwargs)
+
+    return wrapped
+
+
+@router.post("/cases/{int:pk}/attachments/",
+             response={201: AttachmentOut, **WRITE_ERRORS, **errors(413)},
              url_name="case-attachments")  # fmt: skip
+@decorate_view(_refuse_declared_too_large)
 def attach(
     request: HttpRequest,
     pk: QueryId,

@@ -157,6 +157,8 @@ class EventKind(models.TextChoices):
     ATTACHMENT = "attachment", _("File attached")
     NOTE = "note", _("Note")
     OVERDUE = "overdue", _("Overdue")
+    RECOUNTED = "recounted", _("Due date recounted")
+    LATE = "late", _("Materials to follow are late")
 
 
 class AgentKind(models.TextChoices):

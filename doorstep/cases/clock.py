@@ -5,6 +5,9 @@
 - While the case waits for the resident (``PAUSED`` states) the clock stops: ``paused_since``
   holds the day it stopped. When it restarts on day R, the working days in (paused_since, R]
   did not count, so both dates move that many working days later and ``paused_days`` grows.
+- A due date counted across a year whose official holiday schedule is not entered yet is
+  ``due_provisional``; ``recount`` gives the dates the calendar gives now (the recount when a
+  schedule is entered).
 - Colour on a day D: red after ``due_on``, yellow from ``warn_on``, green before; a stopped
   clock shows "paused" (and is never overdue).
 """
@@ -14,7 +17,7 @@ from __future__ import annotations
 import datetime
 import math
 
-from doorstep.workdays.calendar import add_working_days, working_days_between
+from doorstep.workdays.calendar import add_working_days, is_provisional, working_days_between
 
 from .choices import CLOSED, PAUSED, Clock
 
@@ -25,9 +28,19 @@ def start(case, day: datetime.date, limit_days: int) -> list[str]:
     """Start the clock of ``case`` on its day of acceptance; returns the fields it set."""
     case.accepted_on = day
     case.limit_days = limit_days
-    case.due_on = add_working_days(day, limit_days)
-    case.warn_on = add_working_days(day, math.ceil(limit_days * WARN_SHARE))
-    return ["accepted_on", "limit_days", "due_on", "warn_on"]
+    case.due_on, case.warn_on, case.due_provisional = recount(day, limit_days, 0)
+    return ["accepted_on", "limit_days", "due_on", "warn_on", "due_provisional"]
+
+
+def recount(
+    accepted_on: datetime.date, limit_days: int, paused_days: int
+) -> tuple[datetime.date, datetime.date, bool]:
+    """(due_on, warn_on, due_provisional) of a case accepted on ``accepted_on`` whose clock
+    stopped for ``paused_days`` working days so far: the limit and the stopped days are
+    counted from acceptance (n working days, then m more, are n + m working days)."""
+    due = add_working_days(accepted_on, limit_days + paused_days)
+    warn = add_working_days(accepted_on, math.ceil(limit_days * WARN_SHARE) + paused_days)
+    return due, warn, is_provisional(accepted_on, due)
 
 
 def pause(case, day: datetime.date) -> list[str]:
@@ -43,9 +56,10 @@ def resume(case, day: datetime.date) -> list[str]:
     lost = max(working_days_between(case.paused_since, day), 0)
     case.due_on = add_working_days(case.due_on, lost)
     case.warn_on = add_working_days(case.warn_on, lost)
+    case.due_provisional = is_provisional(case.accepted_on, case.due_on)
     case.paused_days += lost
     case.paused_since = None
-    return ["due_on", "warn_on", "paused_days", "paused_since"]
+    return ["due_on", "warn_on", "due_provisional", "paused_days", "paused_since"]
 
 
 def follow(case, old_status: str, new_status: str, day: datetime.date) -> list[str]:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from doorstep.catalogue.models import Service
 from doorstep.people.models import Resident
-from doorstep.workdays.calendar import add_working_days, working_days_between
+from doorstep.workdays.calendar import add_working_days, is_provisional, working_days_between
 
 from .actions import do_intake, do_transition
 from .models import Case
@@ -36,6 +36,7 @@ def _age(case: Case, working_days: int) -> None:
         accepted_on=day,
         due_on=due,
         warn_on=warn,
+        due_provisional=is_provisional(day, due),
     )
 
 

@@ -11,7 +11,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +64,11 @@ class CaseQuerySet(models.QuerySet):
     def due_soon(self, today: datetime.date | None = None) -> CaseQuerySet:
         today = today or local_today()
         return self.running().filter(warn_on__lte=today, due_on__gte=today)
+
+    def awaiting_materials(self) -> CaseQuerySet:
+        """Open cases accepted with a material still to follow (容缺) and its deadline."""
+        pending = CaseMaterial.objects.filter(case=OuterRef("pk"), state=MaterialState.PENDING)
+        return self.open().filter(models.Exists(pending), pending_deadline__isnull=False)
 
     def newly_overdue(self, today: datetime.date | None = None) -> CaseQuerySet:
         return self.overdue(today).filter(overdue_at__isnull=True)
@@ -141,10 +146,20 @@ class Case(models.Model):
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
     limit_days = models.PositiveSmallIntegerField(_("time limit (working days)"), null=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
+    # Counted across a year whose official holiday schedule is not entered yet (statutory
+    # holidays only): the date may still move, and says so wherever it shows.
+    due_provisional = models.BooleanField(
+        _("due date provisional"), default=False, db_default=False
+    )
     warn_on = models.DateField(_("due soon from"), null=True, blank=True)
     paused_since = models.DateField(_("clock stopped since"), null=True, blank=True)
     paused_days = models.PositiveSmallIntegerField(_("working days stopped"), default=0)
     pending_deadline = models.DateField(_("materials to follow by"), null=True, blank=True)
+    # Set by the follow-up reminders (``do_remind_followups``) once the deadline passed with a
+    # material still to follow; cleared when the last of them is received.
+    followups_late = models.BooleanField(
+        _("materials to follow are late"), default=False, db_default=False
+    )
     overdue_at = models.DateTimeField(_("marked overdue at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
@@ -278,6 +293,9 @@ class CaseDocument(models.Model):
     # [{"name", "necessity", "originals", "copies", "state", "reason"}], as listed on the paper.
     items = models.JSONField(_("materials listed"), default=list, blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
+    due_provisional = models.BooleanField(
+        _("due date provisional"), default=False, db_default=False
+    )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
 
     class Meta:

@@ -12,3 +12,12 @@ def sweep_overdue_cases() -> int:
     from .actions import do_sweep_overdue
 
     return do_sweep_overdue()
+
+
+@task()
+def remind_followups() -> int:
+    """The 容缺 reminders and late flags as a task (``doorstep remind-followups`` for cron);
+    returns how many cases it flagged late."""
+    from .actions import do_remind_followups
+
+    return do_remind_followups().late

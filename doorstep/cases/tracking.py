@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import hmac
 
-from django.core.cache import cache
-from django.http import HttpRequest
+from doorstep.core.throttle import Throttle
 
 from .choices import CaseStatus, EventKind
 from .models import Case
@@ -20,30 +19,9 @@ TRACK_WINDOW = 600  # seconds
 # other reasons are staff's words and may name people.
 PUBLIC_REASONS = frozenset({"refuse", "reject", "return", "request_materials"})
 PUBLIC_EVENTS = (EventKind.CREATED, EventKind.TRANSITION, EventKind.NOTICE, EventKind.MATERIALS)
-
-
-def throttled(key: str) -> bool:
-    return (cache.get(key) or 0) >= TRACK_FAILURES
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address as the login throttle (django-axes) sees it, so one setting
-    (``AXES_CLIENT_IP_CALLABLE``, or REMOTE_ADDR from the proxy) serves both throttles."""
-    from axes.helpers import get_client_ip_address
-
-    return get_client_ip_address(request) or "unknown"
-
-
-def failure_key(request: HttpRequest) -> str:
-    return f"cases-track-failures:{client_address(request)}"
-
-
-def count_failure(key: str) -> None:
-    if not cache.add(key, 1, TRACK_WINDOW):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired in between
-            cache.add(key, 1, TRACK_WINDOW)
+# Wrong look-ups per client address (doorstep.core.throttle.client_address), shared by every
+# app server.
+GUESSES = Throttle("cases-track", TRACK_FAILURES, TRACK_WINDOW)
 
 
 def public_case(receipt: str, digits: str) -> Case | None:

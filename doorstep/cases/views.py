@@ -21,6 +21,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -29,12 +30,15 @@ from doorstep.catalogue.models import Service
 from doorstep.catalogue.pdf import PdfUnavailable
 from doorstep.catalogue.search import QueryTooLong, search_services
 from doorstep.core.htmx import render_page
+from doorstep.core.throttle import client_address
 from doorstep.staff.roles import HANDLE_CASES, REVIEW_CASES, VIEW_CASES, can
-from doorstep.workdays.calendar import add_working_days
+from doorstep.workdays.calendar import add_working_days, is_provisional
 
 from . import actions, clock, materials, tracking
 from . import pdf as case_pdf
 from .access import access_case, access_intake_resident
+from .actions.attachments import clean_name, declared_too_large
+from .actions.attachments import too_large_message as attachment_too_large_message
 from .choices import OUTSTANDING, TRANSITIONS, CaseStatus, MaterialState
 from .filters import CaseFilterSet
 from .forms import (
@@ -123,6 +127,7 @@ def intake_form(request: HttpRequest, resident_pk: int, service_code: str) -> Ht
         "version": version,
         "form": form,
         "due_on": due_on,
+        "due_provisional": is_provisional(today, due_on),
     }
     return render(request, "cases/intake.html", context, status=status)
 
@@ -361,10 +366,22 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
     return _submit(request, case, NoteForm(request.POST), act)
 
 
+# CSRF-exempt only so that the declared size is checked before anything reads the body (the
+# CSRF check reads the form); ``_attach`` then checks CSRF as the middleware would.
+@csrf_exempt
 @login_required
 @require_POST
 def attach(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _with_materials(access_case(request.user, pk))
+    case = access_case(request.user, pk)
+    if declared_too_large(request):
+        messages.error(request, attachment_too_large_message())
+        return redirect("cases-detail", pk=case.pk)
+    return _attach(request, case)
+
+
+@csrf_protect
+def _attach(request: HttpRequest, case: Case) -> HttpResponse:
+    case = _with_materials(case)
     form = AttachmentForm(request.POST, request.FILES, case=case)
 
     def act(data: dict) -> str:
@@ -386,9 +403,9 @@ def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpRespons
         handle = item.file.open("rb")
     except OSError:
         raise Http404 from None
-    return FileResponse(
-        handle, content_type=item.content_type, as_attachment=True, filename=item.original_name
-    )
+    # Cleaned again on the way out: rows stored before names were cleaned keep their name.
+    name = clean_name(item.original_name, item.content_type)
+    return FileResponse(handle, content_type=item.content_type, as_attachment=True, filename=name)
 
 
 @login_required
@@ -450,15 +467,15 @@ def track(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form}
     status = 200
     if request.method == "POST":
-        key = tracking.failure_key(request)
-        if tracking.throttled(key):
+        address = client_address(request)
+        if tracking.GUESSES.blocked(address):
             context["throttled"] = True
             return render(request, "cases/track.html", context, status=429)
         status = 400
         if form.is_valid():
             case = tracking.public_case(form.cleaned_data["receipt"], form.cleaned_data["digits"])
             if case is None:
-                tracking.count_failure(key)
+                tracking.GUESSES.hit(address)
                 context["not_found"], status = True, 404
             else:
                 status = 200

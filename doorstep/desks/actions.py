@@ -17,17 +17,20 @@ from hmac import compare_digest
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from doorstep.core import crypto
 from doorstep.core import phone as phones
 from doorstep.core.errors import field_error
+from doorstep.core.throttle import Throttle, any_blocked, hit_all
 from doorstep.staff.roles import SERVE_DESK
 from doorstep.staff.scoping import covers
 from doorstep.workdays.calendar import is_public_holiday
 
-from .choices import ALLOWED, AppointmentStatus, ExceptionKind, SessionStatus
+from .choices import ALLOWED, LIVE, AppointmentStatus, ExceptionKind, SessionStatus
 from .models import (
     Appointment,
     Desk,
@@ -43,6 +46,17 @@ CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 6
 _ID_LAST4 = re.compile(r"^[0-9]{3}[0-9X]$")
 
+# A public booking holds its place this long until the code sent to the phone is entered.
+HOLD_MINUTES = 5
+OTP_LENGTH = 6
+OTP_TRIES = 5  # wrong codes before a hold is void
+PHONE_DAY_LIMIT = 2  # live bookings (held or booked) per phone per day
+HELD_SHARE = 0.5  # at most this share of a session's places may wait for a code at once
+HOLDS_PER_CLIENT = Throttle("desks-hold-client", 10, 3600)
+CODES_PER_PHONE = Throttle("desks-hold-phone", 4, 3600)  # SMS codes to one phone an hour
+CONFIRM_GUESSES = Throttle("desks-confirm", 10, 600)
+CANCEL_GUESSES = Throttle("desks-cancel", 10, 600)
+
 
 _error = field_error
 
@@ -57,8 +71,8 @@ def _queue(**kwargs) -> None:
 def _message_context(appointment: Appointment) -> dict:
     slot = appointment.slot
     session = slot.session
+    # No ``name``: the booker typed it, and text from the public never goes into a message.
     return {
-        "name": appointment.name,
         "service": appointment.service.name,
         "desk": f"{session.desk.name} · {session.compound.name}",
         "date": session.date.isoformat(),
@@ -219,34 +233,201 @@ def _check_slot(slot: Slot, service) -> None:
         raise _error("service", _("This desk does not offer that service."), "service")
 
 
-@transaction.atomic
-def do_book(slot: Slot, *, service, name: str, phone: str, id_last4: str) -> Appointment:
-    """Book one place in ``slot`` for ``service``; raises ValidationError (code "full" when no
-    place is left) and then changes nothing."""
+def _throttled() -> ValidationError:
+    return _error(
+        "__all__", _("Too many tries from here or for this phone. Try again later."), "throttled"
+    )
+
+
+def error_codes(exc: ValidationError) -> set[str]:
+    if hasattr(exc, "error_dict"):
+        return {e.code for errors in exc.error_dict.values() for e in errors}
+    return {e.code for e in exc.error_list}
+
+
+def _guarded(checks: list[tuple[Throttle, str]], counted: set[str], run):
+    """Run ``run()`` unless a throttle in ``checks`` is spent; count one against each when it
+    fails with a code in ``counted`` (a wrong guess). Called outside any transaction of ours:
+    with the database cache, a count written inside one would roll back with the failure."""
+    if any_blocked(*checks):
+        raise _throttled()
+    try:
+        return run()
+    except ValidationError as exc:
+        if error_codes(exc) & counted:
+            hit_all(*checks)
+        raise
+
+
+def _otp_hash(slot_id: int, phone: str, otp: str) -> str:
+    return salted_hmac(
+        "doorstep.desks.otp", f"{slot_id}:{phone}:{otp}", algorithm="sha256"
+    ).hexdigest()
+
+
+def release_expired_holds() -> int:
+    """Free the places of holds that ran out or met too many wrong codes. Set-based and run on
+    read (before booking, when the sessions are listed), so no sweep is needed for a place to
+    come back; a status-guarded UPDATE per slot frees each place once even when two requests
+    release at the same moment. Returns how many were released."""
+    now = timezone.now()
+    stale = Appointment.objects.filter(status=AppointmentStatus.HELD).filter(
+        Q(hold_until__lte=now) | Q(otp_tries__gte=OTP_TRIES)
+    )
+    released = 0
+    for slot_id in set(stale.values_list("slot_id", flat=True)):
+        with transaction.atomic():
+            n = stale.filter(slot_id=slot_id).update(
+                status=AppointmentStatus.EXPIRED, changed_at=now
+            )
+            Slot.objects.filter(pk=slot_id, booked__gte=n).update(booked=F("booked") - n)
+            released += n
+    return released
+
+
+def do_book(
+    slot: Slot, *, service, name: str, phone: str, id_last4: str, client: str
+) -> Appointment:
+    """Hold one place in ``slot`` for ``service`` for ``HOLD_MINUTES`` and send a one-time code
+    to ``phone``; ``do_confirm_booking`` with that code makes it a booking. Refused (a
+    ValidationError, nothing changed) when the slot is full ("full"), the phone has
+    ``PHONE_DAY_LIMIT`` bookings that day ("too_many"), too many places of the session wait
+    for a code ("throttled"), or ``client`` (the address) or the phone asked too often."""
     name, phone, id_last4 = check_booking_input(name=name, phone=phone, id_last4=id_last4)
+    checks = [(HOLDS_PER_CLIENT, client), (CODES_PER_PHONE, phone)]
+    if any_blocked(*checks):
+        raise _throttled()
+    release_expired_holds()
+    appointment = _hold(slot, service=service, name=name, phone=phone, id_last4=id_last4)
+    hit_all(*checks)
+    return appointment
+
+
+@transaction.atomic
+def _hold(slot: Slot, *, service, name: str, phone: str, id_last4: str) -> Appointment:
+    # The session row's lock serialises holds in one session, so its cap below holds.
+    session = DeskSession.objects.select_for_update().get(pk=slot.session_id)
     slot = Slot.objects.select_related("session__desk", "session__compound").get(pk=slot.pk)
     _check_slot(slot, service)
     if _already_booked(slot, phone):
         raise _duplicate()
+    live = Appointment.objects.filter(status__in=LIVE)
+    if live.filter(phone=phone, slot__session__date=session.date).count() >= PHONE_DAY_LIMIT:
+        raise _error(
+            "phone",
+            _("This phone number already has %(n)d bookings that day.") % {"n": PHONE_DAY_LIMIT},
+            "too_many",
+        )
+    places = Slot.objects.filter(session=session).aggregate(n=Sum("capacity"))["n"] or 0
+    held = live.filter(slot__session=session, status=AppointmentStatus.HELD).count()
+    if held >= max(1, int(places * HELD_SHARE)):
+        raise _error(
+            "slot",
+            _(
+                "Many bookings for this session are waiting for their code. Try again in a few "
+                "minutes."
+            ),
+            "throttled",
+        )
     taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
     if not taken:
         raise _error("slot", _("This time is fully booked. Choose another one."), "full")
+    otp = f"{secrets.randbelow(10**OTP_LENGTH):0{OTP_LENGTH}d}"
     appointment = _create_appointment(
-        slot=slot, service=service, name=name, phone=phone, id_last4=id_last4
+        slot=slot,
+        service=service,
+        name=name,
+        phone=phone,
+        id_tail_hash=crypto.tail_hash(id_last4),
+        status=AppointmentStatus.HELD,
+        hold_until=timezone.now() + datetime.timedelta(minutes=HOLD_MINUTES),
+        otp_hash=_otp_hash(slot.pk, phone, otp),
     )
     _queue(
-        key=f"desks:appointment:{appointment.pk}:booked",
-        template="appointment_booked",
-        context=_message_context(appointment),
+        key=f"desks:appointment:{appointment.pk}:otp",
+        template="appointment_otp",
+        context={**_message_context(appointment), "otp": otp, "minutes": HOLD_MINUTES},
         phone=phone,
     )
     return appointment
 
 
+def do_confirm_booking(code: str, *, otp: str, client: str) -> Appointment:
+    """Turn a hold into a booking with the one-time code sent to its phone. A wrong code counts
+    against the hold (``OTP_TRIES``, then it is void and its place freed) and against
+    ``client``; an expired hold cannot be confirmed."""
+    return _guarded(
+        [(CONFIRM_GUESSES, client), (CONFIRM_GUESSES, f"code:{normalize_code(code)}")],
+        {"not_found", "wrong_code"},
+        lambda: _confirm(code, otp),
+    )
+
+
+def _confirm(code: str, otp: str) -> Appointment:
+    appointment = (
+        Appointment.objects.select_related("slot__session__desk", "slot__session__compound")
+        .select_related("service")
+        .filter(code=normalize_code(code))
+        .first()
+    )
+    if appointment is None or appointment.status not in (
+        AppointmentStatus.HELD,
+        AppointmentStatus.EXPIRED,
+    ):
+        raise _error("code", _("No booking waiting for confirmation has this code."), "not_found")
+    if (
+        appointment.status == AppointmentStatus.EXPIRED
+        or appointment.hold_until <= timezone.now()
+        or appointment.otp_tries >= OTP_TRIES
+    ):
+        release_expired_holds()
+        raise _error(
+            "otp",
+            _("The time to confirm has run out and the place was freed. Please book again."),
+            "expired",
+        )
+    given = re.sub(r"\s", "", _nfkc(otp))
+    expected = _otp_hash(appointment.slot_id, appointment.phone, given)
+    if not compare_digest(expected.encode(), appointment.otp_hash.encode()):
+        Appointment.objects.filter(pk=appointment.pk, status=AppointmentStatus.HELD).update(
+            otp_tries=F("otp_tries") + 1
+        )
+        release_expired_holds()  # the last wrong try voids the hold at once
+        raise _error("otp", _("This confirmation code is wrong."), "wrong_code")
+    return _book_held(appointment)
+
+
+@transaction.atomic
+def _book_held(appointment: Appointment) -> Appointment:
+    now = timezone.now()
+    confirmed = Appointment.objects.filter(
+        pk=appointment.pk,
+        status=AppointmentStatus.HELD,
+        hold_until__gt=now,
+        otp_tries__lt=OTP_TRIES,
+    ).update(status=AppointmentStatus.BOOKED, changed_at=now, otp_hash="")
+    if not confirmed:
+        raise _error(
+            "otp",
+            _("The time to confirm has run out and the place was freed. Please book again."),
+            "expired",
+        )
+    appointment.status, appointment.changed_at, appointment.otp_hash = (
+        AppointmentStatus.BOOKED,
+        now,
+        "",
+    )
+    _queue(
+        key=f"desks:appointment:{appointment.pk}:booked",
+        template="appointment_booked",
+        context=_message_context(appointment),
+        phone=appointment.phone,
+    )
+    return appointment
+
+
 def _already_booked(slot: Slot, phone: str) -> bool:
-    return Appointment.objects.filter(
-        slot=slot, phone=phone, status=AppointmentStatus.BOOKED
-    ).exists()
+    return Appointment.objects.filter(slot=slot, phone=phone, status__in=LIVE).exists()
 
 
 def _duplicate() -> ValidationError:
@@ -282,9 +463,18 @@ def _find_for_booker(code: str, phone_last4: str) -> Appointment:
     return appointment
 
 
+def do_cancel(code: str, *, phone_last4: str, client: str) -> Appointment:
+    """The booker cancels with the booking code and the last 4 digits of the phone. Wrong
+    guesses are throttled per client address and per booking code."""
+    return _guarded(
+        [(CANCEL_GUESSES, client), (CANCEL_GUESSES, f"code:{normalize_code(code)}")],
+        {"not_found"},
+        lambda: _cancel(code, phone_last4),
+    )
+
+
 @transaction.atomic
-def do_cancel(code: str, *, phone_last4: str) -> Appointment:
-    """The booker cancels with the booking code and the last 4 digits of the phone."""
+def _cancel(code: str, phone_last4: str) -> Appointment:
     appointment = _find_for_booker(code, phone_last4)
     if appointment.status != AppointmentStatus.BOOKED:
         raise _error("code", _("This booking can no longer be cancelled."), "not_cancellable")

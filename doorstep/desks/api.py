@@ -1,8 +1,11 @@
 """Desks in JSON for residents' apps: the sessions of a compound, booking and cancelling. Public
 and cookie-less (no session for a forged request to ride on). A full slot, a duplicate booking or
-one that can no longer be cancelled is 409."""
+one that can no longer be cancelled is 409; too many tries from one address, for one phone or one
+booking is 429."""
 
 from __future__ import annotations
+
+import datetime
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -12,10 +15,12 @@ from doorstep.catalogue.models import Service
 from doorstep.core.errors import field_error
 from doorstep.core.rest.errors import errors
 from doorstep.core.rest.types import Id, Input, QueryText, text
+from doorstep.core.throttle import client_address
 from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area
 
 from . import actions
+from .choices import AppointmentStatus
 from .models import Appointment, Slot
 from .views import upcoming_sessions
 
@@ -57,6 +62,10 @@ class BookingIn(Input):
     id_last4: text(8) = ""
 
 
+class ConfirmIn(Input):
+    otp: text(12) = ""
+
+
 class CancelIn(Input):
     phone_last4: text(8) = ""
 
@@ -70,6 +79,7 @@ class AppointmentOut(Schema):
     date: str
     start: str
     end: str
+    hold_until: datetime.datetime | None = None
 
 
 def _appointment_json(appointment: Appointment) -> dict:
@@ -83,6 +93,9 @@ def _appointment_json(appointment: Appointment) -> dict:
         "date": session.date.isoformat(),
         "start": slot.start.strftime("%H:%M"),
         "end": slot.end.strftime("%H:%M"),
+        "hold_until": appointment.hold_until
+        if appointment.status == AppointmentStatus.HELD
+        else None,
     }
 
 
@@ -122,12 +135,14 @@ def compound_sessions(request: HttpRequest, code: QueryText):
 
 @router.post(
     "/appointments/",
-    response={201: AppointmentOut, **errors(404, 409)},
+    response={201: AppointmentOut, **errors(404, 409, 429)},
     auth=None,
     url_name="desks-book",
 )
 def book(request: HttpRequest, payload: BookingIn):
-    """Book a place in a slot: the booking code comes back (the phone never does)."""
+    """Hold a place in a slot for a few minutes (status "held", until ``hold_until``) and send a
+    confirmation code to the phone; ``confirm`` with that code books it. The booking code comes
+    back (the phone never does)."""
     slot = Slot.objects.filter(pk=payload.slot).first()
     if slot is None:
         raise field_error("slot", _("No such slot."), "not_found")
@@ -138,16 +153,34 @@ def book(request: HttpRequest, payload: BookingIn):
         name=payload.name,
         phone=payload.phone,
         id_last4=payload.id_last4,
+        client=client_address(request),
     )
     return Status(201, _appointment_json(appointment))
 
 
 @router.post(
+    "/appointments/{code}/confirm/",
+    response={200: AppointmentOut, **errors(404, 409, 429)},
+    auth=None,
+    url_name="desks-confirm",
+)
+def confirm(request: HttpRequest, code: QueryText, payload: ConfirmIn):
+    """Confirm a held booking with the code the phone received by SMS."""
+    appointment = actions.do_confirm_booking(
+        code[:40], otp=payload.otp, client=client_address(request)
+    )
+    return _appointment_json(appointment)
+
+
+@router.post(
     "/appointments/{code}/cancel/",
-    response={200: AppointmentOut, **errors(404, 409)},
+    response={200: AppointmentOut, **errors(404, 409, 429)},
     auth=None,
     url_name="desks-cancel",
 )
 def cancel(request: HttpRequest, code: QueryText, payload: CancelIn):
     """Cancel a booking by its code and the last four digits of the booker's phone."""
-    return _appointment_json(actions.do_cancel(code[:40], phone_last4=payload.phone_last4))
+    appointment = actions.do_cancel(
+        code[:40], phone_last4=payload.phone_last4, client=client_address(request)
+    )
+    return _appointment_json(appointment)

@@ -22,6 +22,10 @@ class SessionStatus(models.TextChoices):
 
 
 class AppointmentStatus(models.TextChoices):
+    # A public booking holds its place for a few minutes until the code sent to the phone is
+    # entered; unconfirmed, it expires and frees the place.
+    HELD = "held", _("Awaiting confirmation")
+    EXPIRED = "expired", _("Not confirmed")
     BOOKED = "booked", _("Booked")
     CANCELLED = "cancelled", _("Cancelled")
     SERVED = "served", _("Served")
@@ -33,6 +37,8 @@ class AppointmentStatus(models.TextChoices):
 
 
 APPOINTMENT_COLOURS = {
+    AppointmentStatus.HELD: "grey",
+    AppointmentStatus.EXPIRED: "grey",
     AppointmentStatus.BOOKED: "blue",
     AppointmentStatus.CANCELLED: "grey",
     AppointmentStatus.SERVED: "green",
@@ -41,6 +47,8 @@ APPOINTMENT_COLOURS = {
 
 # The appointment state machine: which status may follow which.
 ALLOWED: dict[str, frozenset[str]] = {
+    AppointmentStatus.HELD: frozenset({AppointmentStatus.BOOKED, AppointmentStatus.EXPIRED}),
+    AppointmentStatus.EXPIRED: frozenset(),
     AppointmentStatus.BOOKED: frozenset(
         {AppointmentStatus.CANCELLED, AppointmentStatus.SERVED, AppointmentStatus.NO_SHOW}
     ),
@@ -48,3 +56,5 @@ ALLOWED: dict[str, frozenset[str]] = {
     AppointmentStatus.CANCELLED: frozenset(),
     AppointmentStatus.SERVED: frozenset(),
 }
+# The statuses that take a place in a slot.
+LIVE = (AppointmentStatus.HELD, AppointmentStatus.BOOKED)

@@ -39,6 +39,16 @@ class BookingForm(forms.Form):
         ]
 
 
+class ConfirmForm(forms.Form):
+    otp = forms.CharField(
+        label=_("Confirmation code from the SMS"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "size": 8}
+        ),
+    )
+
+
 class CancelForm(forms.Form):
     code = forms.CharField(
         label=_("Booking code"),

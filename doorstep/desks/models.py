@@ -13,7 +13,8 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -185,6 +186,21 @@ def check_stop(rule: DeskSchedule | DeskException) -> None:
 class DeskSessionQuerySet(ScopedQuerySet):
     capability = SERVE_DESK
 
+    def with_counts(self) -> DeskSessionQuerySet:
+        """Each session with its ``places``, ``booked`` and ``queued`` (numbers issued), as
+        subqueries, not joins: joining slots and tickets together would multiply the sums."""
+        tickets = (
+            QueueTicket.objects.filter(session=OuterRef("pk"))
+            .values("session")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            places=_slot_sum("capacity"),
+            booked=_slot_sum("booked"),
+            queued=Coalesce(Subquery(tickets), 0),
+        )
+
     def upcoming(self, days: int = 14) -> DeskSessionQuerySet:
         today = timezone.localdate()
         return self.filter(
@@ -289,7 +305,10 @@ class Appointment(models.Model):
     )
     name = models.CharField(_("name"), max_length=50)
     phone = models.CharField(_("mobile phone"), max_length=11)
-    id_last4 = models.CharField(_("last 4 of ID number"), max_length=4)
+    # Keyed hash of the last four characters the booker gave (``crypto.tail_hash``), never the
+    # characters: with a linked resident's plain birth date and area they would rebuild the ID.
+    # It lets the desk see whether the booker matches someone in the registry.
+    id_tail_hash = models.CharField(max_length=40, blank=True)
     code = models.CharField(_("booking code"), max_length=8, unique=True)
     status = models.CharField(
         _("status"),
@@ -300,6 +319,11 @@ class Appointment(models.Model):
     created_at = models.DateTimeField(_("booked at"), default=timezone.now)
     changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    # While ``held``: until when the place is kept, the keyed hash of the one-time code sent to
+    # the phone (never the code), and how many wrong codes were entered.
+    hold_until = models.DateTimeField(_("held until"), null=True, blank=True)
+    otp_hash = models.CharField(_("confirmation code hash"), max_length=64, blank=True)
+    otp_tries = models.PositiveSmallIntegerField(_("wrong confirmation codes"), default=0)
     resident = models.ForeignKey(
         "people.Resident",
         on_delete=models.SET_NULL,
@@ -313,13 +337,16 @@ class Appointment(models.Model):
 
     class Meta:
         ordering = ["created_at"]
-        indexes = [models.Index(fields=["status", "reminded_at"], name="appointment_reminder")]
+        indexes = [
+            models.Index(fields=["status", "reminded_at"], name="appointment_reminder"),
+            models.Index(fields=["status", "hold_until"], name="appointment_hold"),
+        ]
         constraints = [
-            # One live booking per phone per time slot: a double tap or a retried request
-            # must not take a second place.
+            # One live booking (held or booked) per phone per time slot: a double tap or a
+            # retried request must not take a second place.
             models.UniqueConstraint(
                 fields=["slot", "phone"],
-                condition=models.Q(status="booked"),
+                condition=models.Q(status__in=["held", "booked"]),
                 name="appointment_one_per_phone_and_slot",
             )
         ]
@@ -364,3 +391,13 @@ class QueueTicket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number:03d}"
+
+
+def _slot_sum(field: str) -> Coalesce:
+    per_session = (
+        Slot.objects.filter(session=OuterRef("pk"))
+        .values("session")
+        .annotate(total=Sum(field))
+        .values("total")
+    )
+    return Coalesce(Subquery(per_session), 0)

@@ -6,6 +6,7 @@ urlpatterns = [
     path("compound/<str:code>/", views.compound_page, name="desks-compound"),
     path("compound/<str:code>/poster/", views.compound_poster, name="desks-poster"),
     path("book/<int:slot_pk>/", views.book, name="desks-book"),
+    path("confirm/<str:code>/", views.confirm, name="desks-confirm"),
     path("booked/<str:code>/", views.booked, name="desks-booked"),
     path("cancel/", views.cancel, name="desks-cancel"),
     path("today/", views.today, name="desks-today"),

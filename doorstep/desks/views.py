@@ -8,8 +8,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doorstep.core import phone as phones
+from doorstep.core.throttle import client_address
+from doorstep.people.models import Resident
 from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area
 from doorstep.staff.roles import SERVE_DESK, can
@@ -26,11 +27,13 @@ from doorstep.staff.roles import SERVE_DESK, can
 from . import actions
 from .access import access_appointment, access_session, access_ticket
 from .choices import AppointmentStatus, SessionStatus
-from .forms import BookingForm, CancelForm, WalkInForm, add_action_errors
-from .models import Appointment, DeskSchedule, DeskSession, QueueTicket, Slot
+from .forms import BookingForm, CancelForm, ConfirmForm, WalkInForm, add_action_errors
+from .models import Appointment, DeskSchedule, DeskSession, Slot
 
 SESSION_KEY = "desks_bookings"  # codes this browser booked: only these confirmations show
 REMEMBERED = 10
+# Holds waiting for their code, expired holds and cancellations are not the desk's business.
+STAFF_LISTED = (AppointmentStatus.BOOKED, AppointmentStatus.SERVED, AppointmentStatus.NO_SHOW)
 MARKABLE = {"served": AppointmentStatus.SERVED, "no_show": AppointmentStatus.NO_SHOW}
 
 
@@ -42,7 +45,9 @@ def compound_or_404(code: str) -> Area:
 
 
 def upcoming_sessions(compound: Area) -> list[DeskSession]:
-    """The next 14 days' open sessions at ``compound``, each slot marked bookable or not."""
+    """The next 14 days' open sessions at ``compound``, each slot marked bookable or not.
+    Holds that ran out are released first, so their places show as free."""
+    actions.release_expired_holds()
     sessions = list(
         DeskSession.objects.upcoming()
         .filter(compound=compound)
@@ -102,6 +107,7 @@ def _bookable_slot(pk: int) -> Slot:
 
 
 def book(request: HttpRequest, slot_pk: int) -> HttpResponse:
+    """Step 1: the booker's details; the place is held and a code goes to the phone."""
     slot = _bookable_slot(slot_pk)
     services = [s for s in slot.session.desk.services.all() if s.is_active]
     form = BookingForm(request.POST or None, services=services)
@@ -117,36 +123,69 @@ def book(request: HttpRequest, slot_pk: int) -> HttpResponse:
                     name=data["name"],
                     phone=data["phone"],
                     id_last4=data["id_last4"],
+                    client=client_address(request),
                 )
             except ValidationError as exc:
                 add_action_errors(form, exc)
-                status = 409 if _codes(exc) & {"full"} else 400
+                status = _status(exc)
             else:
                 remembered = request.session.get(SESSION_KEY, [])
                 request.session[SESSION_KEY] = [*remembered, appointment.code][-REMEMBERED:]
-                return redirect("desks-booked", code=appointment.code)
+                return redirect("desks-confirm", code=appointment.code)
     context = {"slot": slot, "session": slot.session, "form": form}
     return render(request, "desks/book.html", context, status=status)
 
 
-def _codes(exc: ValidationError) -> set[str]:
-    return (
-        {e.code for e in exc.error_list}
-        if not hasattr(exc, "error_dict")
-        else {e.code for errors in exc.error_dict.values() for e in errors}
-    )
+def _status(exc: ValidationError) -> int:
+    codes = actions.error_codes(exc)
+    return 429 if "throttled" in codes else 409 if codes & {"full", "expired"} else 400
 
 
-def booked(request: HttpRequest, code: str) -> HttpResponse:
-    """The booker's own confirmation: only in the browser that made the booking."""
+def _own_appointment(request: HttpRequest, code: str) -> Appointment:
+    """A booking this browser made: the confirmation pages show no one else's."""
     if code not in request.session.get(SESSION_KEY, []):
         raise Http404
-    appointment = get_object_or_404(
+    return get_object_or_404(
         Appointment.objects.select_related(
             "slot__session__desk", "slot__session__compound", "service"
         ),
         code=code,
     )
+
+
+def confirm(request: HttpRequest, code: str) -> HttpResponse:
+    """Step 2: the code sent to the phone turns the hold into a booking."""
+    appointment = _own_appointment(request, code)
+    if appointment.status == AppointmentStatus.BOOKED:
+        return redirect("desks-booked", code=code)
+    form = ConfirmForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                actions.do_confirm_booking(
+                    code, otp=form.cleaned_data["otp"], client=client_address(request)
+                )
+            except ValidationError as exc:
+                add_action_errors(form, exc)
+                status = _status(exc)
+            else:
+                return redirect("desks-booked", code=code)
+    context = {
+        "appointment": appointment,
+        "phone_masked": phones.mask(appointment.phone),
+        "form": form,
+        "minutes": actions.HOLD_MINUTES,
+    }
+    return render(request, "desks/confirm.html", context, status=status)
+
+
+def booked(request: HttpRequest, code: str) -> HttpResponse:
+    """The booker's own confirmation: only in the browser that made the booking."""
+    appointment = _own_appointment(request, code)
+    if appointment.status == AppointmentStatus.HELD:
+        return redirect("desks-confirm", code=code)
     context = {"appointment": appointment, "phone_masked": phones.mask(appointment.phone)}
     return render(request, "desks/booked.html", context)
 
@@ -159,11 +198,14 @@ def cancel(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 cancelled = actions.do_cancel(
-                    form.cleaned_data["code"], phone_last4=form.cleaned_data["phone_last4"]
+                    form.cleaned_data["code"],
+                    phone_last4=form.cleaned_data["phone_last4"],
+                    client=client_address(request),
                 )
                 status = 200
             except ValidationError as exc:
                 add_action_errors(form, exc)
+                status = _status(exc)
     return render(
         request, "desks/cancel.html", {"form": form, "cancelled": cancelled}, status=status
     )
@@ -180,42 +222,25 @@ def today(request: HttpRequest) -> HttpResponse:
         DeskSession.objects.visible_to(request.user)
         .filter(date=timezone.localdate())
         .select_related("desk", "compound")
-        .annotate(
-            # Subqueries, not joins: joining slots and tickets together would multiply the sums.
-            places=_slot_sum("capacity"),
-            booked=_slot_sum("booked"),
-            queued=Coalesce(
-                Subquery(
-                    QueueTicket.objects.filter(session=OuterRef("pk"))
-                    .values("session")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
-        )
+        .with_counts()
         .order_by("start", "desk__name")
     )
     return render(request, "desks/today.html", {"sessions": sessions})
 
 
-def _slot_sum(field: str) -> Coalesce:
-    per_session = (
-        Slot.objects.filter(session=OuterRef("pk"))
-        .values("session")
-        .annotate(total=Sum(field))
-        .values("total")
-    )
-    return Coalesce(Subquery(per_session), 0)
-
-
 @login_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = access_session(request.user, pk)
+    # Whether the booker's name and ID tail match someone in the registry the clerk may see:
+    # the tail itself is kept only as a keyed hash, so the desk checks the card, not a number.
+    on_file = Resident.objects.visible_to(request.user).filter(
+        name=OuterRef("name"), id_tail_hash=OuterRef("id_tail_hash")
+    )
     appointments = (
         Appointment.objects.filter(slot__session=session)
-        .exclude(status=AppointmentStatus.CANCELLED)
+        .filter(status__in=STAFF_LISTED)
         .select_related("slot", "service", "ticket")
+        .annotate(on_file=Exists(on_file))
         .order_by("slot__start", "created_at")
     )
     tickets = session.tickets.select_related("appointment").order_by("number")

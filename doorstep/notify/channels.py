@@ -44,6 +44,18 @@ def _json_escape(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)[1:-1]
 
 
+def signature() -> str:
+    """The sender's signature 【…】 that Chinese SMS rules require at the head of a message."""
+    name = settings.DOORSTEP_SMS_SIGNATURE.strip().strip("【】[]").strip() or "家门口"
+    return f"【{name}】"
+
+
+def signed(body: str) -> str:
+    """``body`` with the signature in front, and no other 【…】 in it: a gateway must not be
+    able to read a second signature out of a service's name or a reason."""
+    return signature() + body.replace("【", "[").replace("】", "]")
+
+
 def sms_request(message: Message) -> urllib.request.Request:
     url = settings.DOORSTEP_SMS_URL
     if not url:
@@ -54,7 +66,7 @@ def sms_request(message: Message) -> urllib.request.Request:
         raise PermanentError(_("No mobile number for this message."))
     payload = settings.DOORSTEP_SMS_TEMPLATE.replace(
         "{phone}", _json_escape(message.address)
-    ).replace("{body}", _json_escape(message.body))
+    ).replace("{body}", _json_escape(signed(message.body)))
     try:
         json.loads(payload)
     except ValueError as e:

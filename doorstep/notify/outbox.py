@@ -154,7 +154,7 @@ def template_expression(text: str, placeholders: dict[str, Expression]) -> Expre
     return Concat(*parts, output_field=TextField())
 
 
-def _sentinel(n: int) -> str:
+def sentinel(n: int) -> str:
     # Private-use characters: never in a translation, untouched by the template engine and by
     # render()'s whitespace folding.
     return f"\ue000{n}\ue001"
@@ -202,7 +202,7 @@ def queue_from_queryset(
         raise templates.UnknownTemplate(template)
     if set(context) != set(spec.variables):
         raise ValueError(f"template {template} takes {spec.variables}, not {sorted(context)}")
-    sentinels = {name: _sentinel(n) for n, name in enumerate(spec.variables)}
+    sentinels = {name: sentinel(n) for n, name in enumerate(spec.variables)}
     subject, body = templates.render(template, sentinels, language=language)
     placeholders = {sentinels[name]: context[name] for name in spec.variables}
     now = timezone.now()

@@ -2,6 +2,10 @@
 translator sees the whole sentence and the ``{{ variables }}`` it must keep.
 
 Rendered with autoescape off: the output is plain text for SMS and email, never HTML.
+
+Text typed by the public (a booker's name) never goes into a template: anyone could otherwise
+send their own words to any number. Only what the system composes does (the SMS channel adds
+the sender's signature).
 """
 
 from __future__ import annotations
@@ -26,27 +30,35 @@ TEMPLATES: dict[str, MessageTemplate] = {
     "appointment_booked": MessageTemplate(
         subject=_("Appointment booked: {{ service }}"),
         body=_(
-            "{{ name }}, your appointment for {{ service }} at {{ desk }} is booked for "
-            "{{ date }} {{ time }}. Booking code: {{ code }}. Please bring the materials on "
-            "the checklist."
+            "Your appointment for {{ service }} at {{ desk }} is booked for {{ date }} "
+            "{{ time }}. Booking code: {{ code }}. Please bring the materials on the checklist."
         ),
-        variables=("name", "service", "desk", "date", "time", "code"),
+        variables=("service", "desk", "date", "time", "code"),
     ),
     "appointment_reminder": MessageTemplate(
         subject=_("Reminder: {{ service }} on {{ date }}"),
         body=_(
-            "{{ name }}, a reminder of your appointment for {{ service }} at {{ desk }} on "
-            "{{ date }} {{ time }}. Booking code: {{ code }}."
+            "A reminder of your appointment for {{ service }} at {{ desk }} on {{ date }} "
+            "{{ time }}. Booking code: {{ code }}."
         ),
-        variables=("name", "service", "desk", "date", "time", "code"),
+        variables=("service", "desk", "date", "time", "code"),
     ),
     "appointment_cancelled": MessageTemplate(
         subject=_("Appointment cancelled: {{ service }}"),
         body=_(
-            "{{ name }}, your appointment for {{ service }} at {{ desk }} on {{ date }} "
-            "{{ time }} (booking code {{ code }}) has been cancelled."
+            "Your appointment for {{ service }} at {{ desk }} on {{ date }} {{ time }} "
+            "(booking code {{ code }}) has been cancelled."
         ),
-        variables=("name", "service", "desk", "date", "time", "code"),
+        variables=("service", "desk", "date", "time", "code"),
+    ),
+    "appointment_otp": MessageTemplate(
+        subject=_("Confirmation code: {{ otp }}"),
+        body=_(
+            "Your confirmation code is {{ otp }}: enter it within {{ minutes }} minutes to "
+            "confirm your appointment for {{ service }} on {{ date }} {{ time }}. If you did "
+            "not book, ignore this message."
+        ),
+        variables=("otp", "minutes", "service", "date", "time"),
     ),
     "case_accepted": MessageTemplate(
         subject=_("Accepted: {{ service }}"),
@@ -90,6 +102,31 @@ TEMPLATES: dict[str, MessageTemplate] = {
         body=_("Case {{ receipt }} ({{ service }}) passed its due date {{ due }} and is not done."),
         variables=("receipt", "service", "due"),
     ),
+    # 容缺: materials accepted to follow, before their deadline (resident and handler) and after.
+    "case_followup_reminder": MessageTemplate(
+        subject=_("Please bring: {{ service }}"),
+        body=_(
+            "{{ name }}, for your matter “{{ service }}” (receipt {{ receipt }}) please bring "
+            "{{ materials }} by {{ deadline }}, as agreed when it was accepted."
+        ),
+        variables=("name", "service", "receipt", "materials", "deadline"),
+    ),
+    "case_followup_due": MessageTemplate(
+        subject=_("Materials to follow by {{ deadline }}: case {{ receipt }}"),
+        body=_(
+            "Case {{ receipt }} ({{ service }}): {{ materials }} must follow by {{ deadline }}. "
+            "The resident has been reminded."
+        ),
+        variables=("receipt", "service", "materials", "deadline"),
+    ),
+    "case_followup_late": MessageTemplate(
+        subject=_("Materials to follow are late: case {{ receipt }}"),
+        body=_(
+            "Case {{ receipt }} ({{ service }}): {{ materials }} did not follow by "
+            "{{ deadline }}. It cannot be approved or completed until they do."
+        ),
+        variables=("receipt", "service", "materials", "deadline"),
+    ),
     "cases_overdue_digest": MessageTemplate(
         subject=_("Cases newly overdue: {{ count }}"),
         body=_(
@@ -97,6 +134,41 @@ TEMPLATES: dict[str, MessageTemplate] = {
             "({{ count }}): {{ receipts }}"
         ),
         variables=("count", "area", "receipts"),
+    ),
+    # Needs (急难愁盼): handed on to a member of staff or a department, to an outside body (with
+    # its link; no login), escalated one level, and the leads' digest of escalated needs.
+    "need_handed_to_staff": MessageTemplate(
+        subject=_("Need #{{ number }} handed to you"),
+        body=_(
+            "Need #{{ number }} ({{ category }}, {{ compound }}) was handed to you. Accept or "
+            "refuse it, with a reason, on its page."
+        ),
+        variables=("number", "category", "compound"),
+    ),
+    "need_handed_to_body": MessageTemplate(
+        subject=_("Need #{{ number }} handed to you by the community"),
+        body=_(
+            "The community handed you need #{{ number }} ({{ category }}, {{ compound }}). "
+            "Open {{ link }} to accept or refuse it, report progress and answer when it is "
+            "resolved."
+        ),
+        variables=("number", "category", "compound", "link"),
+    ),
+    "need_escalated": MessageTemplate(
+        subject=_("Escalated: need #{{ number }}"),
+        body=_(
+            "Need #{{ number }} ({{ category }}, {{ compound }}) passed its feedback deadline "
+            "and now sits with: {{ level }}."
+        ),
+        variables=("number", "category", "compound", "level"),
+    ),
+    "needs_escalated_digest": MessageTemplate(
+        subject=_("Needs escalated to you: {{ count }}"),
+        body=_(
+            "Needs in {{ area }} that passed their feedback deadline and were escalated to "
+            "your level ({{ count }}): {{ numbers }}"
+        ),
+        variables=("count", "area", "numbers"),
     ),
     # Proactive programmes (免申即享, 无感续证). ``amount`` is a whole sentence ("Amount: 50.00
     # yuan. ") or empty; ``link`` is the resident's page to accept, decline or opt out.
@@ -137,6 +209,31 @@ TEMPLATES: dict[str, MessageTemplate] = {
             "your community desk. Details: {{ link }}"
         ),
         variables=("name", "programme", "link"),
+    ),
+    # ---- disputes (人民调解) ----
+    "dispute_risk": MessageTemplate(
+        subject=_("Dispute may escalate: {{ number }}"),
+        body=_(
+            "Dispute {{ number }} in {{ area }} is flagged “{{ level }}”: {{ reason }} "
+            "Please contact the mediation committee."
+        ),
+        variables=("number", "level", "area", "reason"),
+    ),
+    "dispute_overdue": MessageTemplate(
+        subject=_("Dispute past its one-month target: {{ number }}"),
+        body=_(
+            "Dispute {{ number }} was to be mediated by {{ due }}. Record the outcome, or extend "
+            "the target with every party's consent."
+        ),
+        variables=("number", "due"),
+    ),
+    "dispute_confirmation_due": MessageTemplate(
+        subject=_("Court confirmation deadline near: {{ number }}"),
+        body=_(
+            "The parties to the written agreement of dispute {{ number }} may apply for court "
+            "confirmation (司法确认) until {{ due }}. Remind them if they wish to apply."
+        ),
+        variables=("number", "due"),
     ),
 }
 

@@ -393,6 +393,7 @@ def _open_cases(plan: Plan, run: ProgrammeRun, now: datetime.datetime) -> dict[s
         "limit_days": Value(dates.limit_days),
         "due_on": Value(dates.due_on, output_field=DateField()),
         "warn_on": Value(dates.warn_on, output_field=DateField()),
+        "due_provisional": Value(dates.due_provisional),
         "paused_days": Value(0),
         "trips": Value(0),
         "max_trips": Value(version.max_trips, output_field=IntegerField()),

@@ -20,14 +20,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from doorstep.core.htmx import is_partial, render_page
 from doorstep.people.actions import log_access
 from doorstep.people.choices import AccessAction
 from doorstep.people.models import CertificateType, Tag
-from doorstep.people.search import search_q, search_residents
+from doorstep.people.search import read_query, search_q, search_residents
 from doorstep.rules import rules
 
 from . import access, actions
@@ -258,18 +258,26 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def why_search(request: HttpRequest, pk: int) -> HttpResponse:
     """Choose the resident whose decision to explain: the registry's search box."""
     programme = access.explainable_programme(request.user, pk)
-    query = request.GET.get("q", "").strip()[:40]
+    query, refused = read_query(request)
     context = {
         "programme": programme,
         "q": query,
+        "refused": refused,
         "results": list(search_residents(request.user, query)) if query else [],
         "understood": bool(query) and search_q(query) is not None,
     }
-    return render_page(request, "proactive/why_search.html", "proactive/_why_results.html", context)
+    return render_page(
+        request,
+        "proactive/why_search.html",
+        "proactive/_why_results.html",
+        context,
+        status=400 if refused else 200,
+    )
 
 
 @login_required

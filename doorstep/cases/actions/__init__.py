@@ -10,6 +10,9 @@ steps belong together (materials received, then the case accepted), one verb doe
 - ``records``: ``do_record_trip``, ``do_add_note``;
 - ``attachments``: ``do_add_attachment``;
 - ``sweep``: ``do_sweep_overdue``, the overdue sweep over all running cases;
+- ``followups``: ``do_remind_followups``, reminders before a 容缺 deadline and the late flag;
+- ``recount``: ``do_recount_due_dates``, every open case's due date counted again when the
+  working-day calendar changes;
 - ``common``: what these share (who may act, the guarded save, the event writer …).
 """
 
@@ -18,15 +21,18 @@ from __future__ import annotations
 from ..errors import CaseChanged, InvalidTransition
 from .attachments import do_add_attachment
 from .common import available_verbs, may_handle, may_review
+from .followups import FollowupRun, do_remind_followups
 from .intake import Intake, do_intake
 from .materials import RECEIVE_THEN, Received, do_receive_materials
 from .records import do_add_note, do_record_trip
+from .recount import do_recount_due_dates
 from .sweep import do_sweep_overdue
 from .transitions import do_accept, do_add_to_notice, do_transition
 
 __all__ = [
     "RECEIVE_THEN",
     "CaseChanged",
+    "FollowupRun",
     "Intake",
     "InvalidTransition",
     "Received",
@@ -38,6 +44,8 @@ __all__ = [
     "do_intake",
     "do_receive_materials",
     "do_record_trip",
+    "do_recount_due_dates",
+    "do_remind_followups",
     "do_sweep_overdue",
     "do_transition",
     "may_handle",

@@ -8,10 +8,11 @@ import datetime
 from collections.abc import Callable, Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import DateTimeField, F, JSONField, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from doorstep.core.bulk import insert_from
 from doorstep.staff.roles import HANDLE_CASES, reviewer_grants
 from doorstep.staff.scoping import covers
 
@@ -86,6 +87,25 @@ def record_event(case: Case, kind: str, *, actor, at=None, **fields) -> CaseEven
     return CaseEvent.objects.create(
         case=case, kind=kind, actor=actor, at=at or timezone.now(), **fields
     )
+
+
+def record_events(cases: QuerySet[Case], kind: str, *, at: datetime.datetime, data=None) -> int:
+    """One ``kind`` event for every case in ``cases``, in one INSERT … SELECT: the set-based
+    writers (the overdue sweep, the due-date recount, the follow-up flag) record their events this
+    way. ``data`` is an expression over the case row; an empty object when not given. Returns the
+    number of events written."""
+    columns = {
+        "case": F("id"),
+        "at": Value(at, output_field=DateTimeField()),
+        "kind": Value(kind),
+        "verb": Value(""),
+        "from_status": F("status"),
+        "to_status": F("status"),
+        "reason": Value(""),
+        "data": data if data is not None else Value({}, output_field=JSONField()),
+    }
+    rows = cases.values(**{f"event_{name}": expr for name, expr in columns.items()})
+    return insert_from(CaseEvent, list(columns), rows)
 
 
 def save_guarded(case: Case, fields: Iterable[str], *, status: str, revision: int) -> None:
@@ -187,12 +207,23 @@ def start_clock(deadline: datetime.date | None) -> Prepare:
     return start
 
 
+def _due_text(case: Case) -> str:
+    """The due date as a message states it, marked when it is provisional."""
+    if case.due_on is None:
+        return ""
+    if case.due_provisional:
+        return _("%(date)s (provisional: next year's holiday schedule is not out yet)") % {
+            "date": case.due_on.isoformat()
+        }
+    return case.due_on.isoformat()
+
+
 def message_context(case: Case, **extra) -> dict:
     """What a message to the case's resident fills its template with."""
     return {
         "name": case.resident.name,
         "service": case.service.name,
         "receipt": case.receipt,
-        "due": case.due_on.isoformat() if case.due_on else "",
+        "due": _due_text(case),
         **extra,
     }

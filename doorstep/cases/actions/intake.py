@@ -286,6 +286,7 @@ def _plan_intake(*, actor, resident, service, version, outcome, provided, pendin
         reason=transition.reason if outcome == Outcome.REFUSE else "",
         items=[] if outcome == Outcome.REFUSE else checklist_document_items(items, states),
         due_on=case.due_on,
+        due_provisional=case.due_provisional,
         deadline=case.pending_deadline,
     )
     materials = [

@@ -102,7 +102,8 @@ def _receive(
         fields.append("trips")
     if not locked.materials.filter(state=MaterialState.PENDING).exists():
         locked.pending_deadline = None
-        fields.append("pending_deadline")
+        locked.followups_late = False
+        fields += ["pending_deadline", "followups_late"]
     save_guarded(locked, fields, status=locked.status, revision=expected)
     names = [outstanding[i].material.name for i in sorted(ids)]
     record_event(locked, EventKind.MATERIALS, actor=actor, at=now, data={"materials": names})

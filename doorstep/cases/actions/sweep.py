@@ -13,9 +13,11 @@ Set-based, in one transaction, whatever the number of cases:
    everything is rolled back and the sweep tries again one microsecond later;
 3. another ``INSERT … SELECT`` writes the handlers' messages (``notify.outbox.
    queue_from_queryset``: the text is built by the database from the rendered template), keyed
-   ``case:<id>:overdue`` so that nothing can ever notify twice;
+   ``case:<id>:overdue`` so that nothing can ever notify twice, and a third their inbox items
+   (``notify.inbox.post_from_queryset``, same key);
 4. one digest per community or street lead whose areas hold marked cases, counted by one
-   grouped query, queued through ``queue_message`` (delivered after commit).
+   grouped query, queued through ``queue_message`` (delivered after commit), and put in the
+   leads' inboxes in one INSERT.
 
 The handlers' messages are left pending for the ``deliver_messages`` sweep (cron), which sends
 them; only the handful of digests are handed to the task queue at commit.
@@ -25,29 +27,31 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Case as Choose
 from django.db.models import (
     CharField,
     Count,
-    DateTimeField,
     F,
-    JSONField,
     QuerySet,
     Value,
     When,
 )
 from django.db.models.functions import Cast, Concat
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from doorstep.core.bulk import insert_from
+from doorstep.notify import inbox
 from doorstep.notify.choices import Channel
 from doorstep.notify.outbox import queue_from_queryset, queue_message
 from doorstep.staff.choices import Role
 from doorstep.staff.scoping import prefix_q
 
 from ..choices import EventKind
-from ..models import Case, CaseEvent
+from ..models import Case
+from .common import record_events
 
 # The leads told about overdue cases in their areas: one digest each, however many cases.
 LEAD_ROLES = (Role.COMMUNITY_LEAD, Role.STREET_LEAD)
@@ -80,26 +84,12 @@ def _sweep(today: datetime.date, stamp: datetime.datetime) -> int:
     if not marked:
         return 0
     cases = Case.objects.overdue(today).filter(overdue_at=stamp)
-    if _write_events(cases, stamp) != marked:
+    if record_events(cases, EventKind.OVERDUE.value, at=stamp) != marked:
         raise _StampTaken()
     _queue_handler_messages(cases)
+    _post_handler_inbox(cases)
     _queue_digests(cases, today)
     return marked
-
-
-def _write_events(cases: QuerySet[Case], stamp: datetime.datetime) -> int:
-    columns = {
-        "case": F("id"),
-        "at": Value(stamp, output_field=DateTimeField()),
-        "kind": Value(EventKind.OVERDUE.value),
-        "verb": Value(""),
-        "from_status": F("status"),
-        "to_status": F("status"),
-        "reason": Value(""),
-        "data": Value({}, output_field=JSONField()),
-    }
-    rows = cases.values(**{f"event_{name}": expr for name, expr in columns.items()})
-    return insert_from(CaseEvent, list(columns), rows)
 
 
 def _queue_handler_messages(cases: QuerySet[Case]) -> int:
@@ -120,6 +110,22 @@ def _queue_handler_messages(cases: QuerySet[Case]) -> int:
             output_field=CharField(),
         ),
         address=F("handler__email"),
+    )
+
+
+def _post_handler_inbox(cases: QuerySet[Case]) -> int:
+    """The same alert in each handler's inbox (one INSERT … SELECT), linking to the case."""
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Case %(receipt)s is overdue")
+        body = _("%(service)s: it was due on %(due)s.")
+    return inbox.post_from_queryset(
+        cases,
+        recipient=F("handler"),
+        kind="case_overdue",
+        title=inbox.fill(title, receipt=F("receipt")),
+        body=inbox.fill(body, service=F("service__name"), due=Cast("due_on", CharField())),
+        url=inbox.path("cases-detail", F("id")),
+        key=Concat(Value("case:"), Cast("id", CharField()), Value(":overdue")),
     )
 
 
@@ -145,6 +151,7 @@ def _queue_digests(cases: QuerySet[Case], today: datetime.date) -> int:
         cases.order_by().values("area_code").annotate(n=Count("id")).values_list("area_code", "n")
     )
     queued = 0
+    posts: list[tuple[object, str, int, str]] = []
     for lead, areas in _leads().items():
         prefixes = [code for code, _name in areas]
         count = sum(n for code, n in per_area.items() if code.startswith(tuple(prefixes)))
@@ -162,5 +169,22 @@ def _queue_digests(cases: QuerySet[Case], today: datetime.date) -> int:
             context={"count": count, "area": "、".join(n for _c, n in areas), "receipts": listed},
             email=lead.email,
         )
+        posts.append((lead, "、".join(n for _c, n in areas), count, listed))
         queued += 1
+    _post_digests(posts, today)
     return queued
+
+
+def _post_digests(posts: list[tuple[object, str, int, str]], today: datetime.date) -> None:
+    """Each lead's digest in their inbox too, in one INSERT, linking to the overdue list."""
+    with translation.override(settings.LANGUAGE_CODE):
+        rows = [
+            (lead, _("Overdue cases in %(area)s: %(count)d") % {"area": area, "count": n}, text)
+            for lead, area, n, text in posts
+        ]
+    inbox.post_each(
+        rows,
+        kind="cases_overdue_digest",
+        url=reverse("cases-list") + "?clock=overdue",
+        key=f"cases-overdue:{today.isoformat()}",
+    )

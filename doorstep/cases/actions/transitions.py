@@ -91,6 +91,7 @@ def _document(case: Case, kind: str, *, actor, reason: str = "", items=None) -> 
         reason=reason,
         items=case_document_items(case) if items is None else items,
         due_on=case.due_on,
+        due_provisional=case.due_provisional,
         deadline=case.pending_deadline,
     )
 
@@ -240,6 +241,8 @@ def do_transition(
     if t is not None and not may_take(actor, locked, t):
         raise PermissionDenied(_("You may not take this action on this case."))
     check_revision(locked, revision if revision is not None else case.revision)
+    if verb in NEEDS_FOLLOWUPS:
+        _check_nothing_to_follow(locked)
     fields: list[str] = []
     data: dict = {}
     if verb == "forward":
@@ -253,6 +256,27 @@ def do_transition(
     _after(locked, verb, actor=actor, reason=event.reason, materials=materials)
     copy_back(case, locked)
     return event
+
+
+# A case is approved or completed only once everything accepted "to follow" (容缺) came in.
+NEEDS_FOLLOWUPS = frozenset({"approve", "complete"})
+
+
+def _check_nothing_to_follow(case: Case) -> None:
+    waiting = (
+        case.materials.filter(state=MaterialState.PENDING)
+        .select_related("material")
+        .order_by("position", "pk")
+    )
+    names = [row.material.name for row in waiting]
+    if names:
+        raise InvalidTransition(
+            _(
+                "Materials accepted to follow have not come in yet: %(names)s. Record them as "
+                "received before the case is approved or completed."
+            )
+            % {"names": "、".join(names)}
+        )
 
 
 def _after(case: Case, verb: str, *, actor, reason: str, materials: Iterable) -> None:

@@ -5,7 +5,6 @@ their initials; a wrong receipt and wrong digits look the same; guessing is thro
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from doorstep.cases.actions import do_add_note, do_transition
@@ -14,10 +13,9 @@ URL = "/cases/track/"
 
 
 @pytest.fixture(autouse=True)
-def _clean(frozen):
-    cache.clear()
-    yield
-    cache.clear()
+def _frozen(frozen):
+    """Every test here at the suite's frozen time (the throttle's counts, in the database
+    cache table, roll back with each test)."""
 
 
 @pytest.fixture

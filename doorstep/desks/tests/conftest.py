@@ -5,6 +5,7 @@ Shanghai, so "today" and "tomorrow" do not depend on when the suite runs."""
 from __future__ import annotations
 
 import datetime
+import re
 import zoneinfo
 
 import pytest
@@ -89,12 +90,21 @@ def slot_a(frozen, desk_a, open_session):
     return open_session(desk_a).slots.order_by("start").first()
 
 
+def otp_for(appointment) -> str:
+    """The one-time code sent for a held booking, read from the outbox as a phone would."""
+    from doorstep.notify.models import Message
+
+    key = f"desks:appointment:{appointment.pk}:otp"
+    return re.search(r"\d{6}", Message.objects.get(idempotency_key=key).body).group()
+
+
 @pytest.fixture
 def booking(services):
-    """booking(slot, **overrides) books through do_book with valid details."""
-    from doorstep.desks.actions import do_book
+    """booking(slot, **overrides) books through do_book and confirms with the code sent to the
+    phone; ``confirm=False`` leaves it held."""
+    from doorstep.desks.actions import do_book, do_confirm_booking
 
-    def make(slot, **kw):
+    def make(slot, confirm=True, client="192.0.2.10", **kw):
         data = {
             "service": services[0],
             "name": "张景林",
@@ -102,6 +112,9 @@ def booking(services):
             "id_last4": "123X",
             **kw,
         }
-        return do_book(slot, **data)
+        held = do_book(slot, client=client, **data)
+        if not confirm:
+            return held
+        return do_confirm_booking(held.code, otp=otp_for(held), client=client)
 
     return make

@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from doorstep.core import crypto
 from doorstep.desks.actions import CODE_ALPHABET, do_cancel
 from doorstep.desks.choices import AppointmentStatus, SessionStatus
 from doorstep.desks.models import Appointment, DeskSession, Slot
@@ -27,10 +28,9 @@ def test_book_happy_path(slot_a, booking, services):
     assert slot_a.booked == 1
     assert appointment.status == AppointmentStatus.BOOKED
     assert appointment.phone == "13812345678"
-    assert appointment.id_last4 == "123X"
+    assert appointment.id_tail_hash == crypto.tail_hash("123X")
     assert len(appointment.code) == 6 and set(appointment.code) <= set(CODE_ALPHABET)
-    message = Message.objects.get()
-    assert message.template == "appointment_booked"
+    message = Message.objects.get(template="appointment_booked")
     assert message.idempotency_key == f"desks:appointment:{appointment.pk}:booked"
     assert appointment.code in message.body
     assert message.address == "13812345678"
@@ -99,7 +99,7 @@ def test_full_slot_is_refused_and_capacity_holds(slot_a, booking):
     with pytest.raises(ValidationError) as caught:
         booking(slot_a, phone="13900000000")
     assert error_codes(caught.value) == {"slot": ["full"]}
-    assert state(slot_a) == before == (3, 3, 3)
+    assert state(slot_a) == before == (3, 3, 6)  # a code and a confirmation each
 
 
 def test_database_refuses_overbooking(slot_a):
@@ -111,7 +111,7 @@ def test_database_refuses_overbooking(slot_a):
 
 def test_cancel_frees_the_place(slot_a, booking):
     appointment = booking(slot_a)
-    cancelled = do_cancel(appointment.code.lower(), phone_last4="5678")
+    cancelled = do_cancel(appointment.code.lower(), phone_last4="5678", client="192.0.2.10")
     assert cancelled.status == AppointmentStatus.CANCELLED
     slot_a.refresh_from_db()
     assert slot_a.booked == 0
@@ -133,7 +133,9 @@ def test_cancel_with_bad_details_changes_nothing(slot_a, booking, code, last4):
     appointment = booking(slot_a)
     before = state(slot_a)
     with pytest.raises(ValidationError) as caught:
-        do_cancel(code if code is not None else appointment.code, phone_last4=last4)
+        do_cancel(
+            code if code is not None else appointment.code, phone_last4=last4, client="192.0.2.10"
+        )
     assert error_codes(caught.value) == {"code": ["not_found"]}
     assert state(slot_a) == before
     appointment.refresh_from_db()
@@ -142,16 +144,19 @@ def test_cancel_with_bad_details_changes_nothing(slot_a, booking, code, last4):
 
 def test_full_width_input_is_folded(slot_a, booking):
     appointment = booking(slot_a, id_last4="１２３ｘ")
-    assert appointment.id_last4 == "123X"
+    assert appointment.id_tail_hash == crypto.tail_hash("123X")
     code = appointment.code.translate({ord(c): ord(c) + 0xFEE0 for c in appointment.code})
-    assert do_cancel(code, phone_last4="５６７８").status == AppointmentStatus.CANCELLED
+    assert (
+        do_cancel(code, phone_last4="５６７８", client="192.0.2.10").status
+        == AppointmentStatus.CANCELLED
+    )
 
 
 def test_cancel_twice(slot_a, booking):
     appointment = booking(slot_a)
-    do_cancel(appointment.code, phone_last4="5678")
+    do_cancel(appointment.code, phone_last4="5678", client="192.0.2.10")
     with pytest.raises(ValidationError) as caught:
-        do_cancel(appointment.code, phone_last4="5678")
+        do_cancel(appointment.code, phone_last4="5678", client="192.0.2.10")
     assert error_codes(caught.value) == {"code": ["not_cancellable"]}
     slot_a.refresh_from_db()
     assert slot_a.booked == 0
@@ -167,7 +172,7 @@ def test_one_phone_takes_one_place_per_time(slot_a, booking):
     # After cancelling, the same phone may book the time again.
     from doorstep.desks.actions import do_cancel
 
-    do_cancel(first.code, phone_last4="5670")
+    do_cancel(first.code, phone_last4="5670", client="192.0.2.10")
     booking(slot_a, phone="13812345670")
 
 
@@ -181,6 +186,6 @@ def test_the_database_refuses_a_second_live_booking_for_one_phone(slot_a, bookin
             service=first.service,
             name="x",
             phone=first.phone,
-            id_last4="1234",
+            id_tail_hash="",
             code="ZZZZZZ",
         )

@@ -56,9 +56,10 @@ def test_twenty_bookers_for_the_last_three_places(slot_a, services):
             name=f"居民{i}",
             phone=f"139000000{i:02d}",
             id_last4="1234",
+            client=f"192.0.2.{i}",
         )
 
-    results = race(book)
+    results = race(book)  # holds: a held place is taken until it is confirmed or expires
     won = [r for r in results if isinstance(r, Appointment)]
     lost = [r for r in results if isinstance(r, ValidationError)]
     assert len(won) == 3 and len(lost) == THREADS - 3, results

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ARTIFACTS, needs_chromium
 
-from .conftest import TODAY
+from .conftest import TODAY, otp_for
 
 pytestmark = [pytest.mark.e2e, needs_chromium]
 
@@ -51,12 +51,22 @@ def test_resident_books_and_clerk_serves(
     ARTIFACTS.mkdir(exist_ok=True)
     resident.screenshot(path=str(ARTIFACTS / "e2e-desks-compound.png"), full_page=True)
     resident.locator(".slot-list a").first.click()
+    # The booking form is the next page: wait for it, or the check below can run mid-navigation
+    # against a document that has no element yet.
+    expect(resident.locator("#id_service")).to_be_visible()
     assert resident.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     resident.select_option("#id_service", "senior-card")
     resident.fill("#id_name", "张景林")
     resident.fill("#id_phone", "138 1234 5678")
     resident.fill("#id_id_last4", "123x")
     resident.click("button[type=submit]:text('Book')")
+    # The place is held until the code the phone received by SMS is entered.
+    expect(resident).to_have_url(re.compile(r"/desks/confirm/[A-Z0-9]{6}/$"))
+    expect(resident.locator("#confirm-help")).to_contain_text("138****5678")
+    assert resident.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    resident.screenshot(path=str(ARTIFACTS / "e2e-desks-confirm.png"), full_page=True)
+    resident.fill("#id_otp", otp_for(Appointment.objects.get()))
+    resident.click("button[type=submit]:text('Confirm')")
     expect(resident).to_have_url(re.compile(r"/desks/booked/[A-Z0-9]{6}/$"))
     code = resident.locator("#booking-code").inner_text().strip()
     assert resident.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from doorstep.desks.models import Appointment
 
-from .conftest import NOW
+from .conftest import NOW, otp_for
 
 
 @pytest.fixture
@@ -73,6 +73,15 @@ def test_poster_lists_the_weekly_openings(client, personas, desk_a, english):
 def test_book_confirm_and_cancel_in_the_browser(client, slot_a, english):
     response = post_booking(client, slot_a)
     appointment = Appointment.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("desks-confirm", args=[appointment.code])
+    page = client.get(response.url).content.decode()
+    assert "138****5678" in page and "13812345678" not in page
+    wrong = client.post(
+        response.url, {"otp": "000000" if otp_for(appointment) != "000000" else "1"}
+    )
+    assert wrong.status_code == 400 and "This confirmation code is wrong" in wrong.content.decode()
+    response = client.post(response.url, {"otp": otp_for(appointment)})
     assert response.status_code == 302
     assert response.url == reverse("desks-booked", args=[appointment.code])
     page = client.get(response.url).content.decode()
@@ -191,6 +200,12 @@ def test_api_book_and_cancel(client, slot_a):
     assert response.status_code == 201
     code = response.json()["code"]
     assert "phone" not in response.json()
+    assert response.json()["status"] == "held" and response.json()["hold_until"]
+    otp = otp_for(Appointment.objects.get(code=code))
+    confirm = reverse("api:desks-confirm", args=[code])
+    ok = client.post(confirm, json.dumps({"otp": otp}), content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["status"] == "booked"
+    assert ok.json()["hold_until"] is None
     url = reverse("api:desks-cancel", args=[code])
     wrong = client.post(url, json.dumps({"phone_last4": "0000"}), content_type="application/json")
     assert wrong.status_code == 404

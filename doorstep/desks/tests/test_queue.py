@@ -76,7 +76,7 @@ def test_reminders_once_for_tomorrow(slot_a, booking, today_session):
     cancelled = booking(slot_a, phone="13900000002")
     from doorstep.desks.actions import do_cancel
 
-    do_cancel(cancelled.code, phone_last4="0002")
+    do_cancel(cancelled.code, phone_last4="0002", client="192.0.2.10")
     assert do_send_reminders() == 1
     assert do_send_reminders() == 0
     out = io.StringIO()

@@ -52,7 +52,6 @@ def gateway(settings):
 def booked():
     """The context desks pass for an appointment."""
     return {
-        "name": "张景林",
         "service": "高龄津贴申领",
         "desk": "二印小区服务台",
         "date": "2025-03-04",

@@ -82,7 +82,7 @@ def test_sms_channel(db, booked, gateway):
     message = queue(booked, phone="13800138000")
     assert send_message(message.pk) == Status.SENT
     [request] = gateway.received
-    assert request["json"] == {"phone": "13800138000", "text": message.body}
+    assert request["json"] == {"phone": "13800138000", "text": "【家门口】" + message.body}
     assert request["headers"]["Authorization"] == "Bearer test-token"
 
 
@@ -90,7 +90,7 @@ def test_sms_template_is_json_escaped(db, gateway, settings):
     settings.DOORSTEP_SMS_TEMPLATE = (
         '{"to": "{phone}", "msg": {"text": "{body}"}, "sign": "家门口"}'
     )
-    context = {"name": 'Quote "me" \\ now', "service": "s", "desk": "d"}
+    context = {"service": 'Quote "me" \\ now', "desk": "d"}
     message = queue_message(key="k", template="appointment_booked", context=context, phone="1")
     assert send_message(message.pk) == Status.SENT
     assert 'Quote "me" \\ now' in gateway.received[0]["json"]["msg"]["text"]
@@ -211,3 +211,21 @@ def test_outbox_admin_is_for_superusers(db, booked, client, django_user_model, s
     assert response.status_code == 302
     message.refresh_from_db()
     assert (message.status, message.attempts) == (Status.PENDING, 0)
+
+
+@pytest.mark.parametrize("setting", ["【汉阳区】", "汉阳区", " [汉阳区] "])
+def test_every_sms_carries_exactly_one_signature(db, gateway, settings, setting):
+    settings.DOORSTEP_SMS_SIGNATURE = setting
+    context = {"service": "【假冒】高龄津贴", "desk": "d", "date": "", "time": "", "code": "C"}
+    message = queue_message(key="k", template="appointment_booked", context=context, phone="1")
+    assert send_message(message.pk) == Status.SENT
+    text = gateway.received[0]["json"]["text"]
+    assert text.startswith("【汉阳区】")
+    assert text.count("【") == 1 and text.count("】") == 1
+
+
+def test_the_default_signature_is_the_products(db, gateway):
+    context = {"service": "s", "desk": "d", "date": "", "time": "", "code": "C"}
+    message = queue_message(key="k", template="appointment_booked", context=context, phone="1")
+    send_message(message.pk)
+    assert gateway.received[0]["json"]["text"].startswith("【家门口】")

@@ -179,7 +179,7 @@ def test_two_runs_at_once_grant_and_notify_each_resident_once(world):
             id_cipher="x",
             id_hash=f"hash-{n}",
             id_masked="x",
-            id_tail_rev="x",
+            id_tail_hash="x",
             birth_date=world.old_a.birth_date,
             sex="M",
             phone=f"139{n:08d}",

@@ -233,3 +233,20 @@ def test_the_opened_case_works_like_any_other(renewal, holders, client, personas
     do_transition(case, "complete", actor=personas.clerk_a)
     case.refresh_from_db()
     assert case.status == "completed"
+
+
+def test_a_renewal_case_due_in_a_year_without_its_schedule_is_provisional(
+    renewal, holders, published
+):
+    """Opened set-based, the renewal case carries the clock's provisional flag like intake."""
+    from doorstep.catalogue.models import ServiceVersion
+    from doorstep.workdays.seed import seed_holidays
+
+    seed_holidays([2026])
+    ServiceVersion.objects.filter(pk=published.published_version().pk).update(
+        promised_limit_days=30
+    )
+    actions.do_run_programme(renewal)
+    case = Case.objects.get()
+    assert case.due_on.year == 2027
+    assert case.due_provisional is True
