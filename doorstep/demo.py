@@ -16,6 +16,8 @@ from doorstep.cases.demo import build_demo_cases
 from doorstep.catalogue.loader import load_catalogue
 from doorstep.catalogue.models import Department
 from doorstep.desks.demo import build_demo_desks
+from doorstep.disputes.demo import build_demo_disputes
+from doorstep.needs.demo import build_demo_needs
 from doorstep.people import demo as people_demo
 from doorstep.people.models import Resident
 from doorstep.places.demo import build_places
@@ -23,6 +25,7 @@ from doorstep.places.models import Area
 from doorstep.proactive.demo import build_demo_programmes
 from doorstep.staff.choices import Role
 from doorstep.staff.models import RoleGrant
+from doorstep.visits.demo import build_demo_visits
 from doorstep.workdays.seed import seed_holidays
 
 DEMO_PASSWORD = "doorstep-demo"
@@ -32,6 +35,9 @@ PERSONAS = [
     ("clerk_a", "王芳", Role.CLERK, "420105006001", True),
     ("clerk_b", "李强", Role.CLERK, "420105001001", True),
     ("grid_a", "陈静", Role.GRID_WORKER, "420105006001", False),
+    ("grid_b", "黄磊", Role.GRID_WORKER, "420105001001", False),
+    ("mediator_a", "吴刚", Role.MEDIATOR, "420105006001", False),
+    ("mediator_b", "郑红", Role.MEDIATOR, "420105001001", False),
     ("street_lead", "刘洋", Role.STREET_LEAD, "420105006", False),
     ("district_lead", "赵敏", Role.DISTRICT_LEAD, "420105", True),
     ("reviewer", "周杰", Role.REVIEWER, "420105", False),
@@ -93,5 +99,8 @@ def build_demo(residents: int, *, progress=None) -> dict:
         people_demo.add_certificates()
     build_demo_desks()  # desks need places and services first
     build_demo_cases()
+    build_demo_disputes()
     programmes = build_demo_programmes()
+    build_demo_needs()
+    build_demo_visits()  # grids for the grid workers, visit rules, past visits
     return {"logins": logins, "loaded": loaded, "programmes": programmes}

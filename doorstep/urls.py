@@ -7,6 +7,7 @@ from .api.main import api
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("households/<int:pk>/", views.household, name="household"),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -20,7 +21,10 @@ urlpatterns = [
     path("services/", include("doorstep.catalogue.urls")),
     path("desks/", include("doorstep.desks.urls")),
     path("cases/", include("doorstep.cases.urls")),
+    path("disputes/", include("doorstep.disputes.urls")),
     path("notify/", include("doorstep.notify.urls")),
     path("workdays/", include("doorstep.workdays.urls")),
     path("programmes/", include("doorstep.proactive.urls")),
+    path("needs/", include("doorstep.needs.urls")),
+    path("visits/", include("doorstep.visits.urls")),
 ]

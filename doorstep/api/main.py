@@ -61,7 +61,13 @@ def build() -> NinjaAPI:
     from doorstep.cases.api import router as cases
     from doorstep.catalogue.api import router as catalogue
     from doorstep.desks.api import router as desks
+    from doorstep.disputes.api import router as disputes
+    from doorstep.needs.api import router as needs
+    from doorstep.notify.api import router as inbox
     from doorstep.proactive.api import router as programmes
+    from doorstep.visits.api import router as visits
+
+    from .households import router as households
 
     api = DoorstepAPI(
         title="Doorstep",
@@ -77,6 +83,11 @@ def build() -> NinjaAPI:
     api.add_router("/desks/", desks)
     api.add_router("/", programmes)
     api.add_router("/", cases)
+    api.add_router("/", disputes)
+    api.add_router("/", needs)
+    api.add_router("/", inbox)
+    api.add_router("/", households)
+    api.add_router("/visits/", visits)
     return api
 
 

@@ -23,5 +23,7 @@ MODULES = [
     "catalogue_search",
     "case_intake_http",
     "case_sweep",
+    "needs_escalation",
     "programmes",
+    "visits_due",
 ]

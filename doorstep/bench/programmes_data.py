@@ -70,7 +70,7 @@ def _profiles(rng: random.Random, on: datetime.date) -> list[tuple]:
 
 
 RESIDENT_COLUMNS = (
-    "name", "name_pinyin", "name_initials", "id_cipher", "id_hash", "id_masked", "id_tail_rev",
+    "name", "name_pinyin", "name_initials", "id_cipher", "id_hash", "id_masked", "id_tail_hash",
     "birth_date", "sex", "phone", "phone_tail", "notify_channel", "area_id", "area_code",
     "household_id", "status", "note", "created_at", "updated_at",
 )  # fmt: skip
@@ -93,8 +93,8 @@ def _resident_select(x: str) -> dict[str, str]:
         "name_initials": "'bc'",
         "id_cipher": f"'bench-cipher-' || ({x})",  # filler: never decrypted by the bench
         "id_hash": f"'bench-' || ({x})",
-        "id_masked": f"'420105********' || {tail}",
-        "id_tail_rev": f"CAST(100000 + {_h(x, 53668)} %% 900000 AS TEXT)",
+        "id_masked": "'420105************'",
+        "id_tail_hash": f"'bench-tail-' || CAST({_h(x, 53668)} %% 10000 AS TEXT)",
         "phone": f"CASE WHEN {_h(x, 40014)} %% 100 < 85 THEN '139' || "
         f"CAST(1000 + {_h(x, 12211)} %% 9000 AS TEXT) || {tail} ELSE '' END",
         "phone_tail": f"CASE WHEN {_h(x, 40014)} %% 100 < 85 THEN {tail} ELSE '' END",

@@ -50,8 +50,11 @@ def _condition(kind: str, q: str) -> tuple[str, list[str]]:
         a, pa = _prefix("r.name_initials", q)
         b, pb = _prefix("r.name_pinyin", q)
         return f"({a} OR {b})", pa + pb
-    sql, params = _prefix("r.id_tail_rev", q.upper()[::-1])
-    if len(q) == 4 and q.isdigit():
+    from doorstep.core import crypto
+
+    # ID tails are the last four characters, found by their keyed hash (nothing stored plain).
+    sql, params = "r.id_tail_hash = %s", [crypto.tail_hash(q)]
+    if q.isdigit():
         return f"({sql} OR r.phone_tail = %s)", [*params, q]
     return sql, params
 
@@ -86,6 +89,7 @@ def floor_sql(kind: str, q: str, scope: list[str] | None) -> tuple[str, list[str
 
 def _queries(rng: random.Random, scope: list[str] | None) -> dict[str, list[str]]:
     """``QUERIES`` search-box inputs of each kind, taken from random residents in scope."""
+    from doorstep.core import crypto
     from doorstep.people import pinyin
     from doorstep.people.models import Resident
     from doorstep.staff.scoping import prefix_q
@@ -94,7 +98,7 @@ def _queries(rng: random.Random, scope: list[str] | None) -> dict[str, list[str]
     picked = rng.sample(pks, min(len(pks), 4 * QUERIES))
     people = list(
         Resident.objects.filter(pk__in=picked).values_list(
-            "name", "name_initials", "id_tail_rev", "phone_tail"
+            "name", "name_initials", "id_cipher", "phone_tail"
         )
     )
     rng.shuffle(people)
@@ -107,7 +111,7 @@ def _queries(rng: random.Random, scope: list[str] | None) -> dict[str, list[str]
         "name": draw(lambda p: p[0][:2]),
         "pinyin": draw(lambda p: pinyin.keys(p[0][:2])[0]),
         "initials": draw(lambda p: p[1][:3], lambda p: len(p[1]) >= 3),
-        "id tail": draw(lambda p: p[2][: rng.choice((4, 5, 6))][::-1]),
+        "id tail": draw(lambda p: crypto.decrypt(p[2])[-4:]),
         "phone tail": draw(lambda p: p[3], lambda p: p[3]),
     }
 

@@ -5,7 +5,7 @@ be a server error, and every response must match the schema (status and body).""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -52,12 +52,75 @@ def schema(db, settings):
 
 @pytest.fixture
 def data(personas, make_case, frozen):  # noqa: F811
-    """Something for each operation to find: cases in several states."""
+    """Something for each operation to find: cases in several states, a need handed on."""
     from doorstep.cases.actions import do_transition
+    from doorstep.needs.actions import do_hand_on, do_register_need
+    from doorstep.needs.models import NeedCategory
+    from doorstep.needs.seed import seed_categories
+    from doorstep.notify import inbox
+    from doorstep.people.models import Resident
+    from doorstep.places.models import Building, Household
 
+    seed_categories()
     make_case("notice")
     forwarded = make_case("accept")
     do_transition(forwarded, "forward", actor=personas.clerk_a)
+    need = do_register_need(
+        actor=personas.clerk_a,
+        source="desk",
+        kind="help",
+        category=NeedCategory.objects.get(code="property"),
+        description="楼道灯坏了",
+        compound=personas.compound_a,
+        raiser_name="张阿姨",
+    ).need
+    do_hand_on(need, actor=personas.clerk_a, to_kind="user", target=personas.grid_a, reason="网格")
+    # An inbox item for each persona, and the case's resident in a household (ids start at 1,
+    # where the fuzzer's examples often land).
+    users = [personas.clerk_a, personas.reviewer, personas.admin]
+    inbox.post(users, kind="fuzz", title="待办", url=f"/cases/{forwarded.pk}/")
+    building = Building.objects.create(compound=personas.compound_a, number="1")
+    household = Household.objects.create(building=building, room="101")
+    Resident.objects.filter(pk=forwarded.resident_id).update(household=household)
+    _disputes(personas)
+
+
+def _disputes(personas) -> None:
+    """A registered dispute and one with a written agreement, for the disputes operations."""
+    import datetime
+
+    from doorstep.disputes import actions as disputes
+
+    parties = [disputes.PartySpec(name="甲"), disputes.PartySpec(name="乙")]
+    for agreed in (False, True):
+        dispute = disputes.do_register_dispute(
+            actor=personas.mediator_a,
+            source="application",
+            type="neighbours",
+            summary="噪音",
+            area=personas.compound_a,
+            parties=parties,
+        )
+        if not agreed:
+            continue
+        for party in dispute.parties.all():
+            disputes.do_acknowledge_notice(dispute, actor=personas.mediator_a, party_id=party.pk)
+        disputes.do_add_session(
+            dispute,
+            actor=personas.mediator_a,
+            held_on=datetime.date(2026, 12, 1),
+            place="调解室",
+            attendees="甲、乙",
+            record="记录",
+        )
+        disputes.do_record_outcome(
+            dispute,
+            actor=personas.mediator_a,
+            outcome="written",
+            responsibility="责任",
+            terms="条款",
+            performance_how="现金",
+        )
 
 
 def _fuzz(schema, headers: dict, mode: GenerationMode) -> list[str]:
@@ -77,7 +140,7 @@ def _fuzz(schema, headers: dict, mode: GenerationMode) -> list[str]:
             suppress_health_check=list(HealthCheck),
         )
         def run(case):
-            cache.clear()  # the tracking throttle would answer 429 to everything after ten
+            caches["throttle"].clear()  # the tracking throttle: 429 to everything after ten
             response = case.call(headers=headers)
             case.validate_response(response, checks=checks)
 
@@ -113,6 +176,7 @@ def test_the_schema_lists_every_json_operation(schema):
         ("GET", "/api/v1/services/{code}/"),
         ("GET", "/api/v1/desks/compounds/{code}/sessions/"),
         ("POST", "/api/v1/desks/appointments/"),
+        ("POST", "/api/v1/desks/appointments/{code}/confirm/"),
         ("POST", "/api/v1/desks/appointments/{code}/cancel/"),
         ("GET", "/api/v1/programmes/"),
         ("POST", "/api/v1/programmes/"),
@@ -136,5 +200,50 @@ def test_the_schema_lists_every_json_operation(schema):
         ("POST", "/api/v1/cases/{pk}/accept/"),
         ("POST", "/api/v1/cases/{pk}/notice/"),
         ("POST", "/api/v1/cases/{pk}/attachments/"),
+        ("GET", "/api/v1/disputes/"),
+        ("POST", "/api/v1/disputes/"),
+        ("GET", "/api/v1/disputes/{pk}/"),
+        ("POST", "/api/v1/disputes/{pk}/parties/"),
+        ("POST", "/api/v1/disputes/{pk}/parties/{party_pk}/notice/"),
+        ("POST", "/api/v1/disputes/{pk}/sessions/"),
+        ("POST", "/api/v1/disputes/{pk}/risk/"),
+        ("POST", "/api/v1/disputes/{pk}/outcome/"),
+        ("POST", "/api/v1/disputes/{pk}/extensions/"),
+        ("POST", "/api/v1/disputes/{pk}/callback/"),
+        ("POST", "/api/v1/disputes/{pk}/close/"),
+        ("POST", "/api/v1/disputes/{pk}/mediator-requests/"),
+        ("POST", "/api/v1/disputes/{pk}/mediator-requests/decision/"),
+        ("POST", "/api/v1/disputes/{pk}/attachments/"),
+        ("GET", "/api/v1/disputes/{pk}/agreement.pdf"),
+        ("GET", "/api/v1/needs/"),
+        ("POST", "/api/v1/needs/"),
+        ("GET", "/api/v1/needs/categories/"),
+        ("GET", "/api/v1/needs/{pk}/"),
+        ("POST", "/api/v1/needs/{pk}/handoff/"),
+        ("POST", "/api/v1/needs/{pk}/handoff/accept/"),
+        ("POST", "/api/v1/needs/{pk}/handoff/refuse/"),
+        ("POST", "/api/v1/needs/{pk}/transitions/"),
+        ("POST", "/api/v1/needs/{pk}/extension/"),
+        ("POST", "/api/v1/needs/{pk}/extension/decision/"),
+        ("POST", "/api/v1/needs/{pk}/answer/"),
+        ("POST", "/api/v1/needs/{pk}/callback/"),
+        ("POST", "/api/v1/needs/{pk}/reopen/"),
+        ("POST", "/api/v1/needs/{pk}/flag/"),
+        ("POST", "/api/v1/needs/{pk}/photos/"),
+        ("GET", "/api/v1/inbox/"),
+        ("POST", "/api/v1/inbox/read/"),
+        ("GET", "/api/v1/inbox/{pk}/"),
+        ("POST", "/api/v1/inbox/{pk}/read/"),
+        ("GET", "/api/v1/households/{pk}/timeline/"),
+        ("POST", "/api/v1/visits/"),
+        ("GET", "/api/v1/visits/"),
+        ("GET", "/api/v1/visits/{pk}/"),
+        ("POST", "/api/v1/visits/{pk}/photos/"),
+        ("GET", "/api/v1/visits/due/"),
+        ("GET", "/api/v1/visits/coverage/"),
+        ("GET", "/api/v1/visits/silent/"),
+        ("GET", "/api/v1/visits/rules/"),
+        ("POST", "/api/v1/visits/rules/"),
+        ("DELETE", "/api/v1/visits/rules/{tag}/"),
     }
     assert operations == expected

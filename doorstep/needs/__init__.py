@@ -1,0 +1,2 @@
+"""Residents' needs (急难愁盼): one owner at a time, hand-overs, feedback deadlines, the
+escalation ladder and callbacks."""

@@ -1,0 +1,284 @@
+"""Registering a need, the same-problem offer, photos, and the proactive-governance proposal.
+
+A new need of a category with an open need in the same compound is first offered as "the same
+problem": nothing is written until the caller either joins the open need (the resident becomes
+a ``NeedSupporter`` of it) or says it is a new problem after all. Three or more needs of one
+category in one compound within ``GOVERNANCE_WINDOW`` propose a ``GovernanceItem`` for the
+community, once per window.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from doorstep.cases.actions.attachments import clean_name, max_bytes, sniff, too_large_message
+from doorstep.core import phone as phones
+from doorstep.places.choices import AreaKind
+from doorstep.staff.roles import HANDLE_NEEDS
+from doorstep.staff.scoping import covers
+
+from .. import clock
+from ..choices import EventKind, GovernanceStatus, Kind, OwnerKind, Source, Urgency
+from ..errors import field_error
+from ..models import GovernanceItem, Need, NeedCategory, NeedPhoto, NeedSupporter
+from .common import clean_reason, may_act, now, record_event, require, set_owner
+
+GOVERNANCE_WINDOW = datetime.timedelta(days=30)
+GOVERNANCE_THRESHOLD = 3
+CANDIDATES_MAX = 10
+PHOTOS_MAX = 6
+PHOTO_TYPES = ("image/jpeg", "image/png")
+
+
+@dataclass
+class Registered:
+    """What registration did: made ``need`` (``created``), joined the open ``need``
+    (``joined``), or wrote nothing and offers ``candidates`` as the same problem."""
+
+    need: Need | None
+    created: bool = False
+    joined: bool = False
+    candidates: list[Need] = field(default_factory=list)
+    governance: GovernanceItem | None = None
+
+
+def same_problem(category: NeedCategory, compound) -> list[Need]:
+    """Open needs of ``category`` in ``compound``, newest first: the same-problem candidates."""
+    return list(
+        Need.objects.open()
+        .filter(category=category, area_code=compound.code)
+        .select_related("category")
+        .order_by("-created_at", "-id")[:CANDIDATES_MAX]
+    )
+
+
+def _check_place(actor, compound, building, lat, lng) -> None:
+    if compound is None or compound.kind != AreaKind.COMPOUND:
+        raise field_error("compound", _("Choose a compound."), "unknown_compound")
+    if not covers(actor, HANDLE_NEEDS, compound.code):
+        raise field_error("compound", _("Choose a compound."), "unknown_compound")
+    if building is not None and building.compound_id != compound.pk:
+        raise field_error("building", _("This building is not in the compound."))
+    if (lat is None) != (lng is None):
+        raise field_error("lat", _("Give both latitude and longitude, or neither."))
+    if lat is not None and not (Decimal(-90) <= Decimal(lat) <= Decimal(90)):
+        raise field_error("lat", _("Latitude is between -90 and 90."), "out_of_range")
+    if lng is not None and not (Decimal(-180) <= Decimal(lng) <= Decimal(180)):
+        raise field_error("lng", _("Longitude is between -180 and 180."), "out_of_range")
+
+
+def _check_raiser(resident, name: str, phone: str) -> str:
+    if resident is None and not name:
+        raise field_error("raiser_name", _("Choose a resident or give the raiser's name."))
+    if not phone:
+        return ""
+    try:
+        return phones.check(phone)
+    except ValidationError as exc:
+        raise field_error("raiser_phone", exc.messages[0], "phone") from None
+
+
+def _check_choices(source: str, kind: str, urgency: str, category: NeedCategory | None) -> None:
+    for name, value, choices in (
+        ("source", source, Source),
+        ("kind", kind, Kind),
+        ("urgency", urgency, Urgency),
+    ):
+        if value not in choices.values:
+            raise field_error(name, _("Choose one of the options."))
+    if category is None or not category.active:
+        raise field_error("category", _("Choose a category."), "unknown_category")
+
+
+def read_photos(uploads: Sequence) -> list[tuple[str, str, bytes]]:
+    """(name, content type, bytes) of each upload after the checks; refuses before writing."""
+    if len(uploads) > PHOTOS_MAX:
+        raise field_error("photos", _("At most %(n)d photos.") % {"n": PHOTOS_MAX}, "too_many")
+    read = []
+    for upload in uploads:
+        if upload.size > max_bytes():
+            raise field_error("photos", too_large_message(), "too_large")
+        data = upload.read()
+        content_type = sniff(data[:16])
+        if content_type not in PHOTO_TYPES:
+            raise field_error("photos", _("Only JPEG and PNG photos can be added."), "bad_type")
+        read.append(
+            (clean_name(getattr(upload, "name", "") or "", content_type), content_type, data)
+        )
+    return read
+
+
+def save_photos(need: Need, photos: list[tuple[str, str, bytes]], *, actor) -> list[NeedPhoto]:
+    saved = []
+    for name, content_type, data in photos:
+        photo = NeedPhoto(
+            need=need,
+            original_name=name,
+            content_type=content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            uploaded_by=actor,
+        )
+        photo.file.save(name, ContentFile(data), save=False)
+        photo.save()
+        saved.append(photo)
+    return saved
+
+
+def do_register_need(
+    *,
+    actor,
+    source: str,
+    kind: str,
+    category: NeedCategory | None,
+    description: str,
+    compound,
+    urgency: str = Urgency.YELLOW,
+    building=None,
+    lat=None,
+    lng=None,
+    resident=None,
+    raiser_name: str = "",
+    raiser_phone: str = "",
+    source_ref: str = "",
+    sensitive: bool = False,
+    photos: Sequence = (),
+    join: int | None = None,
+    new_anyway: bool = False,
+    visit=None,
+) -> Registered:
+    """Register a need owned by ``actor`` (首接负责), or join an open one with the same problem.
+
+    With open needs of the category in the compound and neither ``join`` nor ``new_anyway``,
+    nothing is written: the result offers them as candidates."""
+    _check_choices(source, kind, urgency, category)
+    _check_place(actor, compound, building, lat, lng)
+    if visit is not None:
+        _check_visit(visit, compound)
+        source = Source.VISIT
+    raiser_name = (raiser_name or "").strip()[:40]
+    raiser_phone = _check_raiser(resident, raiser_name, (raiser_phone or "").strip())
+    description = clean_reason(description, required=True, field="description")
+    candidates = same_problem(category, compound)
+    if join is not None:
+        target = next((n for n in candidates if n.pk == join), None)
+        if target is None:
+            raise field_error("join", _("That need is not an open one of the same problem."))
+        supporter = do_add_supporter(
+            target, actor=actor, resident=resident, name=raiser_name, phone=raiser_phone,
+            note=description,
+        )  # fmt: skip
+        return Registered(supporter.need, joined=True)
+    if candidates and not new_anyway:
+        return Registered(None, candidates=candidates)
+    photo_data = read_photos(photos)
+    with transaction.atomic():
+        at = now()
+        need = Need(
+            source=source,
+            source_ref=(source_ref or "").strip()[:100],
+            kind=kind,
+            category=category,
+            description=description,
+            urgency=urgency,
+            area_code=compound.code,
+            compound=compound,
+            building=building,
+            lat=lat,
+            lng=lng,
+            resident=resident,
+            raiser_name=raiser_name,
+            raiser_phone=raiser_phone,
+            created_at=at,
+            created_by=actor,
+            owner_kind=OwnerKind.USER,
+            owner_user=actor,
+            feedback_due_at=clock.due_at(category, at),
+            level_since=at,
+            sensitive=bool(sensitive),
+            visit=visit,
+        )
+        need.save(force_insert=True)
+        set_owner(need, OwnerKind.USER, actor, at)
+        record_event(need, EventKind.CREATED, actor=actor, at=at, level=need.level,
+                     to_status=need.status, data={"source": source, "kind": kind})  # fmt: skip
+        save_photos(need, photo_data, actor=actor)
+        governance = propose_governance(category, compound, at)
+    return Registered(need, created=True, governance=governance)
+
+
+def _check_visit(visit, compound) -> None:
+    """A need found on a visit lies in the visited household's compound (the caller fetched
+    the visit through ``visits.access``: the actor may see it)."""
+    if visit.area_code != compound.code:
+        raise field_error(
+            "compound", _("A need found on a visit is in the visited household's compound.")
+        )
+
+
+def do_add_supporter(
+    need: Need, *, actor, resident=None, name="", phone="", note=""
+) -> NeedSupporter:
+    """Add a resident with the same problem to the open ``need``."""
+    if not covers(actor, HANDLE_NEEDS, need.area_code):
+        require(may_act(actor, need))
+    if not need.is_open:
+        raise field_error("join", _("That need is not an open one of the same problem."))
+    with transaction.atomic():
+        supporter = NeedSupporter.objects.create(
+            need=need, resident=resident, name=name, phone=phone, note=note[:500], added_by=actor
+        )
+        label = resident.name if resident is not None else name
+        record_event(need, EventKind.SUPPORTER, actor=actor, level=need.level,
+                     data={"name": label})  # fmt: skip
+    return supporter
+
+
+def do_add_photo(need: Need, *, actor, upload) -> NeedPhoto:
+    require(may_act(actor, need))
+    if upload is None or not upload.size:
+        raise field_error("photos", _("Choose a photo to add."), "required")
+    data = read_photos([upload])
+    with transaction.atomic():
+        (photo,) = save_photos(need, data, actor=actor)
+        record_event(need, EventKind.PHOTO, actor=actor, level=need.level,
+                     data={"name": photo.original_name})  # fmt: skip
+    return photo
+
+
+def propose_governance(category: NeedCategory, compound, at: datetime.datetime):
+    """A ``GovernanceItem`` when this compound has had ``GOVERNANCE_THRESHOLD`` needs of the
+    category within the window and no item was proposed for them in it (once per window)."""
+    since = at - GOVERNANCE_WINDOW
+    count = Need.objects.filter(
+        category=category, area_code=compound.code, created_at__gte=since
+    ).count()
+    if count < GOVERNANCE_THRESHOLD:
+        return None
+    recent = GovernanceItem.objects.filter(category=category, area_code=compound.code)
+    if (
+        recent.filter(created_at__gte=since).exists()
+        or recent.filter(status=GovernanceStatus.OPEN).exists()
+    ):
+        return None
+    try:
+        with transaction.atomic():
+            return GovernanceItem.objects.create(
+                category=category,
+                area_code=compound.code,
+                compound=compound,
+                needs_count=count,
+                window_start=since,
+                created_at=at,
+            )
+    except IntegrityError:  # proposed a moment ago by another registration
+        return None
