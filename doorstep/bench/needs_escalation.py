@@ -5,13 +5,18 @@ Builds 1,000,000 × ``BENCH_SCALE`` needs set-based: a thousand need shapes draw
 closed, 10% answered and waiting for the callback, 14% running and on time, 10% running and
 overdue — the sweep's work, a few of them already at the top of the ladder — 6% waiting for the
 resident with the clock stopped), multiplied in one ``INSERT … SELECT`` over the compounds on
-file. Twenty owners (half with an email address), ten community leads and one street lead.
+file. Twenty owners (half with an email address), ten community leads and one street lead;
+two departments answering for some categories, with reviewers over the street, the district
+and a community; a district lead for the categories with no department; property management
+companies over half the compounds (some by email, some by phone) and over one community.
 
 Measured in one child process, three times each in alternating order on the same data, reset
 between runs (the moved needs restored from a copy taken before the first run, events and
 messages deleted; on PostgreSQL vacuumed and checkpointed): the sweep as the product runs it,
 and the floor — the same writes (status-guarded UPDATE of level, stamp and deadline, one event
-per need, one message per owner with the same text, one digest per lead) as hand-written
+per need, one message per owner with the same text, one message per need now with property
+management to its nearest company, one inbox item and one message per need now at the
+department to each reviewer or district lead over it, one digest per lead) as hand-written
 set-based SQL on a raw cursor. The two must write the same rows. The best of each is kept.
 Target: the sweep within 1.5× of the floor.
 """
@@ -109,7 +114,54 @@ def _staff() -> list[int]:
         username="bench_nstreet", defaults={"email": "street@bench.example"}
     )
     RoleGrant.objects.get_or_create(user=user, role=Role.STREET_LEAD, area=street)
+    _next_levels(communities)
     return owners
+
+
+def _next_levels(communities: list) -> None:
+    """Who the sweep tells at property management and at the department."""
+    from django.contrib.auth import get_user_model
+
+    from doorstep.catalogue.models import Department
+    from doorstep.needs.models import ExternalBody, NeedCategory
+    from doorstep.places.choices import AreaKind
+    from doorstep.places.models import Area
+    from doorstep.staff.choices import Role
+    from doorstep.staff.models import RoleGrant
+
+    User = get_user_model()
+    street, district = communities[0].parent, communities[0].parent.parent
+    departments = [
+        Department.objects.get_or_create(code=f"bench-{c}", defaults={"name": f"bench {c}"})[0]
+        for c in ("a", "b")
+    ]
+    for i, category in enumerate(NeedCategory.objects.order_by("pk")):
+        category.department = departments[i % 2] if i % 3 else None
+        category.save(update_fields=["department"])
+    reviewers = [(departments[0], street), (departments[0], district), (departments[1], street),
+                 (departments[1], communities[1])]  # fmt: skip
+    for i, (department, area) in enumerate(reviewers):
+        user, _ = User.objects.get_or_create(
+            username=f"bench_review_{i}", defaults={"email": f"r{i}@bench.example" if i else ""}
+        )
+        RoleGrant.objects.get_or_create(
+            user=user, role=Role.REVIEWER, area=area, defaults={"department": department}
+        )
+    user, _ = User.objects.get_or_create(
+        username="bench_ndistrict", defaults={"email": "district@bench.example"}
+    )
+    RoleGrant.objects.get_or_create(user=user, role=Role.DISTRICT_LEAD, area=district)
+    compounds = Area.objects.filter(kind=AreaKind.COMPOUND).order_by("code")
+    for i, compound in enumerate(compounds[::2]):
+        email, phone = (f"wuye{i}@bench.example", "") if i % 2 else ("", f"1380000{i:04d}")
+        ExternalBody.objects.get_or_create(
+            name=f"bench wuye {i}",
+            defaults={"kind": "property", "area": compound, "email": email, "phone": phone},
+        )
+    ExternalBody.objects.get_or_create(
+        name="bench wuye community",
+        defaults={"kind": "property", "area": communities[0], "email": "c@bench.example"},
+    )
 
 
 def build(ctx: Context, n: int, now: datetime.datetime) -> int:
@@ -212,6 +264,7 @@ def _reset() -> None:
             "DELETE FROM notify_message WHERE template IN ('need_escalated', "
             "'needs_escalated_digest')"
         )
+        cursor.execute("DELETE FROM notify_inboxitem WHERE kind = 'need_escalated'")
         cursor.execute("DELETE FROM django_tasks_database_dbtaskresult")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -283,8 +336,97 @@ def floor_sweep(stamp: datetime.datetime) -> int:
             "WHERE n.level_since = %s AND n.owner_kind = 'user' ON CONFLICT DO NOTHING",
             [settings.LANGUAGE_CODE, *text_params, at, at, at],
         )
+        text = (subject, body, text_params)
+        _floor_property(cur, at, text)
+        _floor_department(cur, at, text)
         _floor_digests(cur, stamp, at)
     return moved
+
+
+MESSAGE = (
+    "INSERT INTO notify_message (channel, address, template, language, subject, body, "
+    "idempotency_key, status, attempts, next_attempt_at, last_error, created_at) "
+)
+# The codes of the need's compound and of the areas above it (a code extends its parent's).
+OVER = ", ".join(f"SUBSTR(n.area_code, 1, {n})" for n in (6, 9, 12, 15))
+NEED = (
+    "FROM needs_need n INNER JOIN needs_needcategory c ON c.id = n.category_id "
+    "INNER JOIN places_area a ON a.id = n.compound_id "
+)
+
+
+def _floor_property(cur, at, text: tuple[str, str, list]) -> None:
+    """One message per need now with property management, to the nearest active company."""
+    from django.conf import settings
+
+    subject, body, params = text
+    has_email = "b.email <> ''"
+    cur.execute(
+        f"{MESSAGE} SELECT CASE WHEN {has_email} THEN 'email' WHEN b.phone <> '' THEN 'sms' "
+        f"ELSE 'log' END, CASE WHEN {has_email} THEN b.email ELSE b.phone END, "
+        f"'need_escalated', %s, SUBSTR({subject}, 1, 200), {body}, "
+        "'need:' || n.id || ':level:' || n.level || ':property', 'pending', 0, %s, '', %s "
+        f"{NEED} INNER JOIN needs_externalbody b ON b.id = (SELECT b2.id FROM "
+        "needs_externalbody b2 WHERE b2.kind = 'property' AND b2.active "
+        f"AND b2.area_code IN ({OVER}) ORDER BY LENGTH(b2.area_code) DESC, b2.id "
+        "LIMIT 1) WHERE n.level_since = %s AND n.level = 2 ON CONFLICT DO NOTHING",
+        [settings.LANGUAGE_CODE, *params, at, at, at],
+    )
+
+
+def _fill_sql(text: str, columns: dict[str, str], params: list) -> str:
+    """``text`` with its ``%(name)s`` placeholders as the given SQL columns."""
+    import re
+
+    sql = []
+    for i, part in enumerate(re.split(r"%\((\w+)\)s", text)):
+        if i % 2:
+            sql.append(columns[part])
+        elif part:
+            sql.append("%s")
+            params.append(part)
+    return " || ".join(sql)
+
+
+def _floor_department(cur, at, text: tuple[str, str, list]) -> None:
+    """An inbox item and a message per need now at the department, to each reviewer of its
+    category's department over it, or to each district lead over it when there is none."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from doorstep.needs.actions.sweep import inbox_texts
+
+    subject, body, params = text
+    title_text, body_text = inbox_texts()
+    mark = "918273645"
+    url = reverse("needs-detail", args=[int(mark)]).replace(mark, "%(number)s")
+    fields = {"number": "CAST(n.id AS TEXT)", "category": "c.name", "compound": "a.name"}
+    item_params: list = []
+    title = _fill_sql(title_text, fields, item_params)
+    item_body = _fill_sql(body_text, fields, item_params)
+    link = _fill_sql(url, fields, item_params)
+    recipients = (
+        f"{NEED} INNER JOIN people_rolegrant g ON ((c.department_id IS NOT NULL "
+        "AND g.role = 'reviewer' AND g.department_id = c.department_id) "
+        "OR (c.department_id IS NULL AND g.role = 'district_lead')) "
+        "INNER JOIN places_area ga ON ga.id = g.area_id "
+        "INNER JOIN auth_user u ON u.id = g.user_id AND u.is_active "
+        f"WHERE n.level_since = %s AND n.level = 5 AND ga.code IN ({OVER}) "
+        "ON CONFLICT DO NOTHING"
+    )
+    cur.execute(
+        "INSERT INTO notify_inboxitem (recipient_id, kind, title, body, url, key, created_at) "
+        f"SELECT g.user_id, 'need_escalated', SUBSTR({title}, 1, 200), {item_body}, {link}, "
+        f"'need:' || n.id || ':level:' || n.level, %s {recipients}",
+        [*item_params, at, at],
+    )
+    cur.execute(
+        f"{MESSAGE} SELECT CASE WHEN u.email = '' THEN 'log' ELSE 'email' END, u.email, "
+        f"'need_escalated', %s, SUBSTR({subject}, 1, 200), {body}, "
+        "'need:' || n.id || ':level:' || n.level || ':user:' || g.user_id, 'pending', 0, %s, "
+        f"'', %s {recipients}",
+        [settings.LANGUAGE_CODE, *params, at, at, at],
+    )
 
 
 def _floor_digests(cur, stamp: datetime.datetime, at) -> None:
@@ -367,11 +509,24 @@ def _written(stamp: datetime.datetime) -> dict:
             "GROUP BY template ORDER BY template"
         )
         messages = [[str(v) for v in row] for row in cursor.fetchall()]
+        cursor.execute(
+            "SELECT COUNT(*), SUM(recipient_id), MIN(title), MAX(body), MIN(url), MAX(key), "
+            "SUM(LENGTH(title) + LENGTH(body) + LENGTH(url) + LENGTH(key)) "
+            "FROM notify_inboxitem WHERE kind = 'need_escalated'"
+        )
+        items = [str(v) for v in cursor.fetchone()]
+        cursor.execute(
+            "SELECT channel, COUNT(*), SUM(LENGTH(address) + LENGTH(idempotency_key) "
+            "+ LENGTH(subject)), MIN(address), MAX(idempotency_key) FROM notify_message "
+            "WHERE template = 'need_escalated' GROUP BY channel ORDER BY channel"
+        )
+        routes = [[str(v) for v in row] for row in cursor.fetchall()]
     # The digests' keys carry the run's stamp; compare their text, not their keys.
     for row in messages:
         if row[0] == "needs_escalated_digest":
             row[5] = row[5].rsplit(":", 3)[0]
-    return {"needs": needs, "events": events, "messages": messages}
+    return {"needs": needs, "events": events, "messages": messages, "inbox": items,
+            "routes": routes}  # fmt: skip
 
 
 def child_measure(now: str, expected: int) -> dict:

@@ -183,6 +183,10 @@ class CategoryOut(Schema):
     name: str
     limit: int
     unit: str
+    department: str | None = Field(
+        description="The code of the department told when a need reaches the department level "
+        "(none: the district leads)."
+    )
 
 
 class NeedListParams(Schema):
@@ -472,9 +476,16 @@ def categories(request: HttpRequest):
     """The categories in use, with their feedback time."""
     if not can(request.user, VIEW_NEEDS):
         return []
+    rows = NeedCategory.objects.filter(active=True).select_related("department")
     return [
-        {"code": c.code, "name": c.name, "limit": c.limit, "unit": c.unit}
-        for c in NeedCategory.objects.filter(active=True)
+        {
+            "code": c.code,
+            "name": c.name,
+            "limit": c.limit,
+            "unit": c.unit,
+            "department": c.department.code if c.department else None,
+        }
+        for c in rows
     ]
 
 

@@ -51,6 +51,20 @@ class NeedCategory(models.Model):
     unit = models.CharField(_("unit"), max_length=12, choices=LimitUnit.choices)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     active = models.BooleanField(_("in use"), default=True)
+    # Who answers for a need of this category at the top of the ladder: the escalation sweep
+    # tells this department's reviewers over the need's area (none: the district leads).
+    department = models.ForeignKey(
+        "catalogue.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="need_categories",
+        verbose_name=_("department"),
+        help_text=_(
+            "The department whose reviewers are told when a need of this category reaches "
+            "the department level. Empty: the district leads are told."
+        ),
+    )
 
     class Meta:
         ordering = ["position", "code"]
@@ -93,7 +107,8 @@ class NeedQuerySet(models.QuerySet):
     def visible_to(self, user) -> NeedQuerySet:
         """Needs in the user's areas (sensitive ones only to REVIEW_NEEDS holders there), plus
         every need the user (or a department they review for) owns, owned, or is asked to
-        take on. Nothing for anyone else."""
+        take on, and the needs at the department level whose category that department answers
+        for. Nothing for anyone else."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if user.is_superuser:
@@ -113,7 +128,10 @@ class NeedQuerySet(models.QuerySet):
             pending = NeedHandoff.objects.filter(
                 to_department_id=department_id, status=HandoffStatus.PENDING
             ).values("need_id")
-            q |= Q(Q(pk__in=mine) | Q(pk__in=pending), area_code__prefix=code)
+            # At the top of the ladder the category's department answers for the need (the
+            # escalation sweep tells its reviewers, with a link to the need).
+            top = Q(level=Level.DEPARTMENT, category__department_id=department_id)
+            q |= Q(Q(pk__in=mine) | Q(pk__in=pending) | top, area_code__prefix=code)
         return self.filter(q)
 
     def open(self) -> NeedQuerySet:
