@@ -9,11 +9,16 @@ class VisitRuleAdmin(admin.ModelAdmin):
     """Rules changed here go through the same actions (and leave the same events) as the
     rules page."""
 
-    list_display = ["tag", "interval_days", "updated_at", "updated_by"]
-    fields = ["tag", "interval_days"]
+    list_display = ["tag", "interval_days", "silence_days", "updated_at", "updated_by"]
+    fields = ["tag", "interval_days", "silence_days"]
 
     def save_model(self, request, obj, form, change):
-        saved = do_set_visit_rule(actor=request.user, tag=obj.tag, interval_days=obj.interval_days)
+        saved = do_set_visit_rule(
+            actor=request.user,
+            tag=obj.tag,
+            interval_days=obj.interval_days,
+            silence_days=obj.silence_days,
+        )
         obj.pk = saved.pk
 
     def delete_model(self, request, obj):

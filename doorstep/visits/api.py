@@ -196,11 +196,13 @@ class SilentOut(Schema):
     tags: list[str]
     last_met: datetime.date | None
     undelivered_since: datetime.datetime | None
+    silence_days: int = Field(description="The resident's silence period: the shortest of "
+                              "their ruled tags' (or the default).")  # fmt: skip
 
 
 class SilentPage(Schema):
     count: int
-    silence_days: int
+    silence_days: int = Field(description="The default silence period (days).")
     results: list[SilentOut]
 
 
@@ -222,12 +224,20 @@ class RuleOut(Schema):
     tag: str
     tag_name: str
     interval_days: int
+    silence_days: int | None = Field(
+        description="Days without contact before the red list (null: the default period)."
+    )
     updated_at: datetime.datetime
 
 
 class RuleIn(Input):
     tag: text(40)
     interval_days: Int
+    silence_days: Int | None = Field(
+        None,
+        description="Days without contact before the red list; null or left out: the "
+        "default period.",
+    )
 
 
 # ---- helpers -----------------------------------------------------------------------------------
@@ -252,6 +262,7 @@ def _rule(rule: VisitRule) -> dict:
         "tag": rule.tag.code,
         "tag_name": rule.tag.name,
         "interval_days": rule.interval_days,
+        "silence_days": rule.silence_days,
         "updated_at": rule.updated_at,
     }
 
@@ -389,7 +400,10 @@ def set_rule(request: HttpRequest, payload: RuleIn):
     if tag is None:
         raise field_error("tag", _("No such tag."), "unknown_tag")
     rule = actions.do_set_visit_rule(
-        actor=request.user, tag=tag, interval_days=payload.interval_days
+        actor=request.user,
+        tag=tag,
+        interval_days=payload.interval_days,
+        silence_days=payload.silence_days,
     )
     return _rule(rule)
 

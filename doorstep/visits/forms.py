@@ -133,3 +133,10 @@ class RuleForm(forms.Form):
         Tag.objects.all(), label=_("Residents tagged"), to_field_name="code"
     )
     interval_days = forms.IntegerField(label=_("Visit every (days)"), min_value=1, max_value=366)
+    silence_days = forms.IntegerField(
+        label=_("Red list after (days)"),
+        min_value=1,
+        max_value=366,
+        required=False,
+        help_text=_("Empty: the default period."),
+    )

@@ -35,6 +35,15 @@ class VisitRule(models.Model):
             "last visit where someone was met."
         ),
     )
+    silence_days = models.PositiveSmallIntegerField(
+        _("red list after (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A resident with this tag goes on the red list after this many days without "
+            "contact. Empty: the default. With several ruled tags, the shortest counts."
+        ),
+    )
     updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -51,7 +60,12 @@ class VisitRule(models.Model):
             models.CheckConstraint(
                 condition=Q(interval_days__gte=1) & Q(interval_days__lte=366),
                 name="visitrule_interval_range",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(silence_days__isnull=True)
+                | (Q(silence_days__gte=1) & Q(silence_days__lte=366)),
+                name="visitrule_silence_range",
+            ),
         ]
         verbose_name = _("visit rule")
         verbose_name_plural = _("visit rules")

@@ -128,6 +128,7 @@ def silent_row(resident) -> dict:
         "tags": [t.name for t in resident.tags.all()],
         "last_met": resident.last_met,
         "undelivered_since": resident.undelivered_since,
+        "silence_days": resident.silence,
     }
 
 

@@ -11,20 +11,27 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Case as Choose
 from django.db.models import (
     Count,
     DateField,
+    DateTimeField,
     Exists,
+    Expression,
     F,
     FilteredRelation,
     Func,
+    IntegerField,
     Max,
     Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from doorstep.cases.models import Case
@@ -39,7 +46,7 @@ from doorstep.proactive.runs import TEMPLATES as PROGRAMME_TEMPLATES
 from doorstep.staff.roles import VIEW_VISITS
 
 from .choices import DueState, Outcome
-from .models import Visit
+from .models import Visit, VisitRule
 from .scoping import household_q, scope_q
 
 
@@ -191,15 +198,43 @@ UNDELIVERED = Q(
 NOT_CONTACT = [AppointmentStatus.HELD, AppointmentStatus.EXPIRED]
 
 
+def silence_of(resident: Expression) -> Subquery:
+    """The silence period of ``resident`` (days): the shortest among the rules of their ruled
+    tags, a rule without its own period counting as the default."""
+    periods = (
+        ResidentTag.objects.filter(resident=resident, tag__visit_rule__isnull=False)
+        .values("resident")
+        .annotate(days=Min(Coalesce("tag__visit_rule__silence_days", Value(silence_days()))))
+        .values("days")
+    )
+    return Subquery(periods, output_field=IntegerField())
+
+
+def silence_start(now: datetime.datetime) -> Choose:
+    """When each resident's silence began (``now`` less their period, ``silence``, annotated
+    first), as one SQL ``CASE`` over the few periods in use, each counted once in Python:
+    a datetime less a number of days is worked out differently by each database."""
+    periods = {silence_days()}
+    periods.update(
+        VisitRule.objects.exclude(silence_days=None).values_list("silence_days", flat=True)
+    )
+    whens = [
+        When(silence=days, then=Value(now - datetime.timedelta(days=days)))
+        for days in sorted(periods)
+    ]
+    return Choose(*whens, output_field=DateTimeField())
+
+
 def silent_residents(user, *, now: datetime.datetime | None = None) -> QuerySet[Resident]:
     """The red list: residents living here with a ruled tag whom nobody has met or heard from
-    for longer than ``DOORSTEP_VISIT_SILENCE_DAYS`` — no visit that met their household, no
-    booking at a desk, no case taken in for them — and whose programme message (a benefit
-    granted, offered, stopped …) was not delivered and has waited longer than that."""
+    for longer than their silence period — no visit that met their household, no booking at a
+    desk, no case taken in for them — and whose programme message (a benefit granted,
+    offered, stopped …) was not delivered and has waited longer than that. The period is the
+    shortest among the rules of their ruled tags (``VisitRule.silence_days``), the default
+    ``DOORSTEP_VISIT_SILENCE_DAYS`` standing in for a rule without one."""
     now = now or timezone.now()
-    since = now - datetime.timedelta(days=silence_days())
     resident = OuterRef("pk")
-    ruled = ResidentTag.objects.filter(resident=resident, tag__visit_rule__isnull=False)
+    since = OuterRef("since")
     met = Visit.objects.filter(
         household=OuterRef("household"), outcome=Outcome.MET, visited_at__gte=since
     )
@@ -220,7 +255,10 @@ def silent_residents(user, *, now: datetime.datetime | None = None) -> QuerySet[
             scope_q(user, VIEW_VISITS, area_field="area_code", building_field="household__building")
         )
         .filter(status=ResidentStatus.ACTIVE)
-        .filter(Exists(ruled), Exists(undelivered), ~Exists(met), ~Exists(booked), ~Exists(cases))
+        .annotate(silence=silence_of(resident))
+        .filter(silence__isnull=False)
+        .annotate(since=silence_start(now))
+        .filter(Exists(undelivered), ~Exists(met), ~Exists(booked), ~Exists(cases))
         .annotate(
             last_met=Subquery(last_met.order_by("-visited_on").values("visited_on")[:1]),
             undelivered_since=Subquery(first_undelivered),

@@ -213,6 +213,7 @@ def rules(request: HttpRequest) -> HttpResponse:
     context = {
         "rules": VisitRule.objects.select_related("tag", "updated_by"),
         "form": form if manage else None,
+        "default_silence": silence_days(),
     }
     return render(request, "visits/rules.html", context, status=status)
 

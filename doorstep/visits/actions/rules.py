@@ -23,23 +23,40 @@ def _check(actor) -> None:
 
 
 @transaction.atomic
-def do_set_visit_rule(*, actor, tag: Tag, interval_days: int) -> VisitRule:
-    """Visit residents with ``tag`` every ``interval_days`` days (creates or changes the rule)."""
-    _check(actor)
-    if not 1 <= interval_days <= INTERVAL_MAX:
+def _check_days(field: str, days: int | None) -> None:
+    if days is not None and not 1 <= days <= INTERVAL_MAX:
         message = _("Give a number of days between 1 and %(n)d.") % {"n": INTERVAL_MAX}
-        raise field_error("interval_days", message, "out_of_range")
+        raise field_error(field, message, "out_of_range")
+
+
+def do_set_visit_rule(
+    *, actor, tag: Tag, interval_days: int, silence_days: int | None = None
+) -> VisitRule:
+    """Visit residents with ``tag`` every ``interval_days`` days, and put them on the red list
+    after ``silence_days`` without contact (``None``: the default period); creates or changes
+    the rule."""
+    _check(actor)
+    _check_days("interval_days", interval_days)
+    _check_days("silence_days", silence_days)
     rule = VisitRule.objects.select_for_update().filter(tag=tag).first()
-    before = None if rule is None else rule.interval_days
+    before = None if rule is None else [rule.interval_days, rule.silence_days]
     if rule is None:
-        rule = VisitRule.objects.create(tag=tag, interval_days=interval_days, updated_by=actor)
+        rule = VisitRule.objects.create(
+            tag=tag, interval_days=interval_days, silence_days=silence_days, updated_by=actor
+        )
     else:
-        rule.interval_days, rule.updated_by = interval_days, actor
-        rule.save(update_fields=["interval_days", "updated_by", "updated_at"])
+        rule.interval_days, rule.silence_days = interval_days, silence_days
+        rule.updated_by = actor
+        rule.save(update_fields=["interval_days", "silence_days", "updated_by", "updated_at"])
     VisitEvent.objects.create(
         kind=EventKind.RULE_SET,
         actor=actor,
-        data={"tag": tag.code, "interval_days": interval_days, "before": before},
+        data={
+            "tag": tag.code,
+            "interval_days": interval_days,
+            "silence_days": silence_days,
+            "before": before,
+        },
     )
     return rule
 

@@ -94,3 +94,95 @@ def test_red_list_api_and_page(client, street, personas, undelivered):
     client.force_login(personas.outsider)
     assert client.get("/api/v1/visits/silent/").json()["count"] == 0
     assert client.get("/visits/silent/").status_code == 403
+
+
+# ---- a silence period per visit rule -----------------------------------------------------------
+
+
+def _period(personas, code: str, days: int | None) -> None:
+    from doorstep.people.models import Tag
+    from doorstep.visits.actions import do_set_visit_rule
+    from doorstep.visits.models import VisitRule
+
+    rule = VisitRule.objects.get(tag__code=code)
+    tag = Tag.objects.get(code=code)
+    do_set_visit_rule(actor=personas.admin, tag=tag, interval_days=rule.interval_days,
+                      silence_days=days)  # fmt: skip
+
+
+def test_a_rule_sets_its_own_period(street, personas, undelivered, settings):
+    settings.DOORSTEP_VISIT_SILENCE_DAYS = 60  # the messages are 40 days old
+    _period(personas, "disabled", 20)
+    assert _names(personas.clerk_a) == ["李建国"]
+    settings.DOORSTEP_VISIT_SILENCE_DAYS = 30
+    _period(personas, "living-alone", 90)  # longer than the default: not yet
+    assert _names(personas.clerk_a) == ["李建国"]
+    _period(personas, "living-alone", None)  # back to the default
+    assert _names(personas.clerk_a) == ["张桂兰", "李建国", "王秀英"]
+
+
+def test_the_shortest_period_of_the_residents_rules_counts(street, personas, undelivered):
+    from doorstep.people.models import ResidentTag, Tag
+
+    ResidentTag.objects.create(resident=street.zhang, tag=Tag.objects.get(code="disabled"))
+    _period(personas, "living-alone", 90)
+    _period(personas, "disabled", 35)
+    assert _names(personas.clerk_a) == ["张桂兰", "李建国"]  # 35 < 40 days; 王秀英 waits 90
+    _period(personas, "disabled", 45)
+    assert _names(personas.clerk_a) == []
+
+
+def test_a_met_visit_inside_a_rules_period_counts(street, personas, undelivered, log_visit):
+    _period(personas, "living-alone", 10)
+    log_visit(street.alone_a, days_ago=12)  # met, but before the 10-day period began
+    assert _names(personas.clerk_a) == ["张桂兰", "李建国", "王秀英"]
+    log_visit(street.alone_a, days_ago=8)
+    assert _names(personas.clerk_a) == ["李建国", "王秀英"]
+
+
+def test_period_on_the_rules_page_api_and_red_list(client, street, personas, undelivered):
+    from doorstep.visits.models import VisitRule
+
+    client.force_login(personas.grid_a)  # may read, not change
+    form = {"tag": "disabled", "interval_days": 30, "silence_days": 20}
+    assert client.post("/visits/rules/", form).status_code == 403
+    client.force_login(personas.administrator)
+    assert client.post("/visits/rules/", {**form, "silence_days": 0}).status_code == 400
+    assert client.post("/visits/rules/", {**form, "silence_days": 367}).status_code == 400
+    assert VisitRule.objects.get(tag__code="disabled").silence_days is None
+    assert client.post("/visits/rules/", form).status_code == 302
+    assert VisitRule.objects.get(tag__code="disabled").silence_days == 20
+    assert "20" in client.get("/visits/rules/").text
+    api = "/api/v1/visits/rules/"
+    bad = client.post(api, {"tag": "living-alone", "interval_days": 7, "silence_days": 0},
+                      content_type="application/json")  # fmt: skip
+    assert bad.status_code == 400 and bad.json()["field"] == "silence_days"
+    ok = client.post(api, {"tag": "living-alone", "interval_days": 7, "silence_days": 12},
+                     content_type="application/json")  # fmt: skip
+    assert ok.status_code == 200 and ok.json()["silence_days"] == 12
+    rules = {r["tag"]: r["silence_days"] for r in client.get(api).json()}
+    assert rules == {"living-alone": 12, "disabled": 20}
+    client.force_login(personas.clerk_a)
+    out = client.get("/api/v1/visits/silent/").json()
+    assert {r["resident"]["name"]: r["silence_days"] for r in out["results"]} == {
+        "张桂兰": 12, "李建国": 20, "王秀英": 12,
+    }  # fmt: skip
+    client.force_login(personas.grid_b)
+    assert client.post(api, {"tag": "disabled", "interval_days": 30, "silence_days": 99},
+                       content_type="application/json").status_code == 403  # fmt: skip
+    assert VisitRule.objects.get(tag__code="disabled").silence_days == 20
+
+
+def test_period_in_the_admin(client, street, personas):
+    from doorstep.visits.models import VisitEvent, VisitRule
+
+    rule = VisitRule.objects.get(tag__code="disabled")
+    url = f"/admin/visits/visitrule/{rule.pk}/change/"
+    client.force_login(personas.admin)
+    form = {"tag": rule.tag_id, "interval_days": 30, "silence_days": 14}
+    assert client.post(url, {**form, "silence_days": 0}).status_code == 200  # refused
+    assert VisitRule.objects.get(pk=rule.pk).silence_days is None
+    assert client.post(url, form).status_code == 302
+    assert VisitRule.objects.get(pk=rule.pk).silence_days == 14
+    event = VisitEvent.objects.filter(kind="rule_set").latest("pk")
+    assert event.data["silence_days"] == 14 and event.data["before"] == [30, None]
