@@ -1,11 +1,13 @@
 """The project's own pages: the home page (what each member of staff does first, by role, as
-panels) and a household's timeline (records of every app: see ``doorstep.household``)."""
+panels), a household's timeline (records of every app: see ``doorstep.household``) and logging
+out."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
 
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -65,3 +67,15 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
     opening it logs a view of each member's record."""
     found = access_household(request.user, pk)
     return render(request, "household.html", {"timeline": open_timeline(found, actor=request.user)})
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout, which also tells the browser to forget what it keeps of the site:
+    phones are shared, and the visits worklist (the service worker's Cache Storage, the due
+    list and the offline queue in localStorage) names residents. ``Clear-Site-Data`` leaves
+    the cookies to Django (the session is already ended)."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response

@@ -28,4 +28,17 @@
       button.disabled = tooLarge;
     });
   });
+
+  // Logging out wipes what the phone keeps of the site (the server says Clear-Site-Data):
+  // visits saved offline and not sent yet would be lost, so ask first (in the page's
+  // language: the form carries the text).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form.logout")) return;
+    var unsent = 0;
+    try { unsent = (JSON.parse(localStorage.getItem("doorstep.visits.queue")) || []).length; } catch (e) {}
+    if (unsent && !window.confirm(form.dataset.unsentText + " " + unsent + "\n" + form.dataset.unsentConfirm)) {
+      event.preventDefault();
+    }
+  });
 })();
