@@ -11,7 +11,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case as Choose
 from django.db.models import (
     Count,
     DateField,
@@ -29,7 +28,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -46,7 +44,7 @@ from doorstep.proactive.runs import TEMPLATES as PROGRAMME_TEMPLATES
 from doorstep.staff.roles import VIEW_VISITS
 
 from .choices import DueState, Outcome
-from .models import Visit, VisitRule
+from .models import Visit
 from .scoping import household_q, scope_q
 
 
@@ -67,6 +65,28 @@ class AddDays(Func):
             compiler.compile(e) for e in self.get_source_expressions()
         )
         return f"date({date_sql}, '+' || ({days_sql}) || ' days')", [*date_params, *days_params]
+
+
+class DaysBefore(Func):
+    """``moment - days`` (an integer expression) as a moment, on SQLite and PostgreSQL alike.
+    SQLite writes it the way Django stores a moment there (UTC, ``YYYY-MM-DD HH:MM:SS.SSS``),
+    so it compares with the stored columns as text does."""
+
+    output_field = DateTimeField()
+    arity = 2
+
+    def as_sql(self, compiler, connection, **extra):
+        (at_sql, at_params), (days_sql, days_params) = (
+            compiler.compile(e) for e in self.get_source_expressions()
+        )
+        return f"({at_sql} - ({days_sql}) * INTERVAL '1 day')", [*at_params, *days_params]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        (at_sql, at_params), (days_sql, days_params) = (
+            compiler.compile(e) for e in self.get_source_expressions()
+        )
+        sql = f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', {at_sql}, '-' || ({days_sql}) || ' days')"
+        return sql, [*at_params, *days_params]
 
 
 def due_soon_days() -> int:
@@ -210,19 +230,10 @@ def silence_of(resident: Expression) -> Subquery:
     return Subquery(periods, output_field=IntegerField())
 
 
-def silence_start(now: datetime.datetime) -> Choose:
-    """When each resident's silence began (``now`` less their period, ``silence``, annotated
-    first), as one SQL ``CASE`` over the few periods in use, each counted once in Python:
-    a datetime less a number of days is worked out differently by each database."""
-    periods = {silence_days()}
-    periods.update(
-        VisitRule.objects.exclude(silence_days=None).values_list("silence_days", flat=True)
-    )
-    whens = [
-        When(silence=days, then=Value(now - datetime.timedelta(days=days)))
-        for days in sorted(periods)
-    ]
-    return Choose(*whens, output_field=DateTimeField())
+def silence_start(now: datetime.datetime) -> DaysBefore:
+    """When each resident's silence began: ``now`` less their period (``silence``, annotated
+    first), worked out by the database."""
+    return DaysBefore(Value(now, output_field=DateTimeField()), F("silence"))
 
 
 def silent_residents(user, *, now: datetime.datetime | None = None) -> QuerySet[Resident]:

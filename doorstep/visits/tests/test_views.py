@@ -179,9 +179,8 @@ def test_worklist_query_count(grid_a, street, log_visit, django_assert_num_queri
         make_resident(f"住户{n}", household=home, tags=[alone])
     grid_a.get("/visits/")
     # session, user, grants, the grid's buildings, count, page, buildings, compounds,
-    # residents, latest visits, the silence periods in use, red list count, header's
-    # profile, grids, inbox badge
-    with django_assert_num_queries(15):
+    # residents, latest visits, red list count, header's profile, grids, inbox badge
+    with django_assert_num_queries(14):
         assert grid_a.get("/visits/").status_code == 200
 
 
