@@ -22,13 +22,13 @@ def _check(actor) -> None:
         raise PermissionDenied(_("You may not change visit rules."))
 
 
-@transaction.atomic
 def _check_days(field: str, days: int | None) -> None:
     if days is not None and not 1 <= days <= INTERVAL_MAX:
         message = _("Give a number of days between 1 and %(n)d.") % {"n": INTERVAL_MAX}
         raise field_error(field, message, "out_of_range")
 
 
+@transaction.atomic
 def do_set_visit_rule(
     *, actor, tag: Tag, interval_days: int, silence_days: int | None = None
 ) -> VisitRule:

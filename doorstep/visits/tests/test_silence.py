@@ -186,3 +186,15 @@ def test_period_in_the_admin(client, street, personas):
     assert VisitRule.objects.get(pk=rule.pk).silence_days == 14
     event = VisitEvent.objects.filter(kind="rule_set").latest("pk")
     assert event.data["silence_days"] == 14 and event.data["before"] == [30, None]
+
+
+def test_a_rule_and_its_event_are_one_transaction(street, personas, monkeypatch):
+    from doorstep.visits.models import VisitEvent, VisitRule
+
+    def broken(**kwargs):
+        raise RuntimeError("the event could not be written")
+
+    monkeypatch.setattr(VisitEvent.objects, "create", broken)
+    with pytest.raises(RuntimeError):
+        _period(personas, "disabled", 20)
+    assert VisitRule.objects.get(tag__code="disabled").silence_days is None
