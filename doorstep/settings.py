@@ -236,6 +236,10 @@ DOORSTEP_VISIT_MAX_AGE_DAYS = env.int("DOORSTEP_VISIT_MAX_AGE_DAYS", default=7)
 DOORSTEP_VISIT_RETRY_DAYS = env.int("DOORSTEP_VISIT_RETRY_DAYS", default=2)
 DOORSTEP_VISIT_DUE_SOON_DAYS = env.int("DOORSTEP_VISIT_DUE_SOON_DAYS", default=3)
 DOORSTEP_VISIT_SILENCE_DAYS = env.int("DOORSTEP_VISIT_SILENCE_DAYS", default=30)
+# The photos a phone may keep with visits saved offline, all queued visits together (bytes).
+DOORSTEP_VISIT_OFFLINE_PHOTOS_MAX_BYTES = env.int(
+    "DOORSTEP_VISIT_OFFLINE_PHOTOS_MAX_BYTES", default=25 * 1024 * 1024
+)
 # The public address printed in QR codes on receipts and notices; the request's own when empty.
 DOORSTEP_PUBLIC_URL = env.str("DOORSTEP_PUBLIC_URL", default="").rstrip("/")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -20,13 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from doorstep.cases.actions.attachments import too_large_message
+from doorstep.cases.actions.attachments import max_bytes, too_large_message
 from doorstep.places.models import Household
 from doorstep.staff.roles import LOG_VISITS, MANAGE_VISIT_RULES, VIEW_VISITS, can
 
 from . import actions
 from .access import access_household, access_visit
-from .actions.photos import MAX_PHOTOS, declared_too_large
+from .actions.photos import MAX_PHOTOS, declared_too_large, offline_photos_max_bytes
 from .choices import Outcome
 from .filters import DueFilterSet, SilentFilterSet, VisitFilterSet
 from .forms import PhotoForm, RuleForm, VisitForm, add_action_errors
@@ -91,8 +91,7 @@ def log(request: HttpRequest, household_pk: int) -> HttpResponse:
         # Refused unread: the form again, saying why (nothing was logged).
         form = VisitForm(household=household)
         form.add_error(None, too_large_message())
-        context = {"household": household, "form": form}
-        return render(request, "visits/log.html", context, status=413)
+        return render(request, "visits/log.html", _log_context(household, form), status=413)
     form = VisitForm(request.POST or None, request.FILES or None, household=household)
     status = 200
     if request.method == "POST":
@@ -110,8 +109,17 @@ def log(request: HttpRequest, household_pk: int) -> HttpResponse:
                 else:
                     messages.info(request, _("This visit was already logged; nothing was added."))
                 return redirect("visits-detail", logged.visit.pk)
-    context = {"household": household, "form": form}
-    return render(request, "visits/log.html", context, status=status)
+    return render(request, "visits/log.html", _log_context(household, form), status=status)
+
+
+def _log_context(household: Household, form: VisitForm) -> dict:
+    return {
+        "household": household,
+        "form": form,
+        "photo_max_bytes": max_bytes(),
+        "offline_photos_max_bytes": offline_photos_max_bytes(),
+        "offline_photos_max_mb": offline_photos_max_bytes() // (1024 * 1024),
+    }
 
 
 @login_required

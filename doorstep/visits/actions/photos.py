@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -29,6 +30,11 @@ from ..scoping import household_q
 
 MAX_PHOTOS = 6
 PHOTO_TYPES = ("image/jpeg", "image/png")
+
+
+def offline_photos_max_bytes() -> int:
+    """How many bytes of photos a phone may keep with the visits it saved offline."""
+    return settings.DOORSTEP_VISIT_OFFLINE_PHOTOS_MAX_BYTES
 
 
 def declared_too_large(request, photos: int = 1) -> bool:
@@ -74,17 +80,23 @@ def store_photo(visit: Visit, upload, data: bytes, content_type: str) -> VisitPh
 
 
 def do_add_photo(visit: Visit, *, actor, upload) -> VisitPhoto:
-    """Add a photo to a visit afterwards (the worker who logged it, in their households)."""
+    """Add a photo to a visit afterwards (the worker who logged it, in their households). The
+    same photo sent again (a phone resending what it kept offline, its answer lost) lands
+    once: the visit's photo with the same content is returned."""
     mine = Visit.objects.filter(household_q(actor, LOG_VISITS, "household__"), pk=visit.pk)
     may = visit.worker_id == actor.pk and mine.exists()
     if not may:
         raise PermissionDenied(_("Only the worker who logged this visit may add photos to it."))
-    if visit.photos.count() >= MAX_PHOTOS:
-        raise field_error(
-            "photos", _("At most %(n)d photos per visit.") % {"n": MAX_PHOTOS}, "too_many"
-        )
     data, content_type = check_photo(upload)
     with transaction.atomic():
+        # One photo of a visit at a time: the check for the same photo holds until commit.
+        Visit.objects.select_for_update().filter(pk=visit.pk).values_list("pk").get()
+        same = visit.photos.filter(sha256=hashlib.sha256(data).hexdigest()).first()
+        if same is not None:
+            return same
+        if visit.photos.count() >= MAX_PHOTOS:
+            message = _("At most %(n)d photos per visit.") % {"n": MAX_PHOTOS}
+            raise field_error("photos", message, "too_many")
         photo = store_photo(visit, upload, data, content_type)
         VisitEvent.objects.create(
             kind=EventKind.PHOTO, actor=actor, visit=visit, data={"photo": photo.pk}

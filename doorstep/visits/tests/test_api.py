@@ -223,3 +223,26 @@ def test_rules_api(client, personas, street):
     assert client.delete(API + "rules/veteran/").status_code == 204
     assert client.delete(API + "rules/veteran/").status_code == 404
     assert VisitEvent.objects.filter(kind__in=["rule_set", "rule_removed"]).count() == 4
+
+
+def test_a_photo_sent_again_lands_once(client, personas, street, log_visit):
+    """A phone resending the photos it kept offline (its answer lost) adds each once."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .conftest import jpeg, png
+
+    visit = log_visit(street.alone_a)
+    url = f"{API}{visit.pk}/photos/"
+    client.force_login(personas.grid_a)
+    for _ in range(2):
+        upload = SimpleUploadedFile("door.png", png(300), "image/png")
+        assert client.post(url, {"file": upload}).status_code == 201
+    upload = SimpleUploadedFile("hall.jpg", jpeg(300), "image/jpeg")
+    assert client.post(url, {"file": upload}).status_code == 201
+    assert visit.photos.count() == 2
+    bad = client.post(url, {"file": SimpleUploadedFile("x.gif", b"GIF89a" + b"0" * 50)})
+    assert bad.status_code == 400 and visit.photos.count() == 2
+    client.force_login(personas.grid_b)  # not their visit: nothing
+    upload = SimpleUploadedFile("door.png", png(400), "image/png")
+    assert client.post(url, {"file": upload}).status_code == 404
+    assert visit.photos.count() == 2

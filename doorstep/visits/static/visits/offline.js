@@ -3,8 +3,11 @@
  * The log form is sent with fetch; when the network fails (or the phone says it is offline),
  * the visit is put in a queue in localStorage and sent to the API when the connection returns.
  * Each visit carries a client key (a UUID made here, once per form): the server logs a key
- * once, so a visit sent twice lands once. Photos are not kept on the phone: add them from the
- * visit's page once it is sent.
+ * once, so a visit sent twice lands once. Its photos are kept in IndexedDB under the same key
+ * (all queued photos together at most the form's data-photos-max-bytes: above it nothing is
+ * saved and the worker is told) and sent to the visit's photo address once the visit has
+ * landed; each is deleted from the phone when the server has it (a photo sent twice lands once
+ * too), and the visit leaves the queue when its last photo has gone.
  *
  * The worklist saves its due list in localStorage, and the service worker (sw.js) keeps the
  * worklist and the log forms of its households for when the page is opened offline.
@@ -37,8 +40,67 @@
     box.hidden = false;
   }
 
+  /* ---- the photos of queued visits, in IndexedDB ---- */
+  function photoStore(mode) {
+    return new Promise(function (resolve, reject) {
+      var open = indexedDB.open("doorstep-visits", 1);
+      open.onupgradeneeded = function () {
+        var store = open.result.createObjectStore("photos", { keyPath: "id", autoIncrement: true });
+        store.createIndex("client_key", "client_key");
+      };
+      open.onsuccess = function () {
+        resolve(open.result.transaction("photos", mode).objectStore("photos"));
+      };
+      open.onerror = function () { reject(open.error); };
+    });
+  }
+  function done(request) {
+    return new Promise(function (resolve, reject) {
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+  function storedPhotos(key) {
+    return photoStore("readonly").then(function (store) {
+      return done(key ? store.index("client_key").getAll(key) : store.getAll());
+    });
+  }
+  function keepPhotos(key, files) {
+    return photoStore("readwrite").then(function (store) {
+      return Promise.all(files.map(function (file) {
+        return done(store.add({ client_key: key, name: file.name, size: file.size, blob: file }));
+      }));
+    });
+  }
+  function dropPhoto(id) {
+    return photoStore("readwrite").then(function (store) { return done(store.delete(id)); });
+  }
+
   /* ---- the queue ---- */
   var flushing = false;
+  function settled(response) {
+    /* Sent, or refused for good (bad input): either way it leaves the phone. Signed out,
+       forbidden or throttled: kept, to try later. */
+    var s = response.status;
+    return response.ok || (s >= 400 && s < 500 && s !== 401 && s !== 403 && s !== 429);
+  }
+  function sendPhotos(item, visitId) {
+    var url = item.url + visitId + "/photos/";
+    return storedPhotos(item.body.client_key).then(function (photos) {
+      return photos.reduce(function (chain, photo) {
+        return chain.then(function () {
+          var data = new FormData();
+          data.append("file", photo.blob, photo.name);
+          return fetch(url, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf() }, body: data })
+            .then(function (response) {
+              if (!settled(response)) throw new Error("photo kept");
+              if (!response.ok) write(QUEUE + ".refused", read(QUEUE + ".refused", []).concat([{ photo: photo.name, visit: visitId }]));
+              return dropPhoto(photo.id);
+            });
+        });
+      }, Promise.resolve());
+    });
+  }
   function flush() {
     var queue = read(QUEUE, []);
     if (flushing || !queue.length || navigator.onLine === false) return Promise.resolve();
@@ -50,21 +112,26 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
       body: JSON.stringify(item.body)
     }).then(function (response) {
-      var rest = read(QUEUE, []).filter(function (q) { return q.body.client_key !== item.body.client_key; });
-      if (response.ok || (response.status >= 400 && response.status < 500 && response.status !== 401 && response.status !== 403 && response.status !== 429)) {
-        if (!response.ok) write(QUEUE + ".refused", read(QUEUE + ".refused", []).concat([item]));
-        write(QUEUE, rest);
-        flushing = false;
-        if (!rest.length) {
-          var box = document.getElementById("visits-offline");
-          notice(box && box.dataset.sentText);
-          document.dispatchEvent(new CustomEvent("visits:sent"));
-          return;
-        }
-        return flush();
+      if (!settled(response)) { flushing = false; return; }
+      if (!response.ok) {
+        write(QUEUE + ".refused", read(QUEUE + ".refused", []).concat([item]));
+        return storedPhotos(item.body.client_key).then(function (photos) {
+          return Promise.all(photos.map(function (p) { return dropPhoto(p.id); }));
+        }).then(function () { return sent(item); });
       }
-      flushing = false;  /* signed out or throttled: keep it, try later */
+      return response.json().then(function (visit) {
+        return sendPhotos(item, visit.id);
+      }).then(function () { return sent(item); });
     }).catch(function () { flushing = false; });
+  }
+  function sent(item) {
+    var rest = read(QUEUE, []).filter(function (q) { return q.body.client_key !== item.body.client_key; });
+    write(QUEUE, rest);
+    flushing = false;
+    if (rest.length) return flush();
+    var box = document.getElementById("visits-offline");
+    notice(box && box.dataset.sentText);
+    document.dispatchEvent(new CustomEvent("visits:sent"));
   }
 
   function body(form) {
@@ -89,15 +156,44 @@
     };
   }
 
+  function chosenPhotos(form) {
+    var input = form.querySelector("input[type=file][name=photos]");
+    return input ? Array.prototype.slice.call(input.files) : [];
+  }
+
+  /* Keep the visit and its photos on the phone, unless the photos are too large to keep:
+     then nothing is saved and the worker is told why. */
   function queueVisit(form) {
-    var queue = read(QUEUE, []);
-    var item = { url: form.dataset.offlineQueue, body: body(form), queued_at: new Date().toISOString() };
-    if (!queue.some(function (q) { return q.body.client_key === item.body.client_key; })) queue.push(item);
-    write(QUEUE, queue);
     var box = document.getElementById("visits-offline");
-    notice(box && box.dataset.savedText);
-    form.querySelector("[name=client_key]").value = uuid();  /* the next visit is another one */
-    form.reset();
+    var item = { url: form.dataset.offlineQueue, body: body(form), queued_at: new Date().toISOString() };
+    var key = item.body.client_key;
+    var photos = chosenPhotos(form);
+    var perPhoto = parseInt(form.dataset.photoMaxBytes, 10) || Infinity;
+    var cap = parseInt(form.dataset.photosMaxBytes, 10) || 0;
+    if (photos.some(function (f) { return f.size > perPhoto; })) {
+      notice(box && box.dataset.photoTooLargeText);
+      return Promise.resolve(false);
+    }
+    var kept = photos.length ? storedPhotos() : Promise.resolve([]);
+    return kept.then(function (stored) {
+      var total = stored.concat(photos).reduce(function (sum, f) { return sum + f.size; }, 0);
+      if (photos.length && total > cap) {
+        notice(box && box.dataset.photosTooLargeText);
+        return false;
+      }
+      var queue = read(QUEUE, []);
+      if (queue.some(function (q) { return q.body.client_key === key; })) return true;
+      return (photos.length ? keepPhotos(key, photos) : Promise.resolve()).then(function () {
+        write(QUEUE, read(QUEUE, []).concat([item]));
+        notice(box && box.dataset.savedText);
+        form.querySelector("[name=client_key]").value = uuid();  /* the next visit is another one */
+        form.reset();
+        return true;
+      });
+    }).catch(function () {
+      notice(box && box.dataset.photosTooLargeText);  /* the phone refused to store them */
+      return false;
+    });
   }
 
   function setUpForm(form) {
