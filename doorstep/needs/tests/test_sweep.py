@@ -127,6 +127,8 @@ def test_department_reviewers_told_once(make_need, personas, frozen, client, dja
     need = make_need(category="emergency")
     _climb(frozen, 3)
     assert not InboxItem.objects.filter(kind="need_escalated").exists()  # level 4: not yet
+    client.force_login(personas.reviewer)
+    assert client.get(f"/needs/{need.pk}/").status_code == 404  # not the department's yet
     _climb(frozen, 3)  # level 5, then the top: nothing more
     item = InboxItem.objects.get(kind="need_escalated")
     assert (item.recipient, item.key) == (personas.reviewer, f"need:{need.pk}:level:5")
