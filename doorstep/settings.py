@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "doorstep.visits",
     "doorstep.disputes",
     "doorstep.needs",
+    "doorstep.reception",
     "doorstep",  # the project itself, for its `demo` command (DESIGN.md §4)
     "doorstep.api",
 ]

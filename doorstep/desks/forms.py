@@ -34,6 +34,8 @@ class BookingForm(forms.Form):
     def __init__(self, *args, services, **kwargs):
         super().__init__(*args, **kwargs)
         self.services = {s.code: s for s in services}
+        if not services:  # a leaders' reception: the matter is raised on the day
+            del self.fields["service"]
         self.fields["service"].choices = [("", _("Choose a service"))] + [
             (s.code, s.name) for s in services
         ]
