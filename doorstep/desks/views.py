@@ -122,7 +122,8 @@ def _bookable_slot(pk: int) -> Slot:
 def book(request: HttpRequest, slot_pk: int) -> HttpResponse:
     """Step 1: the booker's details; the place is held and a code goes to the phone."""
     slot = _bookable_slot(slot_pk)
-    services = [s for s in slot.session.desk.services.all() if s.is_active]
+    desk = slot.session.desk
+    services = [s for s in desk.services.all() if s.is_active] if desk.asks_for_service else None
     form = BookingForm(request.POST or None, services=services)
     status = 200
     if request.method == "POST":

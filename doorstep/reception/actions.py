@@ -505,6 +505,19 @@ def do_chase(*, today: datetime.date | None = None) -> int:
         )
     key = fill(f"reception:%(n)s:chased:{stamp}", n=Cast("pk", CharField()))
     url = path("reception-matter", F("pk"))
+    if ids:  # an empty id list compiles to no SQL at all
+        _post_chases(chased, title=title, url=url, key=key)
+    post_from_queryset(
+        Matter.objects.notice_overdue(today), recipient=F("day__leader"), kind="reception",
+        title=notice, url=url,
+        key=fill(f"reception:%(n)s:notice-late:{stamp}", n=Cast("pk", CharField())),
+    )  # fmt: skip
+    return len(ids)
+
+
+def _post_chases(chased, *, title, url, key) -> None:
+    """The chase to each matter's leader, and to the reviewers of its department whose grant
+    covers the matter's area: two INSERT … SELECTs."""
     post_from_queryset(
         chased, recipient=F("day__leader"), kind="reception", title=title, url=url, key=key
     )
@@ -517,12 +530,6 @@ def do_chase(*, today: datetime.date | None = None) -> int:
         reviewers, recipient=F("department__reviewer_grants__user"), kind="reception", title=title,
         url=url, key=key,
     )  # fmt: skip
-    post_from_queryset(
-        Matter.objects.notice_overdue(today), recipient=F("day__leader"), kind="reception",
-        title=notice, url=url,
-        key=fill(f"reception:%(n)s:notice-late:{stamp}", n=Cast("pk", CharField())),
-    )  # fmt: skip
-    return len(ids)
 
 
 @transaction.atomic
@@ -537,6 +544,8 @@ def do_send_briefs(*, today: datetime.date | None = None) -> int:
         date__lte=today + datetime.timedelta(days=BRIEF_DAYS_AHEAD),
     )
     ids = list(due.values_list("pk", flat=True))
+    if not ids:
+        return 0
     days = ReceptionDay.objects.filter(pk__in=ids)
     with translation.override(settings.LANGUAGE_CODE):
         title = fill(
