@@ -304,3 +304,14 @@ def test_briefs_go_to_each_leader_once_before_their_day(make_day, setup, frozen)
     assert actions.do_send_briefs() == 0
     item = InboxItem.objects.get(recipient=setup.street_lead, kind="reception")
     assert item.url == f"/reception/{soon.pk}/brief/"
+
+
+def test_the_daily_command_runs_both_sweeps(make_day, setup, frozen):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_day(date=TODAY + datetime.timedelta(days=1))
+    out = StringIO()
+    call_command("chase_reception", stdout=out)
+    assert "0 matter(s) chased, 1 brief(s) sent." in out.getvalue()
