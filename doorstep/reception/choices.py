@@ -61,7 +61,7 @@ WHERE_TO_GO = {
 class Stage(models.TextChoices):
     """Where a matter stands, as the public board and the lists show it (derived, not stored)."""
 
-    REFERRED = "referred", _("Not accepted: resident told where to go")
+    REFERRED = "referred", _("Not accepted, referred")
     ACCEPTED = "accepted", _("Accepted")
     ASSIGNED = "assigned", _("With the department")
     LATE = "late", _("Late: being chased")
