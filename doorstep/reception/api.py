@@ -32,7 +32,6 @@ from doorstep.disputes.choices import DisputeType, Risk
 from doorstep.needs.choices import Kind, Urgency
 from doorstep.needs.models import NeedCategory
 from doorstep.people.access import access_resident
-from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area
 from doorstep.staff.roles import VIEW_RECEPTION, can
 
@@ -48,7 +47,6 @@ Long = text(2000)
 WRITE_ERRORS = errors(401, 403, 404, 409)
 MATTER_RELATED = ("day", "category", "department", "compound", "need")
 DAY_RELATED = ("area", "venue", "leader", "session")
-BOARD_MONTHS = 12
 HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 
@@ -732,13 +730,9 @@ def extend(request: HttpRequest, pk: QueryId, payload: ExtendIn):
 def board(request: HttpRequest, code: QueryText, params: Query[PageParams]):
     """The public board of a street, community or compound: its coming reception days, and the
     matters raised at them in the last year with their progress. No names, no details."""
-    area = Area.objects.filter(code=code[:40]).exclude(kind=AreaKind.DISTRICT).first()
-    if area is None:
-        raise Http404
+    area, codes = public.board_place(code)
     today, now = timezone.localdate(), timezone.now()
-    codes = public.areas_above(area.code) if area.kind == AreaKind.COMPOUND else [area.code]
-    since = today - datetime.timedelta(days=BOARD_MONTHS * 31)
-    rows = public.board_matters(codes, since)
+    rows = public.board_matters(codes, public.board_since(today))
     page, after = keyset_page(rows, field="received_on", limit=params.limit, after=params.after)
     return {
         "area": {"code": area.code, "name": area.name},

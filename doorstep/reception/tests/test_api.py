@@ -348,7 +348,7 @@ def test_assign_report_notice_and_extend(client, setup, day, raise_matter, depar
         ("assign", {"department": 2**70, "due_on": "2026-12-11"}, 400, "department"),
         ("assign", {"department": 999_999, "due_on": "2026-12-11"}, 400, "department"),
         ("assign", {"due_on": "2026-12-11"}, 400, "department"),
-        ("assign", {"department": 1, "due_on": "2026-11-01"}, 409, "due_on"),
+        ("assign", {"department": "mz", "due_on": "2026-11-01"}, 409, "due_on"),
         ("report", {"report": "done"}, 409, "report"),  # not assigned yet
         ("report", {"report": ""}, 409, "report"),
         ("notice", {"sent_on": "2026-12-02"}, 409, "sent_on"),  # not a petition
@@ -357,9 +357,11 @@ def test_assign_report_notice_and_extend(client, setup, day, raise_matter, depar
         ("extend", {"days": 5, "reason": "x\x00"}, 400, "reason"),
     ],
 )
-def test_bad_matter_writes_change_nothing(client, setup, day, raise_matter, verb, body, status,
-                                          field):  # fmt: skip
+def test_bad_matter_writes_change_nothing(client, setup, day, raise_matter, department, verb,
+                                          body, status, field):  # fmt: skip
     matter = raise_matter(day)
+    if body.get("department") == "mz":
+        body = {**body, "department": department.pk}
     as_(client, setup.clerk_a)
     response = post(client, f"{BASE}matters/{matter.pk}/{verb}/", body)
     assert_error(response, status, field=field)
@@ -548,3 +550,24 @@ def test_lists_cost_the_same_queries_for_one_row_or_many(client, setup, make_day
     raise_matter(day, public_summary="路灯不亮")
     raise_matter(day, route="court", public_summary="劳动合同纠纷")
     assert [_queries(client, url) for url in urls] == once
+
+
+@pytest.mark.parametrize("pk", [0, 2**63, 10**30, "x1"])
+def test_ids_out_of_range_in_the_path_are_answered_in_the_error_shape(client, setup, day, pk):
+    as_(client, setup.clerk_a)
+    before = counts()
+    for response in (
+        client.get(f"{BASE}days/{pk}/"),
+        client.get(f"{BASE}matters/{pk}/"),
+        post(client, f"{BASE}days/{pk}/matters/", matter_body(setup)),
+        post(client, f"{BASE}matters/{pk}/report/", {"report": "x"}),
+    ):
+        assert response.status_code in (400, 404), response.content
+        assert set(response.json()) == {"code", "message", "field"}
+    assert counts() == before
+
+
+def test_a_nul_in_a_board_code_is_refused_not_a_server_error(client, setup):
+    # PostgreSQL refuses NUL in a query: the page (which shares the board's lookup) was a 500.
+    assert client.get("/reception/board/4201%00/").status_code == 404
+    assert_error(client.get(f"{BASE}board/4201%00/"), 400, "nul")
