@@ -4,9 +4,10 @@ department's report, the petition's written decision and extension), the leader'
 the public board of a place.
 
 Every write is one call of one action in ``reception.actions`` after pydantic has read the
-request strictly. A day or matter the user may not see is 404, like a missing one; one they may
-see but not act on is 403. No bookers' names or phones are ever read here, and the public board
-reads only what ``public.board_matters`` reads (no description, no raiser).
+request strictly; ``present`` shapes the JSON. A day or matter the user may not see is 404, like
+a missing one; one they may see but not act on is 403. No bookers' names or phones are ever
+read, and the public board reads only what ``public.board_matters`` reads (no description, no
+raiser).
 """
 
 from __future__ import annotations
@@ -28,16 +29,15 @@ from doorstep.core.errors import field_error
 from doorstep.core.rest.errors import errors
 from doorstep.core.rest.pagination import LIMIT_DEFAULT, LIMIT_MAX, keyset_page
 from doorstep.core.rest.types import Bool, Date, Day, Id, Input, QueryId, QueryText, text
-from doorstep.disputes.choices import DisputeType, Risk
 from doorstep.needs.choices import Kind, Urgency
 from doorstep.needs.models import NeedCategory
 from doorstep.people.access import access_resident
 from doorstep.places.models import Area
 from doorstep.staff.roles import VIEW_RECEPTION, can
 
-from . import actions, brief, public
+from . import actions, brief, present, public
 from .access import access_day, access_matter, days_for, matters_for
-from .choices import PETITION_EXTENSION_MAX, DayStatus, Mode, Route
+from .choices import PETITION_EXTENSION_MAX, Mode, Route
 from .filters import MatterFilterSet
 from .models import Matter, ReceptionDay
 
@@ -45,7 +45,6 @@ router = Router(tags=["reception"])
 
 Long = text(2000)
 WRITE_ERRORS = errors(401, 403, 404, 409)
-MATTER_RELATED = ("day", "category", "department", "compound", "need")
 DAY_RELATED = ("area", "venue", "leader", "session")
 HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
@@ -325,200 +324,6 @@ class PageParams(Schema):
     after: QueryText | None = Field(None, description="The `next` of the previous page.")
 
 
-# ---- to JSON -----------------------------------------------------------------------------------
-
-
-def _label(choices, value) -> dict:
-    choice = choices(value)
-    return {
-        "code": choice.value,
-        "label": str(choice.label),
-        "colour": getattr(choice, "colour", None),
-    }
-
-
-def _stage(matter: Matter, today: datetime.date) -> dict:
-    stage = matter.stage(today)
-    return {"code": stage.value, "label": str(stage.label), "colour": stage.colour}
-
-
-def _hhmm(value: datetime.time) -> str:
-    return value.strftime("%H:%M")
-
-
-def _person(user) -> dict:
-    return {"id": user.pk, "name": user.get_full_name() or user.username}
-
-
-def day_json(day: ReceptionDay) -> dict:
-    return {
-        "id": day.pk,
-        "area": {"code": day.area.code, "name": day.area.name},
-        "leader": _person(day.leader),
-        "leader_title": day.leader_title,
-        "date": day.date,
-        "start": _hhmm(day.start),
-        "end": _hhmm(day.end),
-        "venue": {"code": day.venue.code, "name": day.venue.name},
-        "venue_note": day.venue_note,
-        "mode": _label(Mode, day.mode),
-        "bookable": day.bookable,
-        "announce_on": day.announce_on,
-        "status": _label(DayStatus, day.status),
-        "brief_sent_at": day.brief_sent_at,
-    }
-
-
-def matter_json(matter: Matter, today: datetime.date) -> dict:
-    department = matter.department
-    return {
-        "id": matter.pk,
-        "day": {"id": matter.day_id, "date": matter.day.date},
-        "compound": {"code": matter.compound.code, "name": matter.compound.name},
-        "category": {"code": matter.category.code, "name": matter.category.name},
-        "public_summary": matter.public_summary,
-        "route": _label(Route, matter.route),
-        "stage": _stage(matter, today),
-        "petition": matter.petition,
-        "received_on": matter.received_on,
-        "notice_due": matter.notice_due,
-        "notice_sent_on": matter.notice_sent_on,
-        "conclude_by": matter.conclude_by,
-        "department": None
-        if department is None
-        else {"id": department.pk, "name": department.name},
-        "due_on": matter.due_on,
-        "reported_at": matter.reported_at,
-        "chases": matter.chases,
-        "need": matter.need_id,
-    }
-
-
-def matter_detail(matter: Matter, user, today: datetime.date) -> dict:
-    return {
-        **matter_json(matter, today),
-        "told": matter.told,
-        "extended_days": matter.extended_days,
-        "extension_reason": matter.extension_reason,
-        "assigned_at": matter.assigned_at,
-        "report": matter.report,
-        "chased_at": matter.chased_at,
-        "created_at": matter.created_at,
-        "may_run": actions.may_run(user, matter.area_code),
-        "may_report": actions.may_report(user, matter),
-    }
-
-
-def _bookings(day: ReceptionDay) -> dict | None:
-    """Counts per slot from the session's own counters: no booking (and no booker) is read."""
-    if not day.session_id:
-        return None
-    slots = list(day.session.slots.order_by("start"))
-    return {
-        "booked": sum(s.booked for s in slots),
-        "capacity": sum(s.capacity for s in slots),
-        "slots": [
-            {
-                "start": _hhmm(s.start),
-                "end": _hhmm(s.end),
-                "capacity": s.capacity,
-                "booked": s.booked,
-                "free": s.free,
-            }
-            for s in slots
-        ],
-    }
-
-
-def day_detail(day: ReceptionDay, user, today: datetime.date) -> dict:
-    matters = day.matters.select_related(*MATTER_RELATED).order_by("id")
-    return {
-        **day_json(day),
-        "matters": [matter_json(m, today) for m in matters],
-        "bookings": _bookings(day),
-        "may_run": actions.may_run(user, day.area_code),
-        "is_leader": day.leader_id == user.pk,
-    }
-
-
-def _brief_json(day: ReceptionDay, found: brief.Brief) -> dict:
-    return {
-        "day": day_json(day),
-        "open_needs": found.open_needs,
-        "overdue_count": found.overdue_count,
-        "overdue_needs": [
-            {
-                "id": n.pk,
-                "category": n.category.name,
-                "compound": n.compound.name,
-                "level": n.level,
-                "feedback_due_at": n.feedback_due_at,
-            }
-            for n in found.overdue_needs
-        ],
-        "disputes_at_risk": [
-            {
-                "number": d.number,
-                "type": _label(DisputeType, d.type),
-                "risk": _label(Risk, d.risk),
-                "area": d.area.name,
-            }
-            for d in found.disputes_at_risk
-        ],
-        "hotspots": [
-            {"compound": h["compound__name"], "category": h["category__name"], "needs": h["n"]}
-            for h in found.hotspots
-        ],
-        "open_matters": [
-            {
-                "id": m.pk,
-                "date": m.day.date,
-                "public_summary": m.public_summary,
-                "department": m.department.name if m.department_id else None,
-            }
-            for m in found.open_matters
-        ],
-    }
-
-
-def _public_day(day: ReceptionDay, now: datetime.datetime) -> dict:
-    slots = []
-    if day.session_id and day.bookable:
-        slots = [
-            {
-                "id": s.pk,
-                "start": _hhmm(s.start),
-                "end": _hhmm(s.end),
-                "free": s.free if s.starts_at() > now else 0,
-            }
-            for s in day.session.slots.all()
-        ]
-    return {
-        "id": day.pk,
-        "date": day.date,
-        "start": _hhmm(day.start),
-        "end": _hhmm(day.end),
-        "leader_title": day.leader_title,
-        "area": day.area.name,
-        "venue": day.venue.name,
-        "venue_note": day.venue_note,
-        "mode": _label(Mode, day.mode),
-        "slots": slots,
-    }
-
-
-def _board_matter(matter: Matter, today: datetime.date) -> dict:
-    return {
-        "id": matter.pk,
-        "date": matter.day.date,
-        "category": matter.category.name,
-        "public_summary": matter.public_summary,
-        "department": matter.department.name if matter.department_id else None,
-        "due_on": matter.due_on,
-        "stage": _stage(matter, today),
-    }
-
-
 # ---- reading the request -----------------------------------------------------------------------
 
 
@@ -547,8 +352,8 @@ def _filtered(request: HttpRequest):
 
 
 def _after_write(request: HttpRequest, pk: int) -> dict:
-    matter = Matter.objects.select_related(*MATTER_RELATED).get(pk=pk)
-    return matter_detail(matter, request.user, timezone.localdate())
+    matter = Matter.objects.select_related(*present.MATTER_RELATED).get(pk=pk)
+    return present.matter_detail(matter, request.user, timezone.localdate())
 
 
 # ---- days --------------------------------------------------------------------------------------
@@ -565,7 +370,7 @@ def days(request: HttpRequest, params: Query[DayListParams]):
     if params.to is not None:
         rows = rows.filter(date__lte=params.to)
     page, after = keyset_page(rows, field="date", limit=params.limit, after=params.after)
-    return {"results": [day_json(d) for d in page], "next": after or None}
+    return {"results": [present.day_json(d) for d in page], "next": after or None}
 
 
 @router.post("/reception/days/", response={201: list[DayOut], **WRITE_ERRORS},
@@ -593,7 +398,7 @@ def plan(request: HttpRequest, payload: PlanIn):
         ),
     )
     rows = ReceptionDay.objects.select_related(*DAY_RELATED).filter(pk__in=[d.pk for d in made])
-    return Status(201, [day_json(d) for d in rows.order_by("date")])
+    return Status(201, [present.day_json(d) for d in rows.order_by("date")])
 
 
 @router.get("/reception/days/{int:pk}/", response={200: DayDetail, **errors(401, 404)},
@@ -601,7 +406,7 @@ def plan(request: HttpRequest, payload: PlanIn):
 def day(request: HttpRequest, pk: QueryId):
     """A day, its matters and, when it takes bookings, how many places are booked (counts only)."""
     found = access_day(request.user, pk)
-    return day_detail(found, request.user, timezone.localdate())
+    return present.day_detail(found, request.user, timezone.localdate())
 
 
 @router.post("/reception/days/{int:pk}/cancel/", response={200: DayDetail, **WRITE_ERRORS},
@@ -610,7 +415,7 @@ def cancel(request: HttpRequest, pk: QueryId):
     """Call a planned day off; its bookings are cancelled and each booker told."""
     found = access_day(request.user, pk)
     actions.do_cancel_day(found, actor=request.user)
-    return day_detail(access_day(request.user, pk), request.user, timezone.localdate())
+    return present.day_detail(access_day(request.user, pk), request.user, timezone.localdate())
 
 
 @router.get("/reception/days/{int:pk}/brief/", response={200: BriefOut, **errors(401, 404)},
@@ -622,7 +427,7 @@ def day_brief(request: HttpRequest, pk: QueryId):
     found = access_day(request.user, pk)
     if found.leader_id != request.user.pk and not can(request.user, VIEW_RECEPTION):
         raise Http404
-    return _brief_json(found, brief.build(found))
+    return present.brief_json(found, brief.build(found))
 
 
 # ---- matters -----------------------------------------------------------------------------------
@@ -668,16 +473,17 @@ def matters(request: HttpRequest, params: Query[MatterListParams]):
     """Matters in the user's areas, assigned to their department, or raised at their days,
     newest first, a page at a time."""
     today = timezone.localdate()
-    rows = _filtered(request).select_related(*MATTER_RELATED)
+    rows = _filtered(request).select_related(*present.MATTER_RELATED)
     page, after = keyset_page(rows, field="created_at", limit=params.limit, after=params.after)
-    return {"results": [matter_json(m, today) for m in page], "next": after or None}
+    return {"results": [present.matter_json(m, today) for m in page], "next": after or None}
 
 
 @router.get("/reception/matters/{int:pk}/", response={200: MatterDetail, **errors(401, 404)},
             url_name="reception-matter")  # fmt: skip
 def matter(request: HttpRequest, pk: QueryId):
     """A matter: its route, deadlines, assignment and report, and what this user may do."""
-    return matter_detail(access_matter(request.user, pk), request.user, timezone.localdate())
+    found = access_matter(request.user, pk)
+    return present.matter_detail(found, request.user, timezone.localdate())
 
 
 @router.post("/reception/matters/{int:pk}/assign/", response={200: MatterDetail, **WRITE_ERRORS},
@@ -736,7 +542,7 @@ def board(request: HttpRequest, code: QueryText, params: Query[PageParams]):
     page, after = keyset_page(rows, field="received_on", limit=params.limit, after=params.after)
     return {
         "area": {"code": area.code, "name": area.name},
-        "days": [_public_day(d, now) for d in public.coming_days(area.code, today)],
-        "matters": [_board_matter(m, today) for m in page],
+        "days": [present.public_day(d, now) for d in public.coming_days(area.code, today)],
+        "matters": [present.board_matter(m, today) for m in page],
         "next": after or None,
     }
