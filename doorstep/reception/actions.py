@@ -409,8 +409,10 @@ def do_assign(
 @transaction.atomic
 def do_report(matter: Matter, *, actor, report: str) -> Matter:
     """The department's report on what it did; the leader then concludes the need."""
-    _require(may_report(actor, matter))
+    # Checked on the locked row: a reviewer holding a matter since reassigned to another
+    # department may not report on that department's work.
     matter = _lock(matter)
+    _require(may_report(actor, matter))
     _check_open(matter)
     if matter.department_id is None:
         raise field_error("report", _("The matter is not assigned yet."), "invalid_transition")

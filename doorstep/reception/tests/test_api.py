@@ -571,3 +571,20 @@ def test_a_nul_in_a_board_code_is_refused_not_a_server_error(client, setup):
     # PostgreSQL refuses NUL in a query: the page (which shares the board's lookup) was a 500.
     assert client.get("/reception/board/4201%00/").status_code == 404
     assert_error(client.get(f"{BASE}board/4201%00/"), 400, "nul")
+
+
+def test_a_reviewer_may_not_report_once_the_matter_went_to_another_department(setup, seen):
+    # The report action checks who may report on the locked row, not on the caller's copy.
+    from django.core.exceptions import PermissionDenied
+
+    from doorstep.catalogue.models import Department
+    from doorstep.reception.actions import do_assign, do_report
+
+    _day, theirs, _other = seen
+    held = Matter.objects.get(pk=theirs.pk)  # read while still with the reviewer's department
+    elsewhere = Department.objects.create(code="zj", name="住建")
+    do_assign(theirs, actor=setup.street_lead, department=elsewhere,
+              due_on=TODAY + datetime.timedelta(days=5))  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        do_report(held, actor=setup.reviewer, report="已处理")
+    assert Matter.objects.get(pk=theirs.pk).report == ""
