@@ -49,6 +49,8 @@ from .choices import (
 from .models import Matter, ReceptionDay
 
 ANNOUNCE_MAX_DAYS = 60
+# Days are planned at most a year ahead (and a monthly plan runs at most a year beyond that).
+PLAN_AHEAD_DAYS = 366
 REPEAT_MAX_MONTHS = 12
 TEXT_MAX = 2000
 # A public summary may not carry what identifies a person: a run of digits (a phone, an ID, a
@@ -155,6 +157,8 @@ def _check_plan(actor, plan: Plan) -> None:
         raise field_error("end", _("The end must come after the start."))
     if plan.date < _today():
         raise field_error("date", _("Choose today or a later day."), "past")
+    if plan.date > _today() + datetime.timedelta(days=PLAN_AHEAD_DAYS):
+        raise field_error("date", _("Choose a day within the next year."))
     if not 0 <= plan.announce_days <= ANNOUNCE_MAX_DAYS:
         raise field_error(
             "announce_days", _("Between 0 and %(n)d days.") % {"n": ANNOUNCE_MAX_DAYS}
@@ -405,8 +409,10 @@ def do_assign(
 @transaction.atomic
 def do_report(matter: Matter, *, actor, report: str) -> Matter:
     """The department's report on what it did; the leader then concludes the need."""
-    _require(may_report(actor, matter))
+    # Checked on the locked row: a reviewer holding a matter since reassigned to another
+    # department may not report on that department's work.
     matter = _lock(matter)
+    _require(may_report(actor, matter))
     _check_open(matter)
     if matter.department_id is None:
         raise field_error("report", _("The matter is not assigned yet."), "invalid_transition")

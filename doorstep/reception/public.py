@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area
 from doorstep.staff.scoping import prefix_q
 
@@ -18,6 +19,25 @@ from .models import Matter, ReceptionDay
 def areas_above(code: str) -> list[str]:
     """The codes of the street and community a compound (or community) lies in."""
     return [code[:n] for n in (9, 12) if len(code) >= n]
+
+
+BOARD_MONTHS = 12  # how far back the public board goes
+
+
+def board_since(today: datetime.date) -> datetime.date:
+    return today - datetime.timedelta(days=BOARD_MONTHS * 31)
+
+
+def board_place(code: str) -> tuple[Area, list[str]]:
+    """The street, community or compound of a public board, and the areas whose matters it
+    shows (a compound: those of its community and street). 404 for anything else, a NUL
+    included (PostgreSQL refuses one in a query)."""
+    area = None
+    if "\x00" not in code:
+        area = Area.objects.filter(code=code[:40]).exclude(kind=AreaKind.DISTRICT).first()
+    if area is None:
+        raise Http404
+    return area, areas_above(area.code) if area.kind == AreaKind.COMPOUND else [area.code]
 
 
 def coming_days(code: str, today: datetime.date) -> list[ReceptionDay]:

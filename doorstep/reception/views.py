@@ -9,8 +9,6 @@ page with the error beside the field (400) and changes nothing; one the user may
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,8 +21,6 @@ from django.views.decorators.http import require_POST
 
 from doorstep.desks.choices import LIVE
 from doorstep.desks.models import Appointment
-from doorstep.places.choices import AreaKind
-from doorstep.places.models import Area
 from doorstep.staff.roles import REVIEW_CASES, RUN_RECEPTION, VIEW_RECEPTION, can
 
 from . import actions, brief, public
@@ -42,7 +38,6 @@ from .forms import (
 )
 
 PAGE_SIZE = 25
-BOARD_MONTHS = 12
 
 
 def _require(user, *capabilities: str) -> None:
@@ -242,13 +237,9 @@ def brief_page(request: HttpRequest, pk: int) -> HttpResponse:
 def board(request: HttpRequest, code: str) -> HttpResponse:
     """The public board of a street, community or compound: coming days, and every matter
     raised at its reception days in the last year with its progress. No names, no details."""
-    area = Area.objects.filter(code=code).exclude(kind=AreaKind.DISTRICT).first()
-    if area is None:
-        raise Http404
+    area, codes = public.board_place(code)
     today = timezone.localdate()
-    codes = public.areas_above(area.code) if area.kind == AreaKind.COMPOUND else [area.code]
-    since = today - datetime.timedelta(days=BOARD_MONTHS * 31)
-    rows = public.board_matters(codes, since)
+    rows = public.board_matters(codes, public.board_since(today))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for matter in page.object_list:
         matter.stage_now = matter.stage(today)
