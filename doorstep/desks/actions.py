@@ -157,7 +157,8 @@ def _slots_for(session: DeskSession) -> list[Slot]:
 @transaction.atomic
 def do_open_session(desk: Desk, *, date, start, end, compound, slot_minutes: int, capacity: int):
     """One session of ``desk`` outside its weekly rules (a leaders' reception day), with its
-    slots; an open session already there at that date and start is returned as it is."""
+    slots; a session already there at that date and start is returned as it is (reopened if
+    it was cancelled)."""
     session, created = DeskSession.objects.get_or_create(
         desk=desk,
         date=date,
@@ -172,6 +173,9 @@ def do_open_session(desk: Desk, *, date, start, end, compound, slot_minutes: int
     )
     if created:
         Slot.objects.bulk_create(_slots_for(session))
+    elif session.status == SessionStatus.CANCELLED:  # a day called off, planned again
+        session.status = SessionStatus.OPEN
+        session.save(update_fields=["status"])
     return session
 
 

@@ -176,16 +176,22 @@ def do_plan_days(actor, plan: Plan) -> list[ReceptionDay]:
     leader already receives at one of those times."""
     _check_plan(actor, plan)
     dates = monthly_dates(plan.date, plan.repeat_months)
-    taken = set(
-        ReceptionDay.objects.filter(
-            leader=plan.leader, date__in=dates, start=plan.start
-        ).values_list("date", flat=True)
-    )
-    if taken:
-        first = min(taken)
+    live = ReceptionDay.objects.filter(date__in=dates).exclude(status=DayStatus.CANCELLED)
+    busy = live.filter(leader=plan.leader, start__lt=plan.end, end__gt=plan.start)
+    if first := busy.order_by("date").values_list("date", flat=True).first():
         raise field_error(
             "date",
             _("This leader already receives residents on %(date)s at that time.")
+            % {"date": first.isoformat()},
+            "duplicate",
+        )
+    # The area's reception desk has one session per date and start: two bookable days of one
+    # area cannot start together.
+    clash = live.filter(area=plan.area, start=plan.start, session__isnull=False)
+    if Mode(plan.mode).bookable and (first := clash.values_list("date", flat=True).first()):
+        raise field_error(
+            "start",
+            _("Another reception day of this area starts at that time on %(date)s.")
             % {"date": first.isoformat()},
             "duplicate",
         )
@@ -241,10 +247,11 @@ def do_cancel_day(day: ReceptionDay, *, actor) -> ReceptionDay:
         raise field_error(
             "status", _("Matters were registered on this day: it took place."), "invalid_transition"
         )
-    day.status = DayStatus.CANCELLED
-    day.save(update_fields=["status"])
-    if day.session_id:
-        desks.do_cancel_session(day.session)
+    session = day.session
+    day.status, day.session = DayStatus.CANCELLED, None  # the time is free to plan again
+    day.save(update_fields=["status", "session"])
+    if session is not None:
+        desks.do_cancel_session(session)
     return day
 
 
@@ -340,6 +347,14 @@ def do_register_matter(day: ReceptionDay, *, actor, raised: Raised) -> Matter:
         if raised.kind not in Kind.values:
             raise field_error("kind", _("Choose one of the options."))
         matter.told = _text(raised.told or str(WHERE_TO_GO[raised.route]), "told", required=True)
+        # Registered though not accepted: what was raised and by whom stays on the matter (an
+        # accepted one keeps them on its need).
+        matter.description = _text(raised.description, "description", required=True)
+        matter.raiser_name = (raised.raiser_name or getattr(raised.resident, "name", "")).strip()[
+            :40
+        ]
+        if not matter.raiser_name:
+            raise field_error("raiser_name", _("This field is required."), "required")
     matter.save(force_insert=True)
     if day.status == DayStatus.PLANNED:
         ReceptionDay.objects.filter(pk=day.pk).update(status=DayStatus.HELD)

@@ -80,8 +80,11 @@ class ReceptionDay(models.Model):
     class Meta:
         ordering = ["date", "start", "id"]
         constraints = [
+            # Once at a time (overlaps are refused by the action); a day called off frees it.
             models.UniqueConstraint(
-                fields=["leader", "date", "start"], name="receptionday_leader_date_start"
+                fields=["leader", "date", "start"],
+                condition=~Q(status=DayStatus.CANCELLED),
+                name="receptionday_leader_date_start",
             ),
             models.CheckConstraint(
                 condition=Q(start__lt=models.F("end")), name="receptionday_hours"
@@ -147,6 +150,9 @@ class Matter(models.Model):
     )
     route = models.CharField(_("what became of it"), max_length=16, choices=Route.choices)
     told = models.TextField(_("what the resident was told"), blank=True)
+    # A matter not accepted has no need: what was raised, and by whom, are kept here.
+    description = models.TextField(_("what was raised"), blank=True)
+    raiser_name = models.CharField(_("raised by"), max_length=40, blank=True)
     need = models.OneToOneField(
         "needs.Need",
         on_delete=models.PROTECT,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -41,10 +42,11 @@ def board_place(code: str) -> tuple[Area, list[str]]:
 
 
 def coming_days(code: str, today: datetime.date) -> list[ReceptionDay]:
-    """Announced days of the street and community ``code`` lies in, soonest first."""
+    """Announced days of the street and community ``code`` lies in, and of the communities
+    inside it (a street's board shows its communities' days too), soonest first."""
     return list(
         ReceptionDay.objects.announced(today)
-        .filter(area_code__in=areas_above(code))
+        .filter(Q(area_code__in=areas_above(code)) | Q(area_code__prefix=code))
         .select_related("area", "venue", "session")
         .prefetch_related("session__slots")
         .order_by("date", "start")[:6]

@@ -115,9 +115,11 @@ def test_calling_a_day_off_cancels_its_bookings(day, setup):
     Appointment.objects.create(
         slot=slot, name="钱", phone="13912345678", code="ABCD2345", status="booked"
     )
+    session = day.session
     actions.do_cancel_day(day, actor=setup.street_lead)
     day.refresh_from_db()
-    assert day.status == "cancelled" and day.session.status == "cancelled"
+    session.refresh_from_db()
+    assert day.status == "cancelled" and session.status == "cancelled" and day.session is None
     assert Appointment.objects.get().status == "cancelled"
     with pytest.raises(ValidationError):
         actions.do_cancel_day(day, actor=setup.street_lead)
@@ -147,6 +149,7 @@ def test_an_accepted_matter_is_a_need_the_leader_owns(day, raise_matter, setup):
 def test_a_court_matter_is_registered_not_accepted_and_the_resident_told(day, raise_matter):
     matter = raise_matter(day, route="court")
     assert matter.need is None and "court" in matter.told
+    assert matter.description.startswith("3栋电梯") and matter.raiser_name == "钱大爷"
     assert matter.stage(TODAY) == Stage.REFERRED and not Need.objects.exists()
 
 
@@ -315,3 +318,29 @@ def test_the_daily_command_runs_both_sweeps(make_day, setup, frozen):
     out = StringIO()
     call_command("chase_reception", stdout=out)
     assert "0 matter(s) chased, 1 brief(s) sent." in out.getvalue()
+
+
+def test_a_day_called_off_frees_its_time_and_session(day, make_day, setup):
+    session = day.session
+    actions.do_cancel_day(day, actor=setup.street_lead)
+    (again,) = make_day()
+    session.refresh_from_db()
+    assert again.session == session and session.status == "open"
+
+
+def test_overlapping_times_and_a_shared_start_are_refused(day, make_day, setup):
+    with pytest.raises(ValidationError) as caught:
+        make_day(start=datetime.time(16, 0), end=datetime.time(18, 0))  # overlaps 14–17
+    assert codes(caught.value) == {"date": "duplicate"}
+    from django.contrib.auth import get_user_model
+
+    from doorstep.staff.models import RoleGrant
+
+    other = get_user_model().objects.create_user("lead_2", password="pw")
+    RoleGrant.objects.create(user=other, role="community_lead", area=setup.area_a)
+    with pytest.raises(ValidationError) as caught:
+        make_day(leader=other)  # the area's desk already has a session starting then
+    assert codes(caught.value) == {"start": "duplicate"}
+    (open_day,) = make_day(leader=other, mode="open")  # no booking, no desk session
+    assert open_day.session is None
+    assert ReceptionDay.objects.count() == 2
