@@ -23,6 +23,7 @@ from doorstep.people.models import Resident
 from doorstep.places.demo import build_places
 from doorstep.places.models import Area
 from doorstep.proactive.demo import build_demo_programmes
+from doorstep.reception.demo import build_demo_reception
 from doorstep.staff.choices import Role
 from doorstep.staff.models import RoleGrant
 from doorstep.visits.demo import build_demo_visits
@@ -103,4 +104,5 @@ def build_demo(residents: int, *, progress=None) -> dict:
     programmes = build_demo_programmes()
     build_demo_needs()
     build_demo_visits()  # grids for the grid workers, visit rules, past visits
+    build_demo_reception()  # reception days raise needs: after the needs' categories
     return {"logins": logins, "loaded": loaded, "programmes": programmes}

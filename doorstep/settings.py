@@ -75,12 +75,14 @@ INSTALLED_APPS = [
     "doorstep.visits",
     "doorstep.disputes",
     "doorstep.needs",
+    "doorstep.reception",
     "doorstep",  # the project itself, for its `demo` command (DESIGN.md §4)
     "doorstep.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "doorstep.core.middleware.NulPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -27,4 +27,5 @@ urlpatterns = [
     path("programmes/", include("doorstep.proactive.urls")),
     path("needs/", include("doorstep.needs.urls")),
     path("visits/", include("doorstep.visits.urls")),
+    path("reception/", include("doorstep.reception.urls")),
 ]

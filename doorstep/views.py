@@ -20,6 +20,7 @@ from doorstep.household import access_household, open_timeline
 from doorstep.needs.panel import home_panel as needs_panel
 from doorstep.notify import home as notify_home
 from doorstep.people.overview import residents_by_child_area
+from doorstep.reception.home import panel as reception_panel
 from doorstep.staff.choices import Role
 from doorstep.staff.roles import StaffProfile, staff_profile
 from doorstep.visits.home import panel as visits_panel
@@ -39,6 +40,7 @@ PANELS: dict[str, Panel] = {
     "disputes": disputes_panel,
     "needs": needs_panel,
     "visits": visits_panel,
+    "reception": reception_panel,
 }
 
 

@@ -65,6 +65,7 @@ def build() -> NinjaAPI:
     from doorstep.needs.api import router as needs
     from doorstep.notify.api import router as inbox
     from doorstep.proactive.api import router as programmes
+    from doorstep.reception.api import router as reception
     from doorstep.visits.api import router as visits
 
     from .households import router as households
@@ -88,6 +89,7 @@ def build() -> NinjaAPI:
     api.add_router("/", inbox)
     api.add_router("/", households)
     api.add_router("/visits/", visits)
+    api.add_router("/", reception)
     return api
 
 

@@ -9,6 +9,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 LAST_SEEN = "doorstep_last_seen"
@@ -43,4 +44,18 @@ class IdleTimeoutMiddleware:
                 )
             elif last is None or now - int(last) >= STAMP_EVERY:
                 request.session[LAST_SEEN] = now
+        return self.get_response(request)
+
+
+class NulPathMiddleware:
+    """A page address with a NUL character names nothing: 404 before any view reads it (a
+    database refuses NUL in a query, PostgreSQL loudly). The JSON API answers it in its own
+    error shape, so its paths go on."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path and not request.path.startswith("/api/"):
+            raise Http404
         return self.get_response(request)

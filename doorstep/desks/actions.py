@@ -73,7 +73,7 @@ def _message_context(appointment: Appointment) -> dict:
     session = slot.session
     # No ``name``: the booker typed it, and text from the public never goes into a message.
     return {
-        "service": appointment.service.name,
+        "service": appointment.service.name if appointment.service else session.desk.name,
         "desk": f"{session.desk.name} · {session.compound.name}",
         "date": session.date.isoformat(),
         "time": f"{slot.start:%H:%M}–{slot.end:%H:%M}",
@@ -155,6 +155,31 @@ def _slots_for(session: DeskSession) -> list[Slot]:
 
 
 @transaction.atomic
+def do_open_session(desk: Desk, *, date, start, end, compound, slot_minutes: int, capacity: int):
+    """One session of ``desk`` outside its weekly rules (a leaders' reception day), with its
+    slots; a session already there at that date and start is returned as it is (reopened if
+    it was cancelled)."""
+    session, created = DeskSession.objects.get_or_create(
+        desk=desk,
+        date=date,
+        start=start,
+        defaults={
+            "end": end,
+            "compound": compound,
+            "area_code": compound.code,
+            "slot_minutes": slot_minutes,
+            "capacity": capacity,
+        },
+    )
+    if created:
+        Slot.objects.bulk_create(_slots_for(session))
+    elif session.status == SessionStatus.CANCELLED:  # a day called off, planned again
+        session.status = SessionStatus.OPEN
+        session.save(update_fields=["status"])
+    return session
+
+
+@transaction.atomic
 def do_generate_sessions(desk: Desk, start: datetime.date, end: datetime.date) -> int:
     """Create the sessions and slots the schedule gives for [start, end]; existing ones are
     kept (unique desk, date, start). Open sessions on a date now closed by an exception are
@@ -225,6 +250,10 @@ def _check_slot(slot: Slot, service) -> None:
         raise _error("slot", _("This desk session has been cancelled."), "cancelled")
     if slot.starts_at() <= timezone.now():
         raise _error("slot", _("This time has already passed. Choose a later one."), "past")
+    if not session.desk.asks_for_service:
+        if service is not None:
+            raise _error("service", _("This desk does not offer that service."), "service")
+        return
     if (
         service is None
         or not service.is_active
@@ -489,6 +518,31 @@ def _cancel(code: str, phone_last4: str) -> Appointment:
         phone=appointment.phone,
     )
     return appointment
+
+
+@transaction.atomic
+def do_cancel_session(session: DeskSession) -> int:
+    """Cancel a session and every place held or booked in it, telling each booker (a leaders'
+    reception day called off). Returns how many bookings were cancelled."""
+    DeskSession.objects.filter(pk=session.pk).update(status=SessionStatus.CANCELLED)
+    live = list(
+        Appointment.objects.filter(slot__session=session, status__in=LIVE).select_related(
+            "slot__session__desk", "slot__session__compound", "service"
+        )
+    )
+    for appointment in live:
+        if appointment.status == AppointmentStatus.BOOKED:
+            _queue(
+                key=f"desks:appointment:{appointment.pk}:cancelled",
+                template="appointment_cancelled",
+                context=_message_context(appointment),
+                phone=appointment.phone,
+            )
+    Appointment.objects.filter(pk__in=[a.pk for a in live]).update(
+        status=AppointmentStatus.CANCELLED, changed_at=timezone.now()
+    )
+    Slot.objects.filter(session=session).update(booked=0)
+    return len(live)
 
 
 # ---- at the desk ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import datetime
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from doorstep.catalogue.models import Service
 from doorstep.core.errors import field_error
@@ -73,7 +73,7 @@ class CancelIn(Input):
 class AppointmentOut(Schema):
     code: str
     status: str
-    service: str
+    service: str | None = Field(description="Null for a leaders' reception day.")
     desk: str
     compound: str
     date: str
@@ -87,7 +87,7 @@ def _appointment_json(appointment: Appointment) -> dict:
     return {
         "code": appointment.code,
         "status": appointment.status,
-        "service": appointment.service.code,
+        "service": appointment.service.code if appointment.service else None,
         "desk": session.desk.name,
         "compound": session.compound.code,
         "date": session.date.isoformat(),

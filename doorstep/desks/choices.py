@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 class DeskKind(models.TextChoices):
     FIXED = "fixed", _("Fixed desk in a compound")
     MOBILE = "mobile", _("Mobile desk visiting compounds")
+    # A leaders' reception day (领导接待日) booked like a desk: its sessions are made by the
+    # reception app, one per day, and booking one asks for no service.
+    RECEPTION = "reception", _("Leaders' reception")
 
 
 class ExceptionKind(models.TextChoices):

@@ -33,7 +33,10 @@ class BookingForm(forms.Form):
 
     def __init__(self, *args, services, **kwargs):
         super().__init__(*args, **kwargs)
-        self.services = {s.code: s for s in services}
+        self.services = {s.code: s for s in services or ()}
+        if services is None:  # a leaders' reception: the matter is raised on the day
+            del self.fields["service"]
+            return
         self.fields["service"].choices = [("", _("Choose a service"))] + [
             (s.code, s.name) for s in services
         ]

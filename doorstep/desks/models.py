@@ -67,15 +67,21 @@ class Desk(models.Model):
     def clean(self) -> None:
         if not self.area_id:
             return
-        wanted = AreaKind.COMPOUND if self.kind == DeskKind.FIXED else AreaKind.COMMUNITY
-        if self.area.kind != wanted:
-            raise ValidationError(
-                {
-                    "area": _("A fixed desk belongs to a compound.")
-                    if self.kind == DeskKind.FIXED
-                    else _("A mobile desk belongs to a community.")
-                }
-            )
+        wanted, message = {
+            DeskKind.FIXED: ({AreaKind.COMPOUND}, _("A fixed desk belongs to a compound.")),
+            DeskKind.MOBILE: ({AreaKind.COMMUNITY}, _("A mobile desk belongs to a community.")),
+            DeskKind.RECEPTION: (
+                {AreaKind.COMMUNITY, AreaKind.STREET},
+                _("Leaders' reception belongs to a community or a street."),
+            ),
+        }[self.kind]
+        if self.area.kind not in wanted:
+            raise ValidationError({"area": message})
+
+    @property
+    def asks_for_service(self) -> bool:
+        """Booking a desk names the service wanted; a leaders' reception asks for none."""
+        return self.kind != DeskKind.RECEPTION
 
 
 class DeskSchedule(models.Model):
@@ -297,11 +303,14 @@ class Appointment(models.Model):
     slot = models.ForeignKey(
         Slot, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("slot")
     )
+    # None for a leaders' reception, where the matter is raised on the day.
     service = models.ForeignKey(
         "catalogue.Service",
         on_delete=models.PROTECT,
         related_name="appointments",
         verbose_name=_("service"),
+        null=True,
+        blank=True,
     )
     name = models.CharField(_("name"), max_length=50)
     phone = models.CharField(_("mobile phone"), max_length=11)

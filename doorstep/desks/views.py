@@ -4,6 +4,8 @@ querysets and ``access_*``, writes through the actions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,7 +28,7 @@ from doorstep.staff.roles import SERVE_DESK, can
 
 from . import actions
 from .access import access_appointment, access_session, access_ticket
-from .choices import AppointmentStatus, SessionStatus
+from .choices import AppointmentStatus, DeskKind, SessionStatus
 from .forms import BookingForm, CancelForm, ConfirmForm, WalkInForm, add_action_errors
 from .models import Appointment, DeskSchedule, DeskSession, Slot
 
@@ -40,6 +42,12 @@ MARKABLE = {"served": AppointmentStatus.SERVED, "no_show": AppointmentStatus.NO_
 # ---- public ---------------------------------------------------------------------------------
 
 
+# Other apps add sections to a compound's public page without the desks app importing them
+# (the reception app adds the leaders' reception days): each ``fn(request, compound)`` in this
+# list returns a piece of HTML, rendered below the desks in the order registered.
+compound_sections: list[Callable[[HttpRequest, Area], str]] = []
+
+
 def compound_or_404(code: str) -> Area:
     return get_object_or_404(Area, code=code, kind=AreaKind.COMPOUND)
 
@@ -51,6 +59,7 @@ def upcoming_sessions(compound: Area) -> list[DeskSession]:
     sessions = list(
         DeskSession.objects.upcoming()
         .filter(compound=compound)
+        .exclude(desk__kind=DeskKind.RECEPTION)  # shown by the reception app's section
         .select_related("desk")
         .prefetch_related("slots", "desk__services")
     )
@@ -65,7 +74,11 @@ def upcoming_sessions(compound: Area) -> list[DeskSession]:
 
 def compound_page(request: HttpRequest, code: str) -> HttpResponse:
     compound = compound_or_404(code)
-    context = {"compound": compound, "sessions": upcoming_sessions(compound)}
+    context = {
+        "compound": compound,
+        "sessions": upcoming_sessions(compound),
+        "sections": [section(request, compound) for section in compound_sections],
+    }
     return render(request, "desks/compound.html", context)
 
 
@@ -109,7 +122,8 @@ def _bookable_slot(pk: int) -> Slot:
 def book(request: HttpRequest, slot_pk: int) -> HttpResponse:
     """Step 1: the booker's details; the place is held and a code goes to the phone."""
     slot = _bookable_slot(slot_pk)
-    services = [s for s in slot.session.desk.services.all() if s.is_active]
+    desk = slot.session.desk
+    services = [s for s in desk.services.all() if s.is_active] if desk.asks_for_service else None
     form = BookingForm(request.POST or None, services=services)
     status = 200
     if request.method == "POST":
@@ -119,7 +133,7 @@ def book(request: HttpRequest, slot_pk: int) -> HttpResponse:
             try:
                 appointment = actions.do_book(
                     slot,
-                    service=form.services.get(data["service"]),
+                    service=form.services.get(data.get("service", "")),
                     name=data["name"],
                     phone=data["phone"],
                     id_last4=data["id_last4"],

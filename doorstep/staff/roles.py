@@ -29,16 +29,21 @@ VIEW_NEEDS = "view_needs"  # read needs (sensitive ones only as their owner)
 REVIEW_NEEDS = "review_needs"  # decide on escalations and the "repeated unreasonable" flag
 MEDIATE_DISPUTES = "mediate_disputes"  # register disputes, hold sessions, record agreements
 VIEW_DISPUTES = "view_disputes"  # read disputes and their files
+# Leaders' reception days (领导接待日): plan them, register what residents raise, assign it to
+# departments and chase it. The leader of a day must also hold HANDLE_NEEDS there: they own
+# (包案) the needs the day raises.
+RUN_RECEPTION = "run_reception"
+VIEW_RECEPTION = "view_reception"  # read reception days, their matters and the leader's brief
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CLERK: frozenset(
         {VIEW_RESIDENTS, EDIT_RESIDENTS, IMPORT_RESIDENTS, SERVE_DESK, VIEW_CASES, HANDLE_CASES}
-        | {VIEW_VISITS, HANDLE_NEEDS, VIEW_NEEDS}
+        | {VIEW_VISITS, HANDLE_NEEDS, VIEW_NEEDS, RUN_RECEPTION, VIEW_RECEPTION}
     ),
     Role.COMMUNITY_LEAD: frozenset(
         {VIEW_RESIDENTS, EDIT_RESIDENTS, IMPORT_RESIDENTS, SERVE_DESK, VIEW_CASES, HANDLE_CASES}
         | {VIEW_VISITS, LOG_VISITS, MANAGE_VISIT_RULES, HANDLE_NEEDS, VIEW_NEEDS, REVIEW_NEEDS}
-        | {MEDIATE_DISPUTES, VIEW_DISPUTES}
+        | {MEDIATE_DISPUTES, VIEW_DISPUTES, RUN_RECEPTION, VIEW_RECEPTION}
     ),
     Role.GRID_WORKER: frozenset(
         {VIEW_RESIDENTS, LOG_VISITS, VIEW_VISITS, HANDLE_NEEDS, VIEW_NEEDS}
@@ -46,12 +51,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.MEDIATOR: frozenset({MEDIATE_DISPUTES, VIEW_DISPUTES}),
     Role.STREET_LEAD: frozenset(
         {VIEW_RESIDENTS, VIEW_CASES, VIEW_VISITS, HANDLE_NEEDS, VIEW_NEEDS, REVIEW_NEEDS}
-        | {VIEW_DISPUTES}
+        | {VIEW_DISPUTES, RUN_RECEPTION, VIEW_RECEPTION}
     ),
     # The whole district's programmes are the district lead's business: read, not change.
     Role.DISTRICT_LEAD: frozenset(
         {VIEW_RESIDENTS, VIEW_CASES, VIEW_PROGRAMMES, VIEW_VISITS, VIEW_NEEDS, REVIEW_NEEDS}
-        | {VIEW_DISPUTES}
+        | {VIEW_DISPUTES, VIEW_RECEPTION}
     ),
     Role.REVIEWER: frozenset({REVIEW_CASES}),
     Role.ADMINISTRATOR: frozenset(
@@ -186,6 +191,10 @@ class StaffProfile:
     @property
     def can_view_disputes(self) -> bool:
         return VIEW_DISPUTES in self.capabilities
+
+    @property
+    def can_view_reception(self) -> bool:
+        return VIEW_RECEPTION in self.capabilities
 
 
 def staff_profile(user) -> StaffProfile:

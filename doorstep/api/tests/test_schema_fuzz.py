@@ -83,6 +83,7 @@ def data(personas, make_case, frozen):  # noqa: F811
     household = Household.objects.create(building=building, room="101")
     Resident.objects.filter(pk=forwarded.resident_id).update(household=household)
     _disputes(personas)
+    _reception(personas)
 
 
 def _disputes(personas) -> None:
@@ -121,6 +122,33 @@ def _disputes(personas) -> None:
             terms="条款",
             performance_how="现金",
         )
+
+
+def _reception(personas) -> None:
+    """A reception day today with a matter assigned to the reviewer's department (ids near 1),
+    and a coming day that takes bookings, for the reception operations and the public board."""
+    import datetime
+
+    from doorstep.catalogue.models import Department
+    from doorstep.needs.models import NeedCategory
+    from doorstep.reception import actions as reception
+
+    plan = reception.Plan(
+        area=personas.area_a, leader=personas.street_lead, leader_title="街道党工委书记",
+        date=datetime.date(2026, 12, 1), start=datetime.time(14), end=datetime.time(17),
+        venue=personas.compound_a, mode="both",
+    )  # fmt: skip
+    day = reception.do_plan_days(personas.street_lead, plan)[0]
+    later = datetime.date(2026, 12, 8)
+    reception.do_plan_days(personas.street_lead, reception.Plan(**{**plan.__dict__, "date": later}))
+    raised = reception.Raised(
+        compound=personas.compound_a, category=NeedCategory.objects.get(code="property"),
+        kind="complaint", description="电梯停运", public_summary="电梯停运", petition=True,
+        raiser_name="钱大爷",
+    )  # fmt: skip
+    matter = reception.do_register_matter(day, actor=personas.street_lead, raised=raised)
+    reception.do_assign(matter, actor=personas.street_lead, due_on=later,
+                        department=Department.objects.get(code="mz"))  # fmt: skip
 
 
 def _fuzz(schema, headers: dict, mode: GenerationMode) -> list[str]:
@@ -245,5 +273,18 @@ def test_the_schema_lists_every_json_operation(schema):
         ("GET", "/api/v1/visits/rules/"),
         ("POST", "/api/v1/visits/rules/"),
         ("DELETE", "/api/v1/visits/rules/{tag}/"),
+        ("GET", "/api/v1/reception/days/"),
+        ("POST", "/api/v1/reception/days/"),
+        ("GET", "/api/v1/reception/days/{pk}/"),
+        ("POST", "/api/v1/reception/days/{pk}/cancel/"),
+        ("GET", "/api/v1/reception/days/{pk}/brief/"),
+        ("POST", "/api/v1/reception/days/{pk}/matters/"),
+        ("GET", "/api/v1/reception/matters/"),
+        ("GET", "/api/v1/reception/matters/{pk}/"),
+        ("POST", "/api/v1/reception/matters/{pk}/assign/"),
+        ("POST", "/api/v1/reception/matters/{pk}/report/"),
+        ("POST", "/api/v1/reception/matters/{pk}/notice/"),
+        ("POST", "/api/v1/reception/matters/{pk}/extend/"),
+        ("GET", "/api/v1/reception/board/{code}/"),
     }
     assert operations == expected
