@@ -142,6 +142,8 @@ def test_the_department_sees_its_matters_and_reports(client, day, raise_matter, 
     assert (
         client.post(write, {"department": department.pk, "due_on": "2026-12-20"}).status_code == 403
     )
+    page = client.get(reverse("reception-matter", args=[mine.pk])).content.decode()
+    assert reverse("reception-day", args=[day.pk]) not in page  # a day they may not open
     report = reverse("reception-matter-write", args=[mine.pk, "report"])
     assert client.post(report, {"report": ""}).status_code == 400
     assert client.post(report, {"report": "已修复"}).status_code == 302
