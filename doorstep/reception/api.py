@@ -153,6 +153,10 @@ class MatterPage(Schema):
 
 class MatterDetail(MatterSummary):
     told: str
+    description: str = Field(
+        description="What was raised, for a matter not accepted (an accepted one's is its need's)."
+    )
+    raiser_name: str = Field(description="Who raised a matter not accepted.")
     extended_days: int
     extension_reason: str
     assigned_at: datetime.datetime | None

@@ -85,6 +85,8 @@ def matter_detail(matter: Matter, user, today: datetime.date) -> dict:
     return {
         **matter_json(matter, today),
         "told": matter.told,
+        "description": matter.description,
+        "raiser_name": matter.raiser_name,
         "extended_days": matter.extended_days,
         "extension_reason": matter.extension_reason,
         "assigned_at": matter.assigned_at,

@@ -244,6 +244,7 @@ def test_register_a_petition_for_a_court(client, setup, day):
     found = response.json()
     assert found["stage"]["code"] == "referred" and found["need"] is None
     assert found["notice_due"] == "2026-12-16" and "court" in found["told"]
+    assert found["description"].startswith("3栋电梯") and found["raiser_name"] == "钱大爷"
 
 
 def test_register_for_a_registry_resident(client, setup, day, make_resident):
