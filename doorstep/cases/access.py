@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from doorstep.core.ids import pk_or_404
 from doorstep.people.access import access_resident
 from doorstep.staff.roles import HANDLE_CASES
 from doorstep.staff.scoping import covers
@@ -15,10 +16,7 @@ def access_intake_resident(user, pk):
     """A resident whose matters ``user`` may take in: seen by them and inside the areas where
     they handle cases. Anyone else's resident is a 404, like a missing one. The intake page and
     the API both ask this."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(pk)
     resident = access_resident(user, pk, related=())  # intake reads the resident's own row
     if not covers(user, HANDLE_CASES, resident.area_code):
         raise Http404

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from doorstep.core.ids import pk_or_404
 from doorstep.staff.choices import Role
 from doorstep.staff.roles import MEDIATE_DISPUTES, roles_with, user_grants
 
@@ -15,10 +16,7 @@ DETAIL_RELATED = ("area", "building__compound", "mediator", "registered_by")
 def access_dispute(user, pk, *, related: tuple[str, ...] = DETAIL_RELATED) -> Dispute:
     """A dispute ``user`` may see (``Dispute.objects.visible_to``); 404 otherwise. Whether they
     may *act* on it is ``may_mediate``, which the actions check."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(pk)
     dispute = Dispute.objects.visible_to(user).select_related(*related).filter(pk=pk).first()
     if dispute is None:
         raise Http404

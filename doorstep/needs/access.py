@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from doorstep.core.ids import pk_or_404
+
 from .models import Need, NeedHandoff
 
 DETAIL_RELATED = (
@@ -23,10 +25,7 @@ DETAIL_RELATED = (
 def access_need(user, pk) -> Need:
     """A need ``user`` may see (``Need.objects.visible_to``); 404 otherwise. Whether they may
     *act* on it is the action's own check."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(pk)
     need = Need.objects.visible_to(user).select_related(*DETAIL_RELATED).filter(pk=pk).first()
     if need is None:
         raise Http404

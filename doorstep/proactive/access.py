@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from doorstep.core.ids import pk_or_404
 from doorstep.people.access import access_resident
 from doorstep.people.models import Resident
 from doorstep.staff.roles import (
@@ -67,16 +68,6 @@ def require_explain(user) -> None:
         raise PermissionDenied
 
 
-def _pk(value) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if pk <= 0 or pk > 2**62:
-        raise Http404
-    return pk
-
-
 def access_programme(user, pk, *, for_change: bool = False) -> Programme:
     """A programme ``user`` may read (or change); 403 without the right, 404 when missing."""
     if for_change:
@@ -85,7 +76,7 @@ def access_programme(user, pk, *, for_change: bool = False) -> Programme:
         require_read(user)
     programme = (
         Programme.objects.select_related("department", "service", "certificate_type", "handler")
-        .filter(pk=_pk(pk))
+        .filter(pk=pk_or_404(pk))
         .first()
     )
     if programme is None:
@@ -96,7 +87,7 @@ def access_programme(user, pk, *, for_change: bool = False) -> Programme:
 def explainable_programme(user, pk) -> Programme:
     """A programme for a why / why-not page: any existing one, for staff who see residents."""
     require_explain(user)
-    programme = Programme.objects.select_related("department").filter(pk=_pk(pk)).first()
+    programme = Programme.objects.select_related("department").filter(pk=pk_or_404(pk)).first()
     if programme is None:
         raise Http404
     return programme
@@ -105,14 +96,14 @@ def explainable_programme(user, pk) -> Programme:
 def explainable_resident(user, pk) -> Resident:
     """A resident in ``user``'s areas (VIEW_RESIDENTS); 404 alike for missing and not theirs."""
     require_explain(user)
-    return access_resident(user, _pk(pk))
+    return access_resident(user, pk_or_404(pk))
 
 
 def access_run(user, pk) -> ProgrammeRun:
     require_read(user)
     run = (
         ProgrammeRun.objects.select_related("programme", "rule_version", "started_by")
-        .filter(pk=_pk(pk))
+        .filter(pk=pk_or_404(pk))
         .first()
     )
     if run is None:

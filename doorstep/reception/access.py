@@ -5,17 +5,9 @@ from __future__ import annotations
 from django.db.models import Q
 from django.http import Http404
 
+from doorstep.core.ids import pk_or_404
+
 from .models import Matter, ReceptionDay
-
-
-def _pk(pk) -> int:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 0 < pk < 2**63:
-        raise Http404
-    return pk
 
 
 def days_for(user):
@@ -40,7 +32,7 @@ def access_day(user, pk) -> ReceptionDay:
     day = (
         days_for(user)
         .select_related("area", "venue", "leader", "session")
-        .filter(pk=_pk(pk))
+        .filter(pk=pk_or_404(pk))
         .first()
     )
     if day is None:
@@ -52,7 +44,7 @@ def access_matter(user, pk) -> Matter:
     matter = (
         matters_for(user)
         .select_related("day__leader", "day__area", "compound", "category", "department", "need")
-        .filter(pk=_pk(pk))
+        .filter(pk=pk_or_404(pk))
         .first()
     )
     if matter is None:

@@ -12,7 +12,8 @@ from doorstep.needs.forms import add_action_errors
 from doorstep.needs.models import NeedCategory
 from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area
-from doorstep.staff.roles import HANDLE_NEEDS, RUN_RECEPTION, roles_with
+from doorstep.staff.choices import Role
+from doorstep.staff.roles import RUN_RECEPTION
 from doorstep.staff.scoping import area_prefixes, prefix_q
 
 from .actions import ANNOUNCE_MAX_DAYS, REPEAT_MAX_MONTHS, Plan, Raised
@@ -59,12 +60,13 @@ class PlanForm(forms.Form):
             kind__in=[AreaKind.COMMUNITY, AreaKind.STREET]
         ).order_by("code")
         self.fields["venue"].queryset = areas.filter(kind=AreaKind.COMPOUND).order_by("code")
-        # Leaders who may own needs somewhere in the user's areas; the action checks the area.
+        # Community and street leads of the user's areas; the action checks that the one chosen
+        # may own needs (HANDLE_NEEDS) in the day's area.
         self.fields["leader"].queryset = (
             get_user_model()
             .objects.filter(
                 is_active=True,
-                role_grants__role__in=[r for r in roles_with(HANDLE_NEEDS) if "lead" in r],
+                role_grants__role__in=[Role.COMMUNITY_LEAD, Role.STREET_LEAD],
             )
             .filter(prefix_q("role_grants__area__code", prefixes))
             .distinct()

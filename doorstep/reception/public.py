@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from doorstep.places.choices import AreaKind
+from doorstep.places.choices import CODE_LENGTH, AreaKind
 from doorstep.places.models import Area
 from doorstep.staff.scoping import prefix_q
 
@@ -19,7 +19,8 @@ from .models import Matter, ReceptionDay
 
 def areas_above(code: str) -> list[str]:
     """The codes of the street and community a compound (or community) lies in."""
-    return [code[:n] for n in (9, 12) if len(code) >= n]
+    lengths = (CODE_LENGTH[AreaKind.STREET], CODE_LENGTH[AreaKind.COMMUNITY])
+    return [code[:n] for n in lengths if len(code) >= n]
 
 
 BOARD_MONTHS = 12  # how far back the public board goes

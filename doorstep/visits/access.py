@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from doorstep.core.ids import pk_or_404
 from doorstep.places.models import Household
 from doorstep.staff.roles import LOG_VISITS, VIEW_VISITS
 
 from .models import Visit
 from .scoping import household_q
-
-
-def _pk(pk) -> int:
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 def access_household(user, pk, *, for_write: bool = False) -> Household:
@@ -25,7 +19,7 @@ def access_household(user, pk, *, for_write: bool = False) -> Household:
     household = (
         Household.objects.filter(household_q(user, capability))
         .select_related("building__compound")
-        .filter(pk=_pk(pk))
+        .filter(pk=pk_or_404(pk))
         .first()
     )
     if household is None:
@@ -37,7 +31,7 @@ def access_visit(user, pk) -> Visit:
     visit = (
         Visit.objects.visible_to(user)
         .select_related("household__building__compound", "worker")
-        .filter(pk=_pk(pk))
+        .filter(pk=pk_or_404(pk))
         .first()
     )
     if visit is None:
