@@ -61,7 +61,8 @@ def build(day: ReceptionDay, *, now: datetime.datetime | None = None) -> Brief:
     )
     return Brief(
         open_needs=needs.open().count(),
-        overdue_needs=list(overdue[:LISTED]),
+        # Counted all, listed without the sensitive ones (their owners and reviewers only).
+        overdue_needs=list(overdue.filter(sensitive=False)[:LISTED]),
         overdue_count=overdue.count(),
         disputes_at_risk=disputes,
         hotspots=hotspots,

@@ -225,3 +225,16 @@ def test_the_leaders_home_page_shows_the_next_day(client, make_day, setup):
     assert 'id="reception-panel"' not in get(client, setup.grid_a, "home").content.decode()
     body = get(client, setup.clerk_b, "home").content.decode()
     assert reverse("reception-day", args=[day.pk]) not in body
+
+
+def test_the_brief_lists_no_sensitive_need(client, day, raise_matter, setup, frozen):
+    import datetime as dt
+
+    plain = raise_matter(day).need
+    secret = raise_matter(day, sensitive=True).need
+    frozen.shift(dt.timedelta(days=30))  # both past their feedback deadline
+    client.force_login(setup.clerk_a)
+    body = client.get(reverse("reception-brief", args=[day.pk])).content.decode()
+    assert "2 past their feedback deadline" in body
+    assert reverse("needs-detail", args=[plain.pk]) in body
+    assert reverse("needs-detail", args=[secret.pk]) not in body
