@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "doorstep.workdays",
     "doorstep.notify",
     "doorstep.catalogue",
+    "doorstep.feedback",
     "doorstep.desks",
     "doorstep.cases",
     "doorstep.rules",
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "doorstep.disputes",
     "doorstep.needs",
     "doorstep.reception",
+    "doorstep.insight",
     "doorstep",  # the project itself, for its `demo` command (DESIGN.md §4)
     "doorstep.api",
 ]
@@ -243,6 +245,18 @@ DOORSTEP_VISIT_OFFLINE_PHOTOS_MAX_BYTES = env.int(
     "DOORSTEP_VISIT_OFFLINE_PHOTOS_MAX_BYTES", default=25 * 1024 * 1024
 )
 # The public address printed in QR codes on receipts and notices; the request's own when empty.
+# Satisfaction (好差评): a bad rating's rectification is due this many working days after it
+# (5 in some provinces, 15 in others); a resident unrated this many days after closing is
+# invited once; a rating is accepted up to this many days after closing.
+DOORSTEP_RECTIFY_WORKING_DAYS = env.int("DOORSTEP_RECTIFY_WORKING_DAYS", default=5)
+DOORSTEP_RATING_INVITE_DAYS = env.int("DOORSTEP_RATING_INVITE_DAYS", default=3)
+DOORSTEP_RATING_WINDOW_DAYS = env.int("DOORSTEP_RATING_WINDOW_DAYS", default=30)
+# The composite score's weights: response, resolution, satisfaction (Beijing 10 / 50 / 40).
+DOORSTEP_COMPOSITE_WEIGHTS = tuple(
+    env.list("DOORSTEP_COMPOSITE_WEIGHTS", cast=float, default=[10, 50, 40])
+)
+# Below this many items a rate is shown as "—" and takes no place in a league table.
+DOORSTEP_METRIC_MIN_N = env.int("DOORSTEP_METRIC_MIN_N", default=10)
 DOORSTEP_PUBLIC_URL = env.str("DOORSTEP_PUBLIC_URL", default="").rstrip("/")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

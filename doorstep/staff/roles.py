@@ -34,16 +34,25 @@ VIEW_DISPUTES = "view_disputes"  # read disputes and their files
 # (包案) the needs the day raises.
 RUN_RECEPTION = "run_reception"
 VIEW_RECEPTION = "view_reception"  # read reception days, their matters and the leader's brief
+# Satisfaction (好差评) and callbacks (回访). Ratings are read without the rater's identity; only
+# a rectification's owner sees whom to call back.
+VIEW_RATINGS = "view_ratings"  # read ratings, rectifications, appeals and callbacks
+CALL_BACK = "call_back"  # record callbacks on closed matters
+RECTIFY = "rectify"  # own the rectification of a bad rating and call the resident back
+APPEAL_RATINGS = "appeal_ratings"  # contest a bad rating of one's own desk or department
+DECIDE_APPEALS = "decide_appeals"  # uphold or reject an appeal
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CLERK: frozenset(
         {VIEW_RESIDENTS, EDIT_RESIDENTS, IMPORT_RESIDENTS, SERVE_DESK, VIEW_CASES, HANDLE_CASES}
         | {VIEW_VISITS, HANDLE_NEEDS, VIEW_NEEDS, RUN_RECEPTION, VIEW_RECEPTION}
+        | {VIEW_RATINGS, CALL_BACK}
     ),
     Role.COMMUNITY_LEAD: frozenset(
         {VIEW_RESIDENTS, EDIT_RESIDENTS, IMPORT_RESIDENTS, SERVE_DESK, VIEW_CASES, HANDLE_CASES}
         | {VIEW_VISITS, LOG_VISITS, MANAGE_VISIT_RULES, HANDLE_NEEDS, VIEW_NEEDS, REVIEW_NEEDS}
         | {MEDIATE_DISPUTES, VIEW_DISPUTES, RUN_RECEPTION, VIEW_RECEPTION}
+        | {VIEW_RATINGS, CALL_BACK, RECTIFY, APPEAL_RATINGS}
     ),
     Role.GRID_WORKER: frozenset(
         {VIEW_RESIDENTS, LOG_VISITS, VIEW_VISITS, HANDLE_NEEDS, VIEW_NEEDS}
@@ -52,13 +61,15 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.STREET_LEAD: frozenset(
         {VIEW_RESIDENTS, VIEW_CASES, VIEW_VISITS, HANDLE_NEEDS, VIEW_NEEDS, REVIEW_NEEDS}
         | {VIEW_DISPUTES, RUN_RECEPTION, VIEW_RECEPTION}
+        | {VIEW_RATINGS, CALL_BACK, RECTIFY, DECIDE_APPEALS}
     ),
     # The whole district's programmes are the district lead's business: read, not change.
     Role.DISTRICT_LEAD: frozenset(
         {VIEW_RESIDENTS, VIEW_CASES, VIEW_PROGRAMMES, VIEW_VISITS, VIEW_NEEDS, REVIEW_NEEDS}
-        | {VIEW_DISPUTES, VIEW_RECEPTION}
+        | {VIEW_DISPUTES, VIEW_RECEPTION, VIEW_RATINGS, DECIDE_APPEALS}
     ),
-    Role.REVIEWER: frozenset({REVIEW_CASES}),
+    # A reviewer reads and contests the ratings of their own department's decisions.
+    Role.REVIEWER: frozenset({REVIEW_CASES, VIEW_RATINGS, APPEAL_RATINGS}),
     Role.ADMINISTRATOR: frozenset(
         {VIEW_PROGRAMMES, MANAGE_PROGRAMMES, RUN_PROGRAMMES, MANAGE_VISIT_RULES}
     ),
