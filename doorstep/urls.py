@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from doorstep.feedback import views as feedback_views
+
 from . import views
 from .api.main import api
 
@@ -28,4 +30,7 @@ urlpatterns = [
     path("needs/", include("doorstep.needs.urls")),
     path("visits/", include("doorstep.visits.urls")),
     path("reception/", include("doorstep.reception.urls")),
+    path("feedback/", include("doorstep.feedback.urls")),
+    # The resident's rating page: a short address, for SMS and for the receipt's QR code.
+    path("rate/<str:key>/", feedback_views.rate, name="feedback-rate"),
 ]

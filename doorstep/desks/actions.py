@@ -26,6 +26,8 @@ from doorstep.core import crypto
 from doorstep.core import phone as phones
 from doorstep.core.errors import field_error
 from doorstep.core.throttle import Throttle, any_blocked, hit_all
+from doorstep.feedback.actions import do_open_subject
+from doorstep.feedback.choices import SubjectKind
 from doorstep.staff.roles import SERVE_DESK
 from doorstep.staff.scoping import covers
 from doorstep.workdays.calendar import is_public_holiday
@@ -634,6 +636,7 @@ def do_serve_ticket(ticket: QueueTicket, *, actor) -> QueueTicket:
         appointment = Appointment.objects.get(pk=ticket.appointment_id)
         if appointment.status != AppointmentStatus.SERVED:
             _transition(appointment, AppointmentStatus.SERVED)
+            _open_for_rating(appointment, actor)
     return ticket
 
 
@@ -651,7 +654,20 @@ def do_mark_appointment(appointment: Appointment, *, actor, status: str) -> Appo
         QueueTicket.objects.filter(appointment=appointment, served_at__isnull=True).update(
             served_at=timezone.now()
         )
+        _open_for_rating(appointment, actor)
     return appointment
+
+
+def _open_for_rating(appointment: Appointment, actor) -> None:
+    """A served desk visit is rated (一次一评), by the booker: the resident on record, else the
+    phone the booking was made with."""
+    desk = appointment.slot.session.desk
+    do_open_subject(
+        SubjectKind.VISIT, appointment.pk, reference=f"A{appointment.pk}",
+        area_code=desk.area_code, closed_at=timezone.now(), service=appointment.service,
+        handler=actor, resident=appointment.resident,
+        phone="" if appointment.resident_id else appointment.phone,
+    )  # fmt: skip
 
 
 @transaction.atomic

@@ -12,6 +12,8 @@ only the rectification's owner sees whom to call.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -20,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.catalogue.models import Department, Service
 from doorstep.people.models import Resident
+from doorstep.staff.roles import VIEW_RATINGS, reviewer_grants
+from doorstep.staff.scoping import area_prefixes, prefix_q
 
 from .choices import (
     AppealGround,
@@ -33,6 +37,22 @@ from .choices import (
     Source,
     SubjectKind,
 )
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class SubjectQuerySet(models.QuerySet):
+    def visible_to(self, user) -> SubjectQuerySet:
+        """Matters rated in the user's areas (VIEW_RATINGS), and for a department reviewer the
+        matters their department decided, in the areas of that grant."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        q = prefix_q("area_code", area_prefixes(user, VIEW_RATINGS))
+        for department, code in reviewer_grants(user):
+            q |= Q(department_id=department, area_code__startswith=code)
+        return self.filter(q)
 
 
 class Subject(models.Model):
@@ -62,8 +82,15 @@ class Subject(models.Model):
         Resident, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("resident"),
     )  # fmt: skip
+    # Where the invitation goes when there is no resident on record (a desk visit booked by
+    # phone), as the booking holds it.
+    phone = models.CharField(_("mobile phone"), max_length=11, blank=True)
+    # The rating link's secret (/rate/<key>/): random, rates this one matter and nothing else.
+    key = models.CharField(_("rating link key"), max_length=32, unique=True, default=new_key)
     closed_at = models.DateTimeField(_("closed at"))
     invited_at = models.DateTimeField(_("invited to rate at"), null=True, blank=True)
+
+    objects = SubjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["-closed_at", "-id"]

@@ -86,8 +86,11 @@ TEMPLATES: dict[str, MessageTemplate] = {
     ),
     "case_completed": MessageTemplate(
         subject=_("Done: {{ service }}"),
-        body=_("{{ name }}, your matter “{{ service }}” (receipt {{ receipt }}) is done."),
-        variables=("name", "service", "receipt"),
+        body=_(
+            "{{ name }}, your matter “{{ service }}” (receipt {{ receipt }}) is done. "
+            "Tell us how we did: {{ link }}"
+        ),
+        variables=("name", "service", "receipt", "link"),
     ),
     "case_refused": MessageTemplate(
         subject=_("Not accepted: {{ service }}"),
@@ -96,6 +99,14 @@ TEMPLATES: dict[str, MessageTemplate] = {
             "{{ reason }}"
         ),
         variables=("name", "service", "receipt", "reason"),
+    ),
+    "rating_invite": MessageTemplate(
+        subject=_("How did we do? {{ reference }}"),
+        body=_(
+            "Your matter {{ reference }} was finished a few days ago. Please tell us how "
+            "satisfied you are: {{ link }}"
+        ),
+        variables=("reference", "link"),
     ),
     "case_overdue": MessageTemplate(
         subject=_("Overdue: case {{ receipt }}"),

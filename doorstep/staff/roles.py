@@ -207,6 +207,10 @@ class StaffProfile:
     def can_view_reception(self) -> bool:
         return VIEW_RECEPTION in self.capabilities
 
+    @property
+    def can_view_ratings(self) -> bool:
+        return VIEW_RATINGS in self.capabilities
+
 
 def staff_profile(user) -> StaffProfile:
     """The user's roles and the capabilities they carry, from one query over the grants."""

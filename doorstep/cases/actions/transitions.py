@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from doorstep.catalogue.choices import Necessity
 from doorstep.catalogue.models import Department
+from doorstep.feedback.actions import do_open_subject, rating_url
+from doorstep.feedback.choices import SubjectKind
 
 from .. import clock
 from ..choices import (
@@ -293,10 +295,23 @@ def _after(case: Case, verb: str, *, actor, reason: str, materials: Iterable) ->
         document = _document(case, DocumentKind.CORRECTION, actor=actor, reason=reason)
         _notify(case, f"returned:{document.pk}", "case_correction", reason=reason)
     elif verb == "complete":
-        _notify(case, "completed", "case_completed")
+        subject = _open_for_rating(case, actor)
+        _notify(case, "completed", "case_completed", link=rating_url(subject.key))
     elif verb == "reject":
         # The department's written decision: the resident is owed it as much as a refusal.
         _document(case, DocumentKind.DECISION, actor=actor, reason=reason, items=[])
+        _open_for_rating(case, actor)
         _notify(case, "refused", "case_refused", reason=reason)
     elif verb == "refuse":
+        _open_for_rating(case, actor)
         _notify(case, "refused", "case_refused", reason=reason)
+
+
+def _open_for_rating(case: Case, actor):
+    """A closed case is rated (好差评): the unit rated is the department that decided it when
+    it was forwarded, else the community desk that carried it."""
+    return do_open_subject(
+        SubjectKind.CASE, case.pk, reference=case.receipt, area_code=case.area_code,
+        closed_at=case.closed_at or timezone.now(), service=case.service,
+        department=case.forwarded_to, handler=actor, resident=case.resident,
+    )  # fmt: skip

@@ -11,6 +11,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from doorstep.feedback.actions import do_open_subject
+from doorstep.feedback.choices import SubjectKind
+
 from ..access import may_mediate
 from ..choices import TRANSITIONS, DisputeStatus, EventKind, Need, Performance
 from ..errors import InvalidTransition, field_error
@@ -125,6 +128,14 @@ def transition(dispute: Dispute, verb: str, *, actor, reason: str = "", data=Non
         )
     for name, value in fields.items():
         setattr(dispute, name, value)
+    if t.target == DisputeStatus.CLOSED:
+        # A closed dispute is rated by its first party on record (好差评); the unit rated is
+        # the community that mediated it.
+        party = dispute.parties.filter(resident__isnull=False).order_by("pk").first()
+        do_open_subject(
+            SubjectKind.DISPUTE, dispute.pk, reference=dispute.number, area_code=dispute.area_code,
+            closed_at=now, handler=actor, resident=party.resident if party else None,
+        )  # fmt: skip
     return record_event(
         dispute,
         EventKind.TRANSITION,
