@@ -327,6 +327,10 @@ class Tracked(Schema):
     pending_deadline: datetime.date | None
     outstanding: list[str]
     timeline: list[dict[str, Any]]
+    rating_url: str = Field(
+        description="The rating page (好差评) of a closed case not yet rated, while rating is "
+        "open; empty otherwise."
+    )
 
 
 # ---- writing the response ----------------------------------------------------------------------
@@ -555,6 +559,7 @@ def track(request: HttpRequest, params: Query[TrackParams]):
         "timeline": [
             {**item, "label": str(item["label"])} for item in tracking.public_timeline(found)
         ],
+        "rating_url": tracking.rating_link(found, "tracking"),
     }
 
 

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import hmac
 
+from django.urls import reverse
+
 from doorstep.core.throttle import Throttle
+from doorstep.feedback.actions import rating_open
+from doorstep.feedback.choices import SubjectKind
+from doorstep.feedback.models import Subject
 
 from .choices import CaseStatus, EventKind
 from .models import Case
@@ -46,3 +51,14 @@ def public_timeline(case: Case) -> list[dict]:
         reason = event.reason if event.verb in PUBLIC_REASONS else ""
         timeline.append({"at": event.at, "label": label, "reason": reason})
     return timeline
+
+
+def rating_link(case: Case, via: str) -> str:
+    """The rating page (好差评) of a closed case not yet rated, while rating is open, else "".
+    ``via`` says where the resident came from (the receipt's QR code or the tracking page)."""
+    subject = Subject.objects.filter(kind=SubjectKind.CASE, object_id=case.pk).first()
+    if subject is None or not rating_open(subject):
+        return ""
+    if subject.ratings.filter(current=True).exists():
+        return ""
+    return f"{reverse('feedback-rate', args=[subject.key])}?via={via}"

@@ -19,7 +19,6 @@ from django.core.paginator import Paginator
 from django.db.models import F, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -32,9 +31,6 @@ from doorstep.catalogue.pdf import PdfUnavailable
 from doorstep.catalogue.search import QueryTooLong, search_services
 from doorstep.core.htmx import render_page
 from doorstep.core.throttle import client_address
-from doorstep.feedback.actions import rating_open
-from doorstep.feedback.choices import SubjectKind
-from doorstep.feedback.models import Subject
 from doorstep.staff.roles import HANDLE_CASES, REVIEW_CASES, VIEW_CASES, can
 from doorstep.workdays.calendar import add_working_days, is_provisional
 
@@ -485,18 +481,8 @@ def track(request: HttpRequest) -> HttpResponse:
                 status = 200
                 context.update(_public_context(case))
                 via = "receipt" if request.GET.get("receipt") else "tracking"
-                context["rate_url"] = _rate_url(case, via)
+                context["rate_url"] = tracking.rating_link(case, via)
     return render(request, "cases/track.html", context, status=status)
-
-
-def _rate_url(case: Case, via: str) -> str:
-    """The rating page of a closed case not yet rated, while rating is open (好差评)."""
-    subject = Subject.objects.filter(kind=SubjectKind.CASE, object_id=case.pk).first()
-    if subject is None or subject.ratings.filter(current=True).exists():
-        return ""
-    if not rating_open(subject):
-        return ""
-    return f"{reverse('feedback-rate', args=[subject.key])}?via={via}"
 
 
 def _public_context(case: Case) -> dict:

@@ -99,3 +99,19 @@ def test_link_resident(slot_a, booking, personas, make_resident):
     other = make_resident("李四", area=personas.compound_b)
     with pytest.raises(PermissionDenied):
         do_link_resident(appointment, other, actor=personas.clerk_a)
+
+
+def test_a_served_visit_is_opened_for_rating(today_session, booking, personas):
+    from doorstep.feedback.models import Subject
+
+    appointment = booking(today_session.slots.first())
+    assert not Subject.objects.exists()
+    do_mark_appointment(appointment, actor=personas.clerk_a, status=AppointmentStatus.SERVED)
+    subject = Subject.objects.get(kind="visit", object_id=appointment.pk)
+    assert subject.phone == appointment.phone and subject.handler == personas.clerk_a
+    assert subject.area_code == today_session.desk.area_code
+    assert subject.service_id == appointment.service_id
+    # A ticket served for the same booking does not open a second one.
+    ticket = do_issue_ticket(today_session, actor=personas.clerk_a, name="王大爷")
+    do_serve_ticket(ticket, actor=personas.clerk_a)
+    assert Subject.objects.count() == 1
