@@ -121,9 +121,18 @@ def _level(value, name: str, *, required: bool) -> int | None:
     return level
 
 
+# Every question a rating form may ask beside the overall level.
+ALL_QUESTIONS = tuple(name for name, _label in (*OFFLINE_INDICATORS, *ONLINE_QUESTIONS))
+
+
+def questions(channel: str) -> tuple:
+    """(name, label) of the questions asked for ``channel``: the offline indicators at a desk,
+    the sub-questions online."""
+    return ONLINE_QUESTIONS if channel == Channel.ONLINE else OFFLINE_INDICATORS
+
+
 def indicator_names(channel: str) -> tuple[str, ...]:
-    pairs = ONLINE_QUESTIONS if channel == Channel.ONLINE else OFFLINE_INDICATORS
-    return tuple(name for name, _label in pairs)
+    return tuple(name for name, _label in questions(channel))
 
 
 def rating_open(subject: Subject, now: datetime.datetime | None = None) -> bool:

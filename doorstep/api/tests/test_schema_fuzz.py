@@ -84,6 +84,7 @@ def data(personas, make_case, frozen):  # noqa: F811
     Resident.objects.filter(pk=forwarded.resident_id).update(household=household)
     _disputes(personas)
     _reception(personas)
+    _feedback(personas, forwarded)
 
 
 def _disputes(personas) -> None:
@@ -149,6 +150,20 @@ def _reception(personas) -> None:
     matter = reception.do_register_matter(day, actor=personas.street_lead, raised=raised)
     reception.do_assign(matter, actor=personas.street_lead, due_on=later,
                         department=Department.objects.get(code="mz"))  # fmt: skip
+
+
+def _feedback(personas, case) -> None:
+    """A rated matter with a bad rating (its rectification and an appeal open), ids near 1."""
+    from django.utils import timezone
+
+    from doorstep.feedback import actions as feedback
+
+    subject = feedback.do_open_subject(
+        "case", case.pk, reference=case.receipt, area_code=case.area_code,
+        closed_at=timezone.now(), handler=personas.clerk_a, resident=case.resident,
+    )  # fmt: skip
+    rating = feedback.do_rate(subject, feedback.Given(level=1), source="message")
+    feedback.do_appeal(rating, actor=personas.admin, ground="malicious", grounds="无关")
 
 
 def _fuzz(schema, headers: dict, mode: GenerationMode) -> list[str]:
@@ -286,5 +301,15 @@ def test_the_schema_lists_every_json_operation(schema):
         ("POST", "/api/v1/reception/matters/{pk}/notice/"),
         ("POST", "/api/v1/reception/matters/{pk}/extend/"),
         ("GET", "/api/v1/reception/board/{code}/"),
+        ("GET", "/api/v1/feedback/rate/{key}/"),
+        ("POST", "/api/v1/feedback/rate/{key}/"),
+        ("GET", "/api/v1/feedback/subjects/"),
+        ("GET", "/api/v1/feedback/subjects/{pk}/"),
+        ("POST", "/api/v1/feedback/subjects/{pk}/callbacks/"),
+        ("POST", "/api/v1/feedback/subjects/{pk}/appeal/"),
+        ("POST", "/api/v1/feedback/appeals/{pk}/decide/"),
+        ("GET", "/api/v1/feedback/rectifications/"),
+        ("GET", "/api/v1/feedback/rectifications/{pk}/"),
+        ("POST", "/api/v1/feedback/rectifications/{pk}/settle/"),
     }
     assert operations == expected

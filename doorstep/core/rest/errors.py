@@ -56,6 +56,14 @@ CONFLICT = {
     "rule_broken",
     "expired",
     "too_many",
+    # satisfaction: rated already, the rating window closed, done or decided already, an
+    # appeal pending or made
+    "rated",
+    "window_closed",
+    "done",
+    "decided",
+    "pending",
+    "appealed",
 }
 STATUS_BY_CODE = {"not_found": 404, "throttled": 429, **dict.fromkeys(CONFLICT, 409)}
 
