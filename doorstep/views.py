@@ -16,6 +16,7 @@ from django.utils import timezone
 from doorstep.cases import home as cases_home
 from doorstep.desks import home as desks_home
 from doorstep.disputes.worklist import panel as disputes_panel
+from doorstep.feedback.home import panel as feedback_panel
 from doorstep.household import access_household, open_timeline
 from doorstep.needs.panel import home_panel as needs_panel
 from doorstep.notify import home as notify_home
@@ -41,6 +42,7 @@ PANELS: dict[str, Panel] = {
     "needs": needs_panel,
     "visits": visits_panel,
     "reception": reception_panel,
+    "feedback": feedback_panel,
 }
 
 

@@ -119,17 +119,18 @@ def test_no_case_or_desk_panels_without_the_capability(client, personas, workloa
 # Everyone: session, user, roles (profile), unread count, unread items.
 QUERIES = {
     # + grants by area, my desk sessions, cases due, materials to follow; needs (2); reception
-    # days and late matters (2)
-    "clerk_a": 13,
+    # days and late matters (2); rectifications (1)
+    "clerk_a": 14,
     "grid_a": 9,  # + needs (3), visits (1 without a grid)
     "mediator_a": 9,  # + the mediation worklist (4)
     # + grants by area, residents per community (2), overdue per community, communities, oldest;
-    # needs (2); reception (2)
-    "street_lead": 15,
-    "district_lead": 15,
-    "reviewer": 10,  # + needs handed to the reviewer's department (3); reception matters (2)
+    # needs (2); reception (2); rectifications and appeals to decide (2)
+    "street_lead": 17,
+    "district_lead": 17,
+    # + needs handed to the reviewer's department (3); reception matters (2); rectifications (1)
+    "reviewer": 11,
     "outsider": 5,
-    "admin": 23,  # every panel; the top areas are read for residents and cases alike
+    "admin": 25,  # every panel; the top areas are read for residents and cases alike
     "administrator": 5,
 }
 

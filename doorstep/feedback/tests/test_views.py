@@ -186,3 +186,17 @@ def test_appeal_and_decision_pages(client, subject, setup):
     assert Rating.objects.get().excluded
     district = _client(client, setup.district_lead)
     assert "removed by appeal" in district.get(f"/feedback/{s.pk}/").content.decode()
+
+
+def test_home_panel_lists_rectifications_and_appeals(client, subject, setup, rate):
+    from doorstep.feedback.actions import do_appeal
+
+    s = subject()
+    rating = rate(s, 1)
+    do_appeal(rating, actor=setup.lead_a, ground="mistaken", grounds="另一社区的事项")
+    owner = _client(client, setup.lead_a).get("/").content.decode()
+    assert 'id="open-rectifications"' in owner and s.reference in owner and "yours" in owner
+    street = _client(client, setup.street_lead).get("/").content.decode()
+    assert 'id="appeals-to-decide"' in street and s.reference in street
+    other = _client(client, setup.lead_b).get("/").content.decode()
+    assert s.reference not in other and 'id="appeals-to-decide"' not in other
