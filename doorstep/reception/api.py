@@ -202,9 +202,17 @@ class OpenMatter(Schema):
     department: str | None
 
 
+class BriefSatisfaction(Schema):
+    rated: int = Field(description="Matters closed in the last 90 days and rated.")
+    bad: int = Field(description="Of them, rated bad (差评); those removed by appeal left out.")
+    open_rectifications: int
+    overdue_rectifications: int
+
+
 class BriefOut(Schema):
     day: DayOut
     open_needs: int
+    satisfaction: BriefSatisfaction
     overdue_count: int
     overdue_needs: list[OverdueNeed]
     disputes_at_risk: list[DisputeAtRisk]

@@ -1,17 +1,20 @@
 """The leader's brief of a place before a reception day: open and overdue needs, disputes at
-risk, hotspots (one problem again and again in one compound) and what earlier reception days
-left open. Counts and categories only: no resident's name or description is in it."""
+risk, hotspots (one problem again and again in one compound), what earlier reception days left
+open, and how residents rated the place's work (bad ratings, rectifications still open). Counts
+and categories only: no resident's name or description is in it."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from doorstep.disputes.choices import Risk
 from doorstep.disputes.models import Dispute
+from doorstep.feedback.choices import BAD, RectificationStatus
+from doorstep.feedback.models import Rating, Rectification
 from doorstep.needs.models import Need
 
 from .choices import Route
@@ -23,6 +26,17 @@ LISTED = 15
 
 
 @dataclass
+class Satisfaction:
+    """Ratings of the place's matters closed in the last HOTSPOT_DAYS (those removed by an
+    upheld appeal left out), and its rectifications still open."""
+
+    rated: int
+    bad: int
+    open_rectifications: int
+    overdue_rectifications: int
+
+
+@dataclass
 class Brief:
     open_needs: int
     overdue_needs: list
@@ -30,6 +44,21 @@ class Brief:
     disputes_at_risk: list
     hotspots: list
     open_matters: list
+    satisfaction: Satisfaction
+
+
+def _satisfaction(day: ReceptionDay, now: datetime.datetime, since) -> Satisfaction:
+    ratings = Rating.objects.filter(
+        subject__area_code__prefix=day.area_code,
+        subject__closed_at__gte=since,
+        current=True,
+        excluded=False,
+    ).aggregate(rated=Count("id"), bad=Count("id", filter=Q(level__in=sorted(BAD))))
+    today = timezone.localtime(now).date()
+    rects = Rectification.objects.filter(
+        area_code__prefix=day.area_code, status=RectificationStatus.OPEN
+    ).aggregate(n=Count("id"), late=Count("id", filter=Q(due_on__lt=today)))
+    return Satisfaction(ratings["rated"], ratings["bad"], rects["n"], rects["late"])
 
 
 def build(day: ReceptionDay, *, now: datetime.datetime | None = None) -> Brief:
@@ -67,4 +96,5 @@ def build(day: ReceptionDay, *, now: datetime.datetime | None = None) -> Brief:
         disputes_at_risk=disputes,
         hotspots=hotspots,
         open_matters=open_matters,
+        satisfaction=_satisfaction(day, now, since),
     )

@@ -134,6 +134,7 @@ def brief_json(day: ReceptionDay, found: brief.Brief) -> dict:
     return {
         "day": day_json(day),
         "open_needs": found.open_needs,
+        "satisfaction": vars(found.satisfaction),
         "overdue_count": found.overdue_count,
         "overdue_needs": [
             {

@@ -238,3 +238,27 @@ def test_the_brief_lists_no_sensitive_need(client, day, raise_matter, setup, fro
     assert "2 past their feedback deadline" in body
     assert reverse("needs-detail", args=[plain.pk]) in body
     assert reverse("needs-detail", args=[secret.pk]) not in body
+
+
+def test_the_brief_counts_ratings_of_the_place(client, day, setup, make_resident):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from doorstep.feedback import actions as feedback
+
+    def rated(n, level, area):
+        s = feedback.do_open_subject(
+            "case", n, reference=f"R{n}", area_code=area.code,
+            closed_at=timezone.now() - dt.timedelta(days=1), handler=setup.clerk_a,
+        )  # fmt: skip
+        return feedback.do_rate(s, feedback.Given(level=level), source="message")
+
+    rated(1, 5, setup.compound_a)
+    rated(2, 1, setup.compound_a)
+    excluded = rated(3, 2, setup.compound_a)
+    rated(4, 1, setup.compound_b)  # another community: not in this brief
+    type(excluded).objects.filter(pk=excluded.pk).update(excluded=True)
+    client.force_login(setup.street_lead)
+    body = client.get(f"/reception/{day.pk}/brief/").content.decode()
+    assert "2 rated, 1 bad ratings; 2 rectifications open, 0 of them overdue." in body
