@@ -62,6 +62,7 @@ def build() -> NinjaAPI:
     from doorstep.catalogue.api import router as catalogue
     from doorstep.desks.api import router as desks
     from doorstep.disputes.api import router as disputes
+    from doorstep.insight.api import router as insight
     from doorstep.needs.api import router as needs
     from doorstep.notify.api import router as inbox
     from doorstep.proactive.api import router as programmes
@@ -90,6 +91,7 @@ def build() -> NinjaAPI:
     api.add_router("/", households)
     api.add_router("/visits/", visits)
     api.add_router("/", reception)
+    api.add_router("/insight/", insight)
     return api
 
 

@@ -286,5 +286,6 @@ def test_the_schema_lists_every_json_operation(schema):
         ("POST", "/api/v1/reception/matters/{pk}/notice/"),
         ("POST", "/api/v1/reception/matters/{pk}/extend/"),
         ("GET", "/api/v1/reception/board/{code}/"),
+        ("GET", "/api/v1/insight/figures/"),
     }
     assert operations == expected
