@@ -319,6 +319,12 @@ def _disputes(scope: Scope) -> QuerySet[Dispute]:
     return rows.filter(area_code__prefix=scope.area) if scope.area else rows
 
 
+def _ruled(scope: Scope) -> QuerySet[Household]:
+    """The ruled households the user sees (``visits.queries.ruled_households``)."""
+    rows = ruled_households(scope.user)
+    return rows.filter(building__compound__code__prefix=scope.area) if scope.area else rows
+
+
 @dataclass(frozen=True)
 class Table:
     """One table figures read: its rows for a scope, and the filters it records."""
@@ -333,7 +339,7 @@ CALLBACKS = Table("callbacks", _callbacks, frozenset({AREA, PERIOD, SERVICE, DEP
 RATINGS = Table("ratings", _ratings, frozenset({AREA, PERIOD, SERVICE, DEPARTMENT, CHANNEL}))
 NEEDS = Table("needs", _needs, frozenset({AREA, PERIOD}))
 DISPUTES = Table("disputes", _disputes, frozenset({AREA, PERIOD}))
-HOUSEHOLDS = Table("households", lambda scope: Household.objects.none(), frozenset({AREA}))
+HOUSEHOLDS = Table("households", _ruled, frozenset({AREA}))
 
 
 # ---- how a metric is defined -------------------------------------------------------------------
@@ -672,9 +678,7 @@ def visit_coverage(scope: Scope) -> Rate:
     a period's: it applies to a period only when the period includes today (the visits on
     record say where things stand now, not on a past day)."""
     today = timezone.localdate()
-    ruled = ruled_households(scope.user)
-    if scope.area:
-        ruled = ruled.filter(building__compound__code__prefix=scope.area)
+    ruled = HOUSEHOLDS.rows(scope)
     row = Household.objects.filter(pk__in=ruled.values("pk")).aggregate(
         n=Count("pk", distinct=True),
         covered=Count(

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from doorstep.cases.metrics import case_figures
+from doorstep.catalogue.models import Department
 from doorstep.feedback.models import Callback, Rating, Rectification, Subject
 from doorstep.insight import metrics as m
 from doorstep.insight.metrics import Average, Rate, figures, make_scope
@@ -280,6 +281,15 @@ def test_each_user_sees_their_own_rows(cases, callbacks, personas, min_n_one):
     assert m.response_rate(november(personas.district_lead)) == Rate(4, 5)
     # A department reviewer reads the ratings of its own department only (none here).
     assert m.response_rate(november(personas.reviewer)) == Rate(0, 0)
+
+
+def test_a_reviewer_reads_the_ratings_of_their_department(callbacks, personas, min_n_one):
+    mz = Department.objects.get(code="mz")
+    Subject.objects.filter(object_id=1).update(department=mz)  # the rated unit: 民政
+    scope = november(personas.reviewer)
+    # s1's three valid November callbacks: reached twice; the online one (no department) not.
+    assert m.response_rate(scope) == Rate(2, 3)
+    assert m.response_rate(november(personas.reviewer, department=mz.pk)) == Rate(2, 3)
 
 
 def test_area_narrows_and_must_lie_inside_the_grants(cases, personas, min_n_one):
