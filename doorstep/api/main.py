@@ -63,6 +63,7 @@ def build() -> NinjaAPI:
     from doorstep.desks.api import router as desks
     from doorstep.disputes.api import router as disputes
     from doorstep.feedback.api import router as feedback
+    from doorstep.insight.api import router as insight
     from doorstep.needs.api import router as needs
     from doorstep.notify.api import router as inbox
     from doorstep.proactive.api import router as programmes
@@ -92,6 +93,7 @@ def build() -> NinjaAPI:
     api.add_router("/visits/", visits)
     api.add_router("/", reception)
     api.add_router("/", feedback)
+    api.add_router("/insight/", insight)
     return api
 
 

@@ -22,8 +22,9 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.catalogue.models import Department, Service
 from doorstep.people.models import Resident
-from doorstep.staff.roles import VIEW_RATINGS, reviewer_grants
-from doorstep.staff.scoping import area_prefixes, prefix_q
+from doorstep.staff.choices import Role
+from doorstep.staff.roles import VIEW_RATINGS, reviewer_grants, roles_with, user_grants
+from doorstep.staff.scoping import minimal_prefixes, prefix_q
 
 from .choices import (
     AppealGround,
@@ -45,13 +46,20 @@ def new_key() -> str:
 
 class SubjectQuerySet(models.QuerySet):
     def visible_to(self, user) -> SubjectQuerySet:
-        """Matters rated in the user's areas (VIEW_RATINGS), and for a department reviewer the
-        matters their department decided, in the areas of that grant."""
+        """Matters rated in the areas where the user holds a role that reads ratings, and for a
+        department reviewer the matters their department decided, inside that grant's area (a
+        reviewer's grant is not area-wide)."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        q = prefix_q("area_code", area_prefixes(user, VIEW_RATINGS))
+        if user.is_superuser:
+            return self.all()
+        area_wide = set(roles_with(VIEW_RATINGS)) - {Role.REVIEWER}
+        codes = minimal_prefixes(
+            [code for role, code, _d in user_grants(user) if role in area_wide]
+        )
+        q = prefix_q("area_code", codes) if codes else Q(pk__in=[])
         for department, code in reviewer_grants(user):
-            q |= Q(department_id=department, area_code__startswith=code)
+            q |= Q(department_id=department, area_code__prefix=code)
         return self.filter(q)
 
 

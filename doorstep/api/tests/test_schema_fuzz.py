@@ -311,5 +311,6 @@ def test_the_schema_lists_every_json_operation(schema):
         ("GET", "/api/v1/feedback/rectifications/"),
         ("GET", "/api/v1/feedback/rectifications/{pk}/"),
         ("POST", "/api/v1/feedback/rectifications/{pk}/settle/"),
+        ("GET", "/api/v1/insight/figures/"),
     }
     assert operations == expected

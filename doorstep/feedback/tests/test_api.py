@@ -146,3 +146,13 @@ def test_filters_bad_input(client, subject, setup):
     lead = as_(client, setup.lead_a)
     assert lead.get(f"{API}/subjects/", {"closed_from": "nope"}).status_code == 400
     assert lead.get(f"{API}/subjects/", {"rating": "great"}).status_code == 400
+
+
+def test_a_reviewer_sees_only_their_departments_ratings(client, subject, setup):
+    from doorstep.catalogue.models import Department
+
+    theirs = subject(department=Department.objects.get(code="mz"))
+    desk = subject()
+    listed = as_(client, setup.reviewer).get(f"{API}/subjects/").json()["results"]
+    assert [r["id"] for r in listed] == [theirs.pk]
+    assert client.get(f"{API}/subjects/{desk.pk}/").status_code == 404
