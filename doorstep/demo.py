@@ -30,6 +30,12 @@ from doorstep.visits.demo import build_demo_visits
 from doorstep.workdays.seed import seed_holidays
 
 DEMO_PASSWORD = "doorstep-demo"
+# Synthetic ratings (好差评) of demo cases: per community, how many cases close in each of the
+# last four months and the levels residents give them, in turn. Invented for the demo.
+FEEDBACK_COMMUNITIES = {"clerk_a": "420105006001", "clerk_b": "420105001001"}
+FEEDBACK_MONTHS = 4
+FEEDBACK_PER_MONTH = 4
+FEEDBACK_LEVELS = (5, 4, 5, 3, 4, 5, 2, 5, 4, 5, 1, 4, 5, 3, 5, 4)
 
 # (username, display name, role, area code, may reveal full numbers)
 PERSONAS = [
@@ -105,4 +111,99 @@ def build_demo(residents: int, *, progress=None) -> dict:
     build_demo_needs()
     build_demo_visits()  # grids for the grid workers, visit rules, past visits
     build_demo_reception()  # reception days raise needs: after the needs' categories
+    build_demo_feedback()  # ratings of closed cases: after the cases' services and desks
     return {"logins": logins, "loaded": loaded, "programmes": programmes}
+
+
+@transaction.atomic
+def build_demo_feedback() -> int:
+    """Synthetic satisfaction: cases taken in and completed at both communities' desks over the
+    last four months, through the real actions, rated by their residents with the levels of
+    FEEDBACK_LEVELS, and called back; the bad ratings open rectifications (one settled, one
+    appealed). Their dates are then moved back month by month (demo only). Skipped when any
+    rating exists; returns how many ratings were made."""
+    import datetime
+
+    from django.utils import timezone
+
+    from doorstep.cases.actions import do_intake, do_transition
+    from doorstep.cases.demo import SERVICE
+    from doorstep.cases.models import Case
+    from doorstep.catalogue.models import Service
+    from doorstep.feedback import actions as feedback
+    from doorstep.feedback.models import Callback, Rating, Rectification, Subject
+
+    if Rating.objects.exists():
+        return 0
+    service = Service.objects.filter(code=SERVICE).first()
+    if service is None or service.published_version() is None:
+        return 0
+    everything = list(service.published_version().materials.values_list("pk", flat=True))
+    User = get_user_model()
+    street_lead = User.objects.get(username="street_lead")
+    now = timezone.now()
+    made = 0
+    for username, area in FEEDBACK_COMMUNITIES.items():
+        clerk = User.objects.get(username=username)
+        people = list(
+            Resident.objects.filter(area_code__startswith=area, status="active").order_by("-pk")[
+                : FEEDBACK_MONTHS * FEEDBACK_PER_MONTH
+            ]
+        )
+        if not people:
+            continue
+        for n in range(FEEDBACK_MONTHS * FEEDBACK_PER_MONTH):
+            resident = people[n % len(people)]  # a small demo repeats people
+            case = do_intake(
+                actor=clerk, resident=resident, service=service, outcome="accept",
+                provided=everything,
+            ).case  # fmt: skip
+            do_transition(case, "start", actor=clerk)
+            do_transition(case, "complete", actor=clerk)
+            subject = Subject.objects.get(kind="case", object_id=case.pk)
+            level = FEEDBACK_LEVELS[n % len(FEEDBACK_LEVELS)]
+            comment = _("Synthetic demo rating.") if level <= 2 else ""
+            rating = feedback.do_rate(
+                subject, feedback.Given(level=level, indicators={"attitude": level},
+                                        comment=comment),
+                source="message",
+            )  # fmt: skip
+            if n % 3 == 0:
+                satisfaction = max(level, 3) if level > 2 else level
+                feedback.do_record_callback(
+                    subject, feedback.Called(reached=n % 6 == 0 or level > 2,
+                                             solved="yes" if level > 2 else "partly",
+                                             satisfaction=satisfaction),
+                    actor=clerk,
+                )  # fmt: skip
+            made += 1
+            # Spread over the months: the n-th case closed (n // per month) months ago.
+            back = datetime.timedelta(days=30 * (n // FEEDBACK_PER_MONTH) + n % 7)
+            Case.objects.filter(pk=case.pk).update(
+                created_at=case.created_at - back,
+                accepted_at=case.accepted_at - back,
+                accepted_on=case.accepted_on - back,
+                due_on=case.due_on - back if case.due_on else None,
+                warn_on=case.warn_on - back if case.warn_on else None,
+                closed_at=now - back,
+            )
+            Subject.objects.filter(pk=subject.pk).update(closed_at=now - back, invited_at=now)
+            Rating.objects.filter(pk=rating.pk).update(at=now - back + datetime.timedelta(hours=5))
+            Callback.objects.filter(subject=subject).update(
+                at=now - back + datetime.timedelta(days=1)
+            )
+    # One bad rating settled with its callback, one appealed by the community's desk.
+    open_rects = list(Rectification.objects.filter(status="open").order_by("pk"))
+    if open_rects:
+        feedback.do_settle_rectification(
+            open_rects[0], actor=open_rects[0].owner or street_lead, outcome="on_spot",
+            account=_("Synthetic demo: apologised and finished the matter on the spot."),
+            put_right_by=None,
+            called=feedback.Called(reached=True, solved="yes", satisfaction=4), new_level=4,
+        )  # fmt: skip
+    if len(open_rects) > 1:
+        feedback.do_appeal(
+            open_rects[-1].rating, actor=User.objects.get(username="admin"),
+            ground="mistaken", grounds=_("Synthetic demo: the rating was for another matter."),
+        )  # fmt: skip
+    return made
