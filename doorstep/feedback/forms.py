@@ -34,7 +34,7 @@ class RateForm(forms.Form):
         error_messages={"required": _("Choose how satisfied you are.")},
     )  # fmt: skip
     comment = forms.CharField(
-        label=_("Anything you want to tell us (optional)"), required=False, max_length=500,
+        label=_("Anything you want to tell us"), required=False, max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )  # fmt: skip
 
@@ -135,3 +135,4 @@ class OwnerForm(forms.Form):
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = users
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
