@@ -30,6 +30,7 @@ from doorstep.core.rest.types import ID_MAX
 from doorstep.disputes.choices import DisputeStatus
 from doorstep.disputes.choices import EventKind as DisputeEventKind
 from doorstep.disputes.models import Dispute, DisputeEvent, DisputeParty
+from doorstep.feedback.choices import Invalid, Level
 from doorstep.needs.choices import EventKind as NeedEventKind
 from doorstep.needs.choices import NeedStatus
 from doorstep.needs.models import Need, NeedEvent, NeedSupporter
@@ -132,6 +133,24 @@ def _event_title(record: str, kind: str, to_status: str, kinds, statuses) -> str
     return f"{record} · {what}"
 
 
+def _callback_result(data: dict) -> str:
+    """What a need's callback found, from its event: not counted, not reached, or how
+    satisfied the resident was (a callback recorded before satisfaction levels says nothing)."""
+    if data.get("invalid"):
+        return str(Invalid(data["invalid"]).label)
+    if data.get("satisfaction") in Level.values:
+        return str(Level(data["satisfaction"]).label)
+    if "satisfaction" in data and not data.get("reached"):
+        return _("not reached")
+    return ""
+
+
+def _need_title(event: NeedEvent) -> str:
+    title = _event_title(str(event.need), event.kind, event.to_status, NeedEventKind, NeedStatus)
+    result = _callback_result(event.data or {}) if event.kind == NeedEventKind.CALLBACK else ""
+    return f"{title}: {result}" if result else title
+
+
 def need_entries(residents: Sequence[Resident], user) -> list[Entry]:
     """Every event (registered, hand-ons, answers, callbacks …) of the needs the residents
     raised or joined as "same problem", among the needs the user may see (a sensitive need only
@@ -157,9 +176,7 @@ def need_entries(residents: Sequence[Resident], user) -> list[Entry]:
             Entry(
                 when=event.at,
                 kind="need",
-                title=_event_title(
-                    str(event.need), event.kind, event.to_status, NeedEventKind, NeedStatus
-                ),
+                title=_need_title(event),
                 link=reverse("needs-detail", args=[event.need_id]),
                 origin=resident.name,
                 origin_link=_resident_link(resident),

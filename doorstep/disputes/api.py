@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
+from pydantic import Strict
 
 from doorstep.cases.actions.attachments import declared_too_large, too_large_message
 from doorstep.core.errors import field_error
@@ -241,6 +242,9 @@ class CallbackIn(Input):
     on: Day
     reached: Bool
     performance: Literal[("", *Performance.values)] = ""  # type: ignore[valid-type]
+    satisfaction: Annotated[int, Strict(), Field(ge=1, le=5)] | None = Field(
+        None, description="Reached: 5 very satisfied … 3 basically satisfied … 1 very dissatisfied."
+    )
     notes: Long = ""
 
 
@@ -446,6 +450,7 @@ def callback(request: HttpRequest, pk: QueryId, payload: CallbackIn):
         on=payload.on,
         reached=payload.reached,
         performance=payload.performance,
+        satisfaction=payload.satisfaction,
         notes=payload.notes,
     )
     return _after_write(request, pk)

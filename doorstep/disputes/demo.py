@@ -102,8 +102,9 @@ def build_demo_disputes() -> int:
     _noticed_and_heard(oral, mediator, "双方当场同意按划线停车。")
     actions.do_record_outcome(oral, actor=mediator, outcome="oral", terms="双方按划线车位停车。")
     actions.do_record_callback(
-        oral, actor=mediator, on=timezone.localdate(), reached=True, performance="kept"
-    )
+        oral, actor=mediator, on=timezone.localdate(), reached=True, performance="kept",
+        satisfaction=5,
+    )  # fmt: skip
     actions.do_transition(oral, "close", actor=mediator)
     failed = register(5, "labour", "装修工人追讨工钱。")
     _noticed_and_heard(failed, mediator, "双方对工程量认定分歧较大。")

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from doorstep.feedback.choices import Level
 from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area, Building
 from doorstep.staff.scoping import prefix_q
@@ -142,6 +143,10 @@ class CallbackForm(forms.Form):
         choices=[("", "—"), *Performance.choices],
         required=False,
     )
+    satisfaction = forms.TypedChoiceField(
+        label=_("How satisfied are the parties?"), required=False, coerce=int,
+        empty_value=None, choices=[("", "—"), *Level.choices],
+    )  # fmt: skip
     notes = _text(_("Notes"), required=False, max_length=4000, widget=Long)
 
     def __init__(self, *args, **kwargs):

@@ -261,7 +261,10 @@ class Called:
     note: str = ""
 
 
-def _clean_called(called: Called) -> Called:
+def clean_called(called: Called) -> Called:
+    """Check what a callback found and keep only what counts: an invalid callback keeps only
+    why, one that did not reach the resident only the note; a reached one says whether the
+    problem was solved and how satisfied the resident is."""
     if called.invalid and called.invalid not in Invalid.values:
         raise field_error("invalid", _("Choose one of the options."), "invalid")
     if called.solved and called.solved not in Solved.values:
@@ -286,18 +289,31 @@ def may_call_back(user, subject: Subject) -> bool:
     return covers(user, CALL_BACK, subject.area_code)
 
 
+def subject_for(kind: str, object_id: int) -> Subject | None:
+    """The rated matter of a case, need, dispute or desk visit, if it was opened."""
+    return Subject.objects.filter(kind=kind, object_id=object_id).first()
+
+
+def write_callback(
+    subject: Subject, called: Called, *, by, at: datetime.datetime | None = None
+) -> Callback:
+    """Write a callback already checked with ``clean_called``. The one writer of ``Callback``
+    rows: the apps whose matters have a callback of their own (a need's, a dispute's) call it
+    inside their action, after their own permission check."""
+    return Callback.objects.create(
+        subject=subject, at=at or timezone.now(), by=by, invalid=called.invalid,
+        reached=called.reached, solved=called.solved, satisfaction=called.satisfaction,
+        note=called.note,
+    )  # fmt: skip
+
+
 @transaction.atomic
 def do_record_callback(
     subject: Subject, called: Called, *, actor, now: datetime.datetime | None = None
 ) -> Callback:
     """A callback (回访) on a closed matter."""
     _require(may_call_back(actor, subject))
-    called = _clean_called(called)
-    return Callback.objects.create(
-        subject=subject, at=now or timezone.now(), by=actor, invalid=called.invalid,
-        reached=called.reached, solved=called.solved, satisfaction=called.satisfaction,
-        note=called.note,
-    )  # fmt: skip
+    return write_callback(subject, clean_called(called), by=actor, at=now)
 
 
 @transaction.atomic
@@ -337,16 +353,13 @@ def do_settle_rectification(
             raise field_error("put_right_by", _("That date has passed."))
     else:
         put_right_by = None
-    called = _clean_called(called)
+    called = clean_called(called)
     if called.invalid:
         raise field_error(
             "invalid", _("A rectification needs a valid callback: try the resident again."),
         )  # fmt: skip
     subject = rect.rating.subject
-    callback = Callback.objects.create(
-        subject=subject, at=now, by=actor, reached=called.reached, solved=called.solved,
-        satisfaction=called.satisfaction, note=called.note,
-    )  # fmt: skip
+    callback = write_callback(subject, called, by=actor, at=now)
     rect.outcome, rect.account, rect.put_right_by = outcome, account, put_right_by
     rect.callback, rect.status, rect.done_at = callback, RectificationStatus.DONE, now
     rect.save(update_fields=["outcome", "account", "put_right_by", "callback", "status", "done_at"])

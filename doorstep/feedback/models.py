@@ -168,6 +168,12 @@ class Rating(models.Model):
         return self.level <= Level.DISSATISFIED
 
 
+class CallbackQuerySet(models.QuerySet):
+    def of(self, kind: str, object_id: int) -> CallbackQuerySet:
+        """The callbacks on one case, need, dispute or desk visit, oldest first."""
+        return self.filter(subject__kind=kind, subject__object_id=object_id).order_by("at", "id")
+
+
 class Callback(models.Model):
     """A callback (回访): reached or not, solved or not, how satisfied; an invalid one (wrong
     number, declined…) counts in no rate."""
@@ -188,6 +194,8 @@ class Callback(models.Model):
         _("satisfaction"), choices=Level.choices, null=True, blank=True
     )
     note = models.CharField(_("note"), max_length=1000, blank=True)
+
+    objects = CallbackQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

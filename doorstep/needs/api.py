@@ -28,6 +28,10 @@ from doorstep.core.errors import field_error
 from doorstep.core.rest.errors import errors
 from doorstep.core.rest.pagination import LIMIT_DEFAULT, LIMIT_MAX, keyset_page
 from doorstep.core.rest.types import Bool, Id, Input, Int, QueryId, QueryText, text
+from doorstep.feedback.actions import Called
+from doorstep.feedback.choices import Invalid, Solved, SubjectKind
+from doorstep.feedback.choices import Level as Satisfaction
+from doorstep.feedback.models import Callback
 from doorstep.people.access import access_resident
 from doorstep.places.models import Area, Building
 from doorstep.staff.roles import HANDLE_NEEDS, VIEW_NEEDS, can
@@ -60,8 +64,9 @@ Lat = Annotated[float, Strict(), Field(ge=-90, le=90)]
 Lng = Annotated[float, Strict(), Field(ge=-180, le=180)]
 SUMMARY_RELATED = ("category", "compound", "owner_user", "owner_department", "owner_external")
 WRITE_ERRORS = errors(401, 403, 404, 409)
+# "satisfied": callbacks recorded before they were feedback's (yes / no).
 EVENT_DATA = ("to", "to_kind", "by", "decision", "case", "hours", "flagged", "name", "source",
-              "kind", "reached", "solved", "satisfied")  # fmt: skip
+              "kind", "invalid", "reached", "solved", "satisfaction", "satisfied")  # fmt: skip
 
 
 # ---- schemas -----------------------------------------------------------------------------------
@@ -131,6 +136,16 @@ class Extension(Schema):
     reason: str
 
 
+class CallbackOut(Schema):
+    at: datetime.datetime
+    by: str | None
+    invalid: Label | None = Field(description="Why it does not count; null when it counts.")
+    reached: bool
+    solved: Label | None
+    satisfaction: Label | None = Field(description="5 very satisfied … 1 very dissatisfied.")
+    note: str
+
+
 class NeedDetail(NeedSummary):
     description: str
     source_ref: str
@@ -151,6 +166,7 @@ class NeedDetail(NeedSummary):
     supporters: int
     levels: list[LevelSpellOut]
     events: list[EventOut]
+    callbacks: list[CallbackOut]
     verbs: list[str]
     may_act: bool
     may_review: bool
@@ -263,10 +279,15 @@ class AnswerIn(Revision):
 
 
 class CallbackIn(Revision):
-    reached: Bool
-    solved: Bool
-    satisfied: Bool
-    note: text(1000) = ""
+    invalid: Literal[("", *Invalid.values)] = Field(  # type: ignore[valid-type]
+        "", description="Why the callback does not count (empty: it counts)."
+    )
+    reached: Bool = False
+    solved: Literal[("", *Solved.values)] = ""  # type: ignore[valid-type]
+    satisfaction: Annotated[int, Strict(), Field(ge=1, le=5)] | None = Field(
+        None, description="5 very satisfied … 3 basically satisfied … 1 very dissatisfied."
+    )
+    note: text(1000) = Field("", description="Required when the resident is dissatisfied.")
 
 
 class ReasonIn(Revision):
@@ -334,6 +355,20 @@ def _event(event: NeedEvent) -> dict:
     }
 
 
+def _callback(callback: Callback) -> dict:
+    return {
+        "at": callback.at,
+        "by": _person(callback.by),
+        "invalid": _label(Invalid, callback.invalid) if callback.invalid else None,
+        "reached": callback.reached,
+        "solved": _label(Solved, callback.solved) if callback.solved else None,
+        "satisfaction": _label(Satisfaction, callback.satisfaction)
+        if callback.satisfaction
+        else None,
+        "note": callback.note,
+    }
+
+
 def _pending(need: Need) -> dict | None:
     handoff = next((h for h in need.handoffs.all() if h.status == HandoffStatus.PENDING), None)
     if handoff is None:
@@ -396,6 +431,10 @@ def need_detail(need: Need, user, now: datetime.datetime) -> dict:
             for s in level_history(need, events)
         ],
         "events": [_event(e) for e in events],
+        "callbacks": [
+            _callback(c)
+            for c in Callback.objects.of(SubjectKind.NEED, need.pk).select_related("by")
+        ],
         "verbs": [t.verb for t in actions.available_verbs(user, need)],
         "may_act": actions.may_act(user, need),
         "may_review": actions.may_review(user, need),
@@ -635,11 +674,13 @@ def answer(request: HttpRequest, pk: QueryId, payload: AnswerIn):
 @router.post("/needs/{int:pk}/callback/", response={200: NeedDetail, **WRITE_ERRORS},
              url_name="need-callback", by_alias=True)  # fmt: skip
 def callback(request: HttpRequest, pk: QueryId, payload: CallbackIn):
-    """The callback (回访): satisfied closes the need, not satisfied reopens it."""
+    """The callback (回访) on an answered need: reached and basically satisfied or better
+    closes it; reached and dissatisfied reopens it (with a note); not reached or not counted,
+    it waits for another callback."""
     found = access_need(request.user, pk)
-    actions.do_callback(found, actor=request.user, reached=payload.reached,
-                        solved=payload.solved, satisfied=payload.satisfied, note=payload.note,
-                        revision=payload.revision)  # fmt: skip
+    called = Called(invalid=payload.invalid, reached=payload.reached, solved=payload.solved,
+                    satisfaction=payload.satisfaction, note=payload.note)  # fmt: skip
+    actions.do_callback(found, actor=request.user, called=called, revision=payload.revision)
     return _after_write(request, pk)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from doorstep.feedback.actions import Called
 from doorstep.places.models import Area
 
 from . import actions
@@ -58,5 +59,5 @@ def build_demo_needs() -> dict:
     actions.do_transition(tiles, "start", actor=grid)
     actions.do_answer(tiles, actor=grid, decision="resolved", answer="已拉设警戒线并请物业修复")
     actions.do_answer(rail, actor=grid, decision="resolved", answer="已加固扶手")
-    actions.do_callback(rail, actor=grid, reached=True, solved=True, satisfied=True)
+    actions.do_callback(rail, actor=grid, called=Called(reached=True, solved="yes", satisfaction=5))
     return {"needs": Need.objects.count()}

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from doorstep.feedback import forms as feedback_forms
 from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area, Building
 from doorstep.staff.roles import HANDLE_NEEDS
@@ -175,13 +176,13 @@ class AnswerForm(RevisionForm):
     dispute = forms.CharField(label=_("Dispute file number"), max_length=20, required=False)
 
 
-class CallbackForm(RevisionForm):
-    reached = forms.BooleanField(label=_("The resident was reached"), required=False)
-    solved = forms.BooleanField(label=_("The problem is solved"), required=False)
-    satisfied = forms.BooleanField(label=_("The resident is satisfied"), required=False)
+class CallbackForm(RevisionForm, feedback_forms.CallbackForm):
+    """Feedback's callback form (counted or not, reached, solved, satisfaction, note) with the
+    need's revision."""
+
     note = forms.CharField(
-        label=_("Note (required when not satisfied)"), max_length=1000, required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Note (required when the resident is dissatisfied)"), max_length=1000,
+        required=False, widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
 
 

@@ -625,30 +625,6 @@ class NeedPhoto(models.Model):
         return self.original_name
 
 
-class NeedCallback(models.Model):
-    """The callback (回访) after an answer: reached? solved? satisfied?"""
-
-    need = models.ForeignKey(
-        Need, on_delete=models.CASCADE, related_name="callbacks", verbose_name=_("need")
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
-    reached = models.BooleanField(_("resident reached"))
-    solved = models.BooleanField(_("problem solved"))
-    satisfied = models.BooleanField(_("resident satisfied"))
-    note = models.CharField(_("note"), max_length=1000, blank=True)
-
-    class Meta:
-        ordering = ["need", "at", "id"]
-        verbose_name = _("callback")
-        verbose_name_plural = _("callbacks")
-
-    def __str__(self) -> str:
-        return f"{self.need_id} · {self.at:%Y-%m-%d}"
-
-
 class FlagDecision(models.Model):
     """A reviewer's recorded decision on the "repeated unreasonable demand" flag, with
     reasons. The only way the flag is set or cleared."""

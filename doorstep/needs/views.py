@@ -24,6 +24,8 @@ from django.views.decorators.http import require_POST
 from doorstep.cases.actions.attachments import clean_name
 from doorstep.cases.models import Case
 from doorstep.core.throttle import Throttle, client_address
+from doorstep.feedback.choices import SubjectKind
+from doorstep.feedback.models import Callback
 from doorstep.people.access import access_resident
 from doorstep.staff.roles import HANDLE_NEEDS, REVIEW_CASES, REVIEW_NEEDS, VIEW_NEEDS, can
 from doorstep.visits.access import access_visit
@@ -217,6 +219,7 @@ def _detail_context(user, need: Need) -> dict:
         "pending": pending,
         "levels": level_history(need, events),
         "photos": list(need.photos.all()),
+        "callbacks": list(Callback.objects.of(SubjectKind.NEED, need.pk).select_related("by")),
         "supporters": list(need.supporters.select_related("resident")),
         "may_act": act,
         "may_review": review,
@@ -397,13 +400,14 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 def callback(request: HttpRequest, pk: int) -> HttpResponse:
     need = access_need(request.user, pk)
 
+    form = CallbackForm(request.POST)
+
     def act(data: dict) -> str:
-        actions.do_callback(need, actor=request.user, reached=data["reached"],
-                            solved=data["solved"], satisfied=data["satisfied"],
-                            note=data["note"], revision=data["revision"])  # fmt: skip
+        actions.do_callback(need, actor=request.user, called=form.called(),
+                            revision=data["revision"])  # fmt: skip
         return _("Callback recorded.") + " " + _status_message(need)
 
-    return _submit(request, need, CallbackForm(request.POST), act)
+    return _submit(request, need, form, act)
 
 
 @login_required

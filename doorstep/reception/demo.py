@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from doorstep.catalogue.models import Department
+from doorstep.feedback.actions import Called
 from doorstep.needs import actions as needs
 from doorstep.needs.models import NeedCategory
 from doorstep.places.models import Area
@@ -97,5 +98,6 @@ def build_demo_reception() -> dict:
         actions.do_assign(care, actor=clerk, department=civil, due_on=due, note="请评估后安排")
     answer = "已协调物业加装道闸，外来车辆登记后方可进入"
     needs.do_answer(parking.need, actor=leader, decision="resolved", answer=answer)
-    needs.do_callback(parking.need, actor=leader, reached=True, solved=True, satisfied=True)
+    called = Called(reached=True, solved="yes", satisfaction=4)
+    needs.do_callback(parking.need, actor=leader, called=called)
     return {"days": ReceptionDay.objects.count()}

@@ -147,3 +147,23 @@ def test_the_households_visits_are_there(client, personas, home, frozen):
         found = entries(client, who, household, "visit")
         assert [e.link for e in found] == [reverse("visits-detail", args=[visit.pk])]
         assert found[0].origin_link == reverse("household", args=[household.pk])
+
+
+def test_a_needs_callback_says_what_it_found(client, personas, home, need):
+    from doorstep.feedback.actions import Called
+    from doorstep.needs.actions import do_answer, do_callback
+
+    _household, _case, elder = home
+    raised = need(resident=elder)
+    do_answer(raised, actor=personas.grid_a, decision="resolved", answer="已修好")
+    do_callback(raised, actor=personas.grid_a, called=Called(invalid="wrong_number"))
+    do_callback(raised, actor=personas.grid_a, called=Called(reached=False))
+    do_callback(raised, actor=personas.grid_a,
+                called=Called(reached=True, solved="yes", satisfaction=4))  # fmt: skip
+    titles = [e.title for e in entries(client, personas.clerk_a, _household, "need")]
+    found = [t.rsplit(" · ", 1)[1] for t in titles if "Callback" in t]
+    assert found == [
+        "Callback: Satisfied (满意)",
+        "Callback: not reached",
+        "Callback: Wrong or empty number",
+    ]

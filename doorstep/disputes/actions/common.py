@@ -11,11 +11,11 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from doorstep.feedback.actions import do_open_subject
+from doorstep.feedback.actions import do_open_subject, subject_for
 from doorstep.feedback.choices import SubjectKind
 
 from ..access import may_mediate
-from ..choices import TRANSITIONS, DisputeStatus, EventKind, Need, Performance
+from ..choices import OPEN, TRANSITIONS, DisputeStatus, EventKind, Need, Performance
 from ..errors import InvalidTransition, field_error
 from ..models import Dispute, DisputeEvent
 
@@ -128,14 +128,11 @@ def transition(dispute: Dispute, verb: str, *, actor, reason: str = "", data=Non
         )
     for name, value in fields.items():
         setattr(dispute, name, value)
-    if t.target == DisputeStatus.CLOSED:
-        # A closed dispute is rated by its first party on record (好差评); the unit rated is
-        # the community that mediated it.
-        party = dispute.parties.filter(resident__isnull=False).order_by("pk").first()
-        do_open_subject(
-            SubjectKind.DISPUTE, dispute.pk, reference=dispute.number, area_code=dispute.area_code,
-            closed_at=now, handler=actor, resident=party.resident if party else None,
-        )  # fmt: skip
+    concluded = old in OPEN and t.target not in OPEN
+    if concluded or (
+        t.target == DisputeStatus.CLOSED and subject_for(SubjectKind.DISPUTE, dispute.pk) is None
+    ):
+        open_subject(dispute, actor=actor, at=now)
     return record_event(
         dispute,
         EventKind.TRANSITION,
@@ -147,6 +144,18 @@ def transition(dispute: Dispute, verb: str, *, actor, reason: str = "", data=Non
         reason=reason,
         data=data or {},
     )
+
+
+def open_subject(dispute: Dispute, *, actor, at: datetime.datetime) -> None:
+    """Open the dispute for rating (好差评) when mediation concludes (agreement, none,
+    referred, withdrawn), not when the file closes: the callback on an agreement comes before
+    the close and is recorded on the rated matter. A file settled before this rule opens at its
+    close. The rater is the first party on record; the unit rated is the community."""
+    party = dispute.parties.filter(resident__isnull=False).order_by("pk").first()
+    do_open_subject(
+        SubjectKind.DISPUTE, dispute.pk, reference=dispute.number, area_code=dispute.area_code,
+        closed_at=at, handler=actor, resident=party.resident if party else None,
+    )  # fmt: skip
 
 
 def available_verbs(user, dispute: Dispute) -> list[str]:

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from doorstep.feedback.actions import Called, clean_called, subject_for, write_callback
+from doorstep.feedback.choices import Solved, SubjectKind
 from doorstep.notify.choices import Channel
 from doorstep.notify.outbox import queue_message
 from doorstep.staff.choices import Role
@@ -28,6 +30,9 @@ from .common import (
     why_not,
 )
 
+# Whether the agreement is kept, as feedback's "solved".
+SOLVED = {Performance.KEPT: Solved.YES, Performance.PARTLY: Solved.PARTLY,
+          Performance.NOT_KEPT: Solved.NO}  # fmt: skip
 CONFIRMATION_DAYS = 30  # art. 33: apply for court confirmation within 30 days of effect
 LEAD_ROLES = (Role.COMMUNITY_LEAD, Role.STREET_LEAD)
 
@@ -280,10 +285,14 @@ def do_record_callback(
     on: datetime.date,
     reached: bool,
     performance: str = "",
+    satisfaction: int | None = None,
     notes: str = "",
 ) -> Dispute:
     """The callback (回访) on whether the agreement is kept. A callback that did not reach the
-    parties is logged and leaves the file open; one that did says kept, partly or not kept."""
+    parties is logged and leaves the file open; one that did says kept, partly or not kept, and
+    how satisfied the parties are. It is also the dispute's callback in feedback (on its rated
+    matter, opened when mediation concluded), where kept counts as solved; whether agreements
+    are kept stays a figure of the dispute's own."""
     check_may_mediate(actor, dispute)
     locked = lock(dispute)
     if locked.status != "agreement":
@@ -296,6 +305,10 @@ def do_record_callback(
     if reached and performance not in Performance.values:
         raise field_error("performance", _("Say whether the agreement is kept."), "required")
     performance = performance if reached else ""
+    called = clean_called(
+        Called(reached=bool(reached), solved=SOLVED.get(performance, ""),
+               satisfaction=satisfaction, note=notes[:1000])
+    )  # fmt: skip
     now = timezone.now()
     fields = {
         "callback_at": now if reached else locked.callback_at,
@@ -313,8 +326,12 @@ def do_record_callback(
         actor=actor,
         at=now,
         reason=notes,
-        data={"on": on.isoformat(), "reached": reached, "performance": performance},
-    )
+        data={"on": on.isoformat(), "reached": reached, "performance": performance,
+              "satisfaction": called.satisfaction},
+    )  # fmt: skip
+    subject = subject_for(SubjectKind.DISPUTE, locked.pk)
+    if subject is not None:
+        write_callback(subject, called, by=actor, at=now)
     copy_back(dispute, locked)
     return dispute
 

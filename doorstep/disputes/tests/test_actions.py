@@ -224,8 +224,9 @@ def test_callback_before_closing_an_agreement(agreed, personas):
     with pytest.raises(actions.InvalidTransition):
         actions.do_transition(dispute, "close", actor=personas.mediator_a)
     actions.do_record_callback(
-        dispute, actor=personas.mediator_a, on=TODAY, reached=True, performance="kept"
-    )
+        dispute, actor=personas.mediator_a, on=TODAY, reached=True, performance="kept",
+        satisfaction=4,
+    )  # fmt: skip
     actions.do_transition(dispute, "close", actor=personas.mediator_a)
     dispute.refresh_from_db()
     assert dispute.status == "closed" and dispute.closed_at is not None

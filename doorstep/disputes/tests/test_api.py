@@ -163,8 +163,9 @@ def test_the_whole_file_through_the_api(client, personas, party_resident, frozen
         assert_error(pdf, 503, "pdf_unavailable")
     assert_error(post(client, url + "close/", {}), 409, "invalid_transition")
     response = post(
-        client, url + "callback/", {"on": TODAY, "reached": True, "performance": "kept"}
-    )
+        client, url + "callback/",
+        {"on": TODAY, "reached": True, "performance": "kept", "satisfaction": 4},
+    )  # fmt: skip
     assert (
         response.status_code == 200 and response.json()["callback"]["performance"]["code"] == "kept"
     )

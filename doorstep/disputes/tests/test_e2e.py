@@ -108,6 +108,7 @@ def test_a_dispute_from_registration_to_closed(
     # ---- the callback, then close ----
     callback = page.locator("#act-callback")
     callback.locator("#id_performance").select_option("kept")
+    callback.locator("#id_satisfaction").select_option("4")
     callback.locator("#id_notes").fill("已当面付清。")
     callback.locator("button[type=submit]").click()
     expect(page.locator("#callback")).to_contain_text("Kept")

@@ -183,7 +183,7 @@ def test_outcome_callback_and_close_through_the_page(client, mediated, personas)
     assert 'id="agreement-pdf"' in page and 'id="act-callback"' in page
     client.post(
         reverse("disputes-callback", args=[dispute.pk]),
-        {"on": TODAY.isoformat(), "reached": "on", "performance": "kept"},
+        {"on": TODAY.isoformat(), "reached": "on", "performance": "kept", "satisfaction": "4"},
     )
     client.post(reverse("disputes-close", args=[dispute.pk, "close"]), {"close-reason": ""})
     assert Dispute.objects.get().status == "closed"

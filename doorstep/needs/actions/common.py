@@ -13,8 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doorstep.core.bulk import insert_from
-from doorstep.feedback.actions import do_open_subject
-from doorstep.feedback.choices import SubjectKind
 from doorstep.staff.roles import HANDLE_NEEDS, REVIEW_NEEDS, reviewer_grants
 from doorstep.staff.scoping import covers
 
@@ -206,13 +204,6 @@ def apply_transition(
     if t.target == NeedStatus.CLOSED:
         need.closed_at = at
         changed.add("closed_at")
-        # A closed need is rated (好差评): the unit rated is the department that owned it last,
-        # else the community. Its rater is the resident who raised it.
-        do_open_subject(
-            SubjectKind.NEED, need.pk, reference=f"#{need.pk}", area_code=need.area_code,
-            closed_at=at, department=need.owner_department, handler=actor,
-            resident=need.resident, phone="" if need.resident_id else need.raiser_phone[:11],
-        )  # fmt: skip
     event = NeedEvent(
         need=need,
         kind=EventKind.TRANSITION,

@@ -1,6 +1,7 @@
 """A need's transitions: start, wait for the resident and resume, answer (with the decision),
-the callback (回访: satisfied closes, not satisfied reopens), reopen, the extension asked and
-decided, and the reviewer's decision on the "repeated unreasonable demand" flag.
+the callback (回访: basically satisfied or better closes, dissatisfied reopens), reopen, the
+extension asked and decided, and the reviewer's decision on the "repeated unreasonable demand"
+flag.
 
 Each is one transaction on the row-locked need, guarded by the revision it read, and appends
 its ``NeedEvent`` in it."""
@@ -13,10 +14,20 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from doorstep.feedback.actions import (
+    Called,
+    clean_called,
+    do_open_subject,
+    subject_for,
+    write_callback,
+)
+from doorstep.feedback.choices import Level, SubjectKind
+from doorstep.feedback.models import Callback, Subject
+
 from .. import clock
 from ..choices import OPEN, Decision, EventKind, NeedStatus
 from ..errors import InvalidTransition, field_error
-from ..models import FlagDecision, Need, NeedCallback, NeedEvent
+from ..models import FlagDecision, Need, NeedEvent
 from .common import (
     apply_transition,
     check_revision,
@@ -122,51 +133,61 @@ def do_answer(
         event.data = {"decision": decision, "case": getattr(case, "receipt", "")}
         if locked.dispute is not None:
             event.data["dispute"] = locked.dispute.number
+        open_subject(locked, at=event.at, handler=actor)
         return ["answered_at", "decision", "answer", "case", "dispute"]
 
     return _run(need, "answer", actor=actor, reason=answer, revision=revision, extra=record)
 
 
+def open_subject(need: Need, *, at, handler) -> Subject:
+    """Open the need for rating (好差评) when it is answered: the answer is what the resident
+    judges, and the callback follows. The unit rated is the department that owns it, else the
+    community; the rater is the resident who raised it. Answered again after a reopening, the
+    need keeps its subject, which takes the new time."""
+    return do_open_subject(
+        SubjectKind.NEED, need.pk, reference=f"#{need.pk}", area_code=need.area_code,
+        closed_at=at, department=need.owner_department, handler=handler,
+        resident=need.resident, phone="" if need.resident_id else need.raiser_phone[:11],
+    )  # fmt: skip
+
+
 @dataclass
 class CallbackDone:
-    callback: NeedCallback
+    callback: Callback
     event: NeedEvent | None  # the transition it caused: closed, reopened, or none
 
 
 @transaction.atomic
-def do_callback(
-    need: Need,
-    *,
-    actor,
-    reached: bool,
-    solved: bool,
-    satisfied: bool,
-    note: str = "",
-    revision=None,
-) -> CallbackDone:
-    """Record the callback (回访). Reached and satisfied: the need closes. Reached and not
-    satisfied: it is reopened. Not reached: recorded, the need waits for another callback."""
+def do_callback(need: Need, *, actor, called: Called, revision=None) -> CallbackDone:
+    """Record the callback (回访) on the need's rated matter. Reached and basically satisfied
+    or better: the need closes. Reached and dissatisfied: it is reopened, with a note saying
+    why. Not reached, or not counted (wrong number, declined …): recorded, and the need waits
+    for another callback."""
     locked = lock_need(need)
     require(may_act(actor, locked))
     check_revision(locked, revision)
     if locked.status != NeedStatus.ANSWERED:
         raise InvalidTransition(_("Only an answered need is called back."))
-    note = clean_reason(note, required=reached and not satisfied, field="note")
-    callback = NeedCallback.objects.create(
-        need=locked, by=actor, reached=bool(reached), solved=bool(solved),
-        satisfied=bool(satisfied) and bool(reached), note=note[:1000],
-    )  # fmt: skip
-    data = {"reached": callback.reached, "solved": callback.solved,
-            "satisfied": callback.satisfied}  # fmt: skip
-    record_event(locked, EventKind.CALLBACK, actor=actor, level=locked.level, reason=note,
-                 data=data)  # fmt: skip
+    called = clean_called(called)
+    counts = called.reached and not called.invalid
+    happy = counts and called.satisfaction >= Level.BASICALLY_SATISFIED
+    unhappy = counts and not happy
+    if unhappy and not called.note:
+        raise field_error("note", _("Say why the resident is dissatisfied."), "reason_required")
+    subject = subject_for(SubjectKind.NEED, locked.pk) or open_subject(
+        locked, at=locked.answered_at or now(), handler=None
+    )  # answered before subjects opened at the answer
+    callback = write_callback(subject, called, by=actor)
+    data = {"invalid": called.invalid, "reached": called.reached, "solved": called.solved,
+            "satisfaction": called.satisfaction}  # fmt: skip
+    record_event(locked, EventKind.CALLBACK, actor=actor, at=callback.at, level=locked.level,
+                 reason=called.note, data=data)  # fmt: skip
     event = None
-    if reached and satisfied:
-        event = _run(locked, "close", actor=actor, reason=note, revision=locked.revision)
-    elif reached:
-        reason = note or _("The resident was not satisfied.")
-        event = _run(locked, "reopen", actor=actor, reason=reason, revision=locked.revision,
-                     extra=_restart_clock)  # fmt: skip
+    if happy:
+        event = _run(locked, "close", actor=actor, reason=called.note, revision=locked.revision)
+    elif unhappy:
+        event = _run(locked, "reopen", actor=actor, reason=called.note,
+                     revision=locked.revision, extra=_restart_clock)  # fmt: skip
     else:
         save_guarded(locked, [], status=locked.status, revision=locked.revision)
     copy_back(need, locked)

@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from doorstep.feedback.actions import Called
 from doorstep.needs import actions
 from doorstep.needs.models import FlagDecision, Need, NeedEvent, NeedOwnership
 
@@ -102,7 +103,7 @@ def test_external_body_by_link(make_need, personas, body):
     assert need.status == "answered"
     # The grid worker calls the resident back; satisfied closes it.
     done = actions.do_callback(
-        need, actor=personas.clerk_a, reached=True, solved=True, satisfied=True
+        need, actor=personas.clerk_a, called=Called(reached=True, solved="yes", satisfaction=4)
     )
     assert done.event.to_status == "closed"
 
@@ -153,31 +154,6 @@ def test_extension_by_reviewer_only(make_need, personas):
     actions.do_decide_extension(need, actor=personas.street_lead, grant=True, reason="配件缺货")
     need.refresh_from_db()
     assert need.feedback_due_at == due + datetime.timedelta(hours=48) and need.extended
-
-
-def test_unsatisfied_callback_reopens(make_need, personas):
-    need = make_need()
-    actions.do_answer(need, actor=personas.grid_a, decision="partly", answer="已部分修复")
-    with pytest.raises(ValidationError):  # a reason when not satisfied
-        actions.do_callback(need, actor=personas.grid_a, reached=True, solved=False,
-                            satisfied=False)  # fmt: skip
-    done = actions.do_callback(
-        need, actor=personas.grid_a, reached=True, solved=False, satisfied=False, note="灯还是不亮"
-    )
-    assert done.event.to_status == "in_progress"
-    need.refresh_from_db()
-    assert need.decision == "" and need.status == "in_progress"
-
-
-def test_not_reached_keeps_it_answered(make_need, personas):
-    need = make_need()
-    actions.do_answer(need, actor=personas.grid_a, decision="resolved", answer="已修复")
-    done = actions.do_callback(
-        need, actor=personas.grid_a, reached=False, solved=False, satisfied=False
-    )
-    assert done.event is None
-    need.refresh_from_db()
-    assert need.status == "answered"
 
 
 def test_flag_only_by_reviewer_decision(make_need, personas):

@@ -126,15 +126,19 @@ def test_the_whole_life(client, personas, make_need):
     answered = _post(client, "need-answer", {"decision": "resolved", "answer": "已修好"}, need.pk)
     assert answered.json()["status"]["code"] == "answered"
     unhappy = _post(client, "need-callback",
-                    {"reached": True, "solved": False, "satisfied": False, "note": "还是坏的"},
+                    {"reached": True, "solved": "no", "satisfaction": 2, "note": "还是坏的"},
                     need.pk)  # fmt: skip
     assert unhappy.json()["status"]["code"] == "in_progress"
     _post(client, "need-answer", {"decision": "resolved", "answer": "换了新灯"}, need.pk)
     closed = _post(client, "need-callback",
-                   {"reached": True, "solved": True, "satisfied": True}, need.pk)  # fmt: skip
+                   {"reached": True, "solved": "yes", "satisfaction": 3}, need.pk)  # fmt: skip
     body = closed.json()
     assert body["status"]["code"] == "closed"
     assert [e["kind"]["code"] for e in body["events"]].count("callback") == 2
+    assert [(c["solved"]["code"], c["satisfaction"]["code"]) for c in body["callbacks"]] == [
+        ("no", "2"),
+        ("yes", "3"),
+    ]
     reopened = _post(client, "need-reopen", {"reason": "居民又来电"}, need.pk)
     assert reopened.json()["status"]["code"] == "in_progress"
 

@@ -117,7 +117,7 @@ def test_actions_from_the_page(client, personas, make_need, body):
     client.post(reverse("needs-answer", args=[need.pk]),
                 {"decision": "resolved", "answer": "已修好"})  # fmt: skip
     client.post(reverse("needs-callback", args=[need.pk]),
-                {"reached": "on", "solved": "on", "satisfied": "on"})  # fmt: skip
+                {"reached": "on", "solved": "yes", "satisfaction": "5"})  # fmt: skip
     assert Need.objects.get(pk=need.pk).status == "closed"
     client.post(reverse("needs-reopen", args=[need.pk]), {"reason": "又坏了"})
     assert Need.objects.get(pk=need.pk).status == "in_progress"

@@ -161,8 +161,8 @@ def test_a_reception_day_from_the_plan_to_the_public_board(
     lead.fill("#id_answer_answer", "电梯控制柜已更换，运行正常")
     lead.click("#act-answer button[type=submit]")
     lead.check("#id_cb_reached")
-    lead.check("#id_cb_solved")
-    lead.check("#id_cb_satisfied")
+    lead.select_option("#id_cb_solved", "yes")
+    lead.select_option("#id_cb_satisfaction", "5")
     lead.click("#act-callback button[type=submit]")
     expect(lead.locator(".need-status").first).to_contain_text("Closed")
 
