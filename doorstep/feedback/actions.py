@@ -42,6 +42,7 @@ from .choices import (
     RectificationStatus,
     Solved,
     Source,
+    SubjectKind,
 )
 from .models import Appeal, Callback, Rating, Rectification, Subject
 
@@ -285,8 +286,19 @@ def clean_called(called: Called) -> Called:
     return Called(reached=True, solved=called.solved, satisfaction=satisfaction, note=note)
 
 
+# A need's callback closes or reopens it, a dispute's records whether the agreement is kept:
+# both are recorded on their own pages (which write the same Callback), never here.
+CALLED_BACK_ELSEWHERE = {SubjectKind.NEED: "needs-detail", SubjectKind.DISPUTE: "disputes-detail"}
+
+
 def may_call_back(user, subject: Subject) -> bool:
-    return covers(user, CALL_BACK, subject.area_code)
+    return subject.kind not in CALLED_BACK_ELSEWHERE and covers(user, CALL_BACK, subject.area_code)
+
+
+def callback_page(subject: Subject) -> str:
+    """Where a need's or dispute's callback is recorded ("" for cases and desk visits)."""
+    name = CALLED_BACK_ELSEWHERE.get(subject.kind)
+    return reverse(name, args=[subject.object_id]) if name else ""
 
 
 def subject_for(kind: str, object_id: int) -> Subject | None:
@@ -311,7 +323,12 @@ def write_callback(
 def do_record_callback(
     subject: Subject, called: Called, *, actor, now: datetime.datetime | None = None
 ) -> Callback:
-    """A callback (回访) on a closed matter."""
+    """A callback (回访) on a closed case or desk visit (a need's and a dispute's are recorded by
+    their own apps, which also move the matter on)."""
+    if subject.kind in CALLED_BACK_ELSEWHERE:
+        raise field_error(
+            "subject", _("Record this callback on the matter's own page."), "elsewhere"
+        )
     _require(may_call_back(actor, subject))
     return write_callback(subject, clean_called(called), by=actor, at=now)
 

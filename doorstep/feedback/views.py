@@ -161,6 +161,7 @@ def _subject_context(request: HttpRequest, subject: Subject, **forms) -> dict:
         "marks": marks,
         "callbacks": list(subject.callbacks.select_related("by")),
         "callback_form": CallbackForm() if actions.may_call_back(user, subject) else None,
+        "callback_page": actions.callback_page(subject),
         "appeal_form": AppealForm() if may_appeal else None,
         "decide_forms": {},
         "rating_link": actions.rating_url(subject.key)

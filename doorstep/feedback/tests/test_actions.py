@@ -256,3 +256,16 @@ def test_overdue_rectifications_marked_once(subject, rate, setup, frozen):
         ).count()
         == 2
     )  # the opening notice and the overdue one
+
+
+def test_needs_and_disputes_are_called_back_on_their_own_pages(subject, setup, client):
+    for kind in ("need", "dispute"):
+        s = subject(kind=kind)
+        assert not actions.may_call_back(setup.clerk_a, s)
+        with pytest.raises(ValidationError) as err:
+            actions.do_record_callback(s, Called(reached=False), actor=setup.clerk_a)
+        assert err.value.error_dict["subject"][0].code == "elsewhere"
+        client.force_login(setup.clerk_a)
+        page = client.get(f"/feedback/{s.pk}/").content.decode()
+        assert 'id="callback-page"' in page and 'id="callback-form"' not in page
+    assert not Callback.objects.exists()
