@@ -104,7 +104,7 @@ class Rate:
         if self.shown is None:
             return "—"
         percent = formats.number_format(round(self.shown * 100, 1), decimal_pos=1)
-        return _("%(percent)s%%") % {"percent": percent}
+        return f"{percent}%"  # the per cent sign is the same in all three languages
 
 
 @dataclass(frozen=True)
