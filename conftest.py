@@ -129,6 +129,29 @@ ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"
 )
+PHONE = {"width": 390, "height": 844}
+
+
+def shot(page, name: str) -> None:
+    """A full-page screenshot in test-artifacts/ (``name`` like "e2e-rating-1-rate")."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def fits(page) -> bool:
+    """No sideways scrolling."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def login(browser, base: str, username: str, next_path: str = "/", *, viewport=PHONE):
+    """A new browser context (its own cookies) logged in as ``username`` (password "pw"),
+    landing on ``next_path``."""
+    page = browser.new_context(viewport=viewport).new_page()
+    page.goto(f"{base}/login/?next={next_path}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw")
+    page.click("button[type=submit]:text('Log in')")
+    return page
 
 
 @pytest.fixture

@@ -10,30 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ARTIFACTS, needs_chromium
+from conftest import PHONE, fits, login, needs_chromium, shot
 
 pytestmark = [pytest.mark.e2e, needs_chromium]
-
-PHONE = {"width": 390, "height": 844}
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"e2e-rating-{name}.png"), full_page=True)
-
-
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def login(browser, base: str, username: str, next_path: str):
-    page = browser.new_context(viewport=PHONE).new_page()
-    page.goto(f"{base}/login/?next={next_path}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw")
-    page.click("button[type=submit]:text('Log in')")
-    return page
-
 
 def test_a_bad_rating_from_the_receipt_to_the_callback(
     live_server, transactional_db, personas, browser, settings, make_case, make_resident,
@@ -69,7 +48,7 @@ def test_a_bad_rating_from_the_receipt_to_the_callback(
     page.check("#id_attitude_5")
     page.fill("#id_comment", "窗口工作人员态度冷淡")
     assert fits(page)
-    shot(page, "1-rate")
+    shot(page, "e2e-rating-1-rate")
     page.click("#rate-form button[type=submit]")
     expect(page.locator("#rate-done")).to_contain_text("Thank you")
     rating = Rating.objects.get()
@@ -89,7 +68,7 @@ def test_a_bad_rating_from_the_receipt_to_the_callback(
     owner.select_option("#id_satisfaction", value="4")
     owner.select_option("#id_new_level", value="4")
     assert fits(owner)
-    shot(owner, "2-settle")
+    shot(owner, "e2e-rating-2-settle")
     owner.click("#settle-form button[type=submit]")
     expect(owner.locator("#rect-status")).to_have_text("Done")
     expect(owner.locator("#rect-callback")).to_contain_text("Solved")
@@ -101,4 +80,4 @@ def test_a_bad_rating_from_the_receipt_to_the_callback(
     clerk.click(f"#subject-list a:has-text('{case.receipt}')")
     expect(clerk.locator("#subject-title")).to_contain_text(case.receipt)
     assert "欧阳" not in clerk.content() and "5678" not in clerk.content()
-    shot(clerk, "3-clerk")
+    shot(clerk, "e2e-rating-3-clerk")

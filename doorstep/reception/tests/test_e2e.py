@@ -14,30 +14,9 @@ import re
 import pytest
 from django.utils import timezone
 
-from conftest import ARTIFACTS, needs_chromium
+from conftest import PHONE, fits, login, needs_chromium, shot
 
 pytestmark = [pytest.mark.e2e, needs_chromium]
-
-PHONE = {"width": 390, "height": 844}
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"e2e-reception-{name}.png"), full_page=True)
-
-
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def login(browser, base: str, username: str, next_path: str):
-    page = browser.new_context(viewport=PHONE).new_page()
-    page.goto(f"{base}/login/?next={next_path}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw")
-    page.click("button[type=submit]:text('Log in')")
-    return page
-
 
 def plan(page, base, personas, *, date: datetime.date, start: str, end: str, mode: str) -> None:
     from playwright.sync_api import expect
@@ -82,7 +61,7 @@ def test_a_reception_day_from_the_plan_to_the_public_board(
     coming = today + datetime.timedelta(days=3)
     plan(lead, base, personas, date=coming, start="09:00", end="11:00", mode="both")
     assert fits(lead)
-    shot(lead, "0-planned")
+    shot(lead, "e2e-reception-0-planned")
     booked_day = ReceptionDay.objects.get(date=coming)
 
     # ---- a resident finds it on the compound's page and books a place ----
@@ -91,7 +70,7 @@ def test_a_reception_day_from_the_plan_to_the_public_board(
     day_card = resident.locator(f"#reception-day-{booked_day.pk}")
     expect(day_card).to_contain_text("街道党工委书记")
     assert fits(resident)
-    shot(resident, "1-compound-page")
+    shot(resident, "e2e-reception-1-compound-page")
     day_card.locator(".slot-list a").first.click()
     expect(resident.locator("#id_service")).to_have_count(0)
     resident.fill("#id_name", "钱大爷")
@@ -104,7 +83,7 @@ def test_a_reception_day_from_the_plan_to_the_public_board(
     resident.click("main button[type=submit]")
     expect(resident.locator("#booking-code")).to_be_visible()
     assert Appointment.objects.get().status == "booked"
-    shot(resident, "2-booked")
+    shot(resident, "e2e-reception-2-booked")
 
     # ---- on the day, the clerk registers what residents raise ----
     today_day = ReceptionDay.objects.get(date=today)
@@ -121,7 +100,7 @@ def test_a_reception_day_from_the_plan_to_the_public_board(
     clerk.click("#matter-form button[type=submit]")
     expect(clerk.locator("#field-public_summary .error")).to_contain_text("may not contain names")
     assert not Matter.objects.exists()
-    shot(clerk, "3-refused")
+    shot(clerk, "e2e-reception-3-refused")
     clerk.fill("#id_public_summary", "楼栋电梯经常停运")
     clerk.click("#matter-form button[type=submit]")
     expect(clerk.locator("#matter-list")).to_contain_text("楼栋电梯经常停运")
@@ -135,7 +114,7 @@ def test_a_reception_day_from_the_plan_to_the_public_board(
     clerk.click("#matter-form button[type=submit]")
     expect(clerk.locator("#matter-list li")).to_have_count(2)
     assert fits(clerk)
-    shot(clerk, "4-registered")
+    shot(clerk, "e2e-reception-4-registered")
 
     # ---- 交办: assigned to the civil affairs department with a deadline ----
     clerk.goto(f"{base}/reception/matters/{lift.pk}/")
@@ -143,7 +122,7 @@ def test_a_reception_day_from_the_plan_to_the_public_board(
     clerk.fill("#id_due_on", (today + datetime.timedelta(days=10)).isoformat())
     clerk.click("#assign-form button[type=submit]")
     expect(clerk.locator("#department")).to_contain_text(civil.name)
-    shot(clerk, "5-assigned")
+    shot(clerk, "e2e-reception-5-assigned")
 
     # ---- the department's reviewer reports ----
     reviewer = login(browser, base, "reviewer", f"/reception/matters/{lift.pk}/")
@@ -151,7 +130,7 @@ def test_a_reception_day_from_the_plan_to_the_public_board(
     reviewer.fill("#id_report", "已联系维保单位，更换电梯控制柜")
     reviewer.click("#report-form button[type=submit]")
     expect(reviewer.locator("#report")).to_contain_text("控制柜")
-    shot(reviewer, "6-reported")
+    shot(reviewer, "e2e-reception-6-reported")
 
     # ---- the leader answers the resident and calls back: concluded ----
     lead.goto(f"{base}/reception/matters/{lift.pk}/")
@@ -176,4 +155,4 @@ def test_a_reception_day_from_the_plan_to_the_public_board(
     for private in ("钱大爷", "冯师傅", "13912345678", "老人上下楼困难"):
         assert private not in text
     assert fits(public)
-    shot(public, "7-board")
+    shot(public, "e2e-reception-7-board")
