@@ -28,4 +28,5 @@ urlpatterns = [
     path("needs/", include("doorstep.needs.urls")),
     path("visits/", include("doorstep.visits.urls")),
     path("reception/", include("doorstep.reception.urls")),
+    path("insight/", include("doorstep.insight.urls")),
 ]
