@@ -57,7 +57,7 @@ def _month(value: datetime.date | datetime.datetime) -> str:
 def write(ledger: Ledger, rows: Iterable, split: str, out: IO[bytes]) -> int:
     """Write ``rows`` (ordered for ``split``) to ``out``; return how many were written."""
     columns = ledger.columns()
-    headers = [c.header for c in columns]
+    headers = [str(c.header) for c in columns]
     names = community_names() if split == Split.COMMUNITY else {}
     book, sheets = Workbook(write_only=True), SheetNames()
     sheet, group, in_sheet, total = None, None, 0, 0
