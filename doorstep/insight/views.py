@@ -60,9 +60,12 @@ def _blocks(request: HttpRequest, bound: Ledger | None = None) -> list[dict]:
 
 
 def _page(request: HttpRequest, *, bound: Ledger | None = None, errors=None, status=200):
+    feeds = list(LedgerFeed.objects.filter(owner=request.user, revoked_at__isnull=True))
+    for feed in feeds:
+        feed.title = LEDGERS[feed.ledger].title if feed.ledger in LEDGERS else feed.ledger
     context = {
         "blocks": _blocks(request, bound),
-        "feeds": LedgerFeed.objects.filter(owner=request.user, revoked_at__isnull=True),
+        "feeds": feeds,
         "errors": errors or [],
     }
     return render(request, "insight/ledgers.html", context, status=status)

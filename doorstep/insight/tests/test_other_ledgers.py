@@ -106,6 +106,13 @@ def test_visit_ledger(client, personas, street, log_visit):
     assert len(body(sheet_rows(opened(client.get(url("visits")))))) == 1
 
 
+def test_an_area_outside_ones_grants_gives_no_rows(client, personas, street, log_visit):
+    log_visit(street.alone_b, days_ago=1, worker=personas.grid_b)
+    client.force_login(personas.clerk_a)
+    rows = sheet_rows(opened(client.get(url("visits", area=personas.area_b.code))))
+    assert body(rows) == []
+
+
 def test_visit_ledger_equals_the_filtered_list(client, personas, street, log_visit):
     log_visit(street.alone_a, days_ago=3)
     log_visit(street.alone_a, days_ago=40, outcome="nobody_home")
