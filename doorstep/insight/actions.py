@@ -84,7 +84,8 @@ def do_export_ledger(
     rows, split = check(ledger, data, actor=actor)
     out = tempfile.NamedTemporaryFile(suffix=".xlsx")  # deleted when the response closes it
     try:
-        count = export.write(ledger, ledger.read(ledger.ordered(rows, split)), split, out)
+        by = actor.get_full_name() or actor.get_username()
+        count = export.write(ledger, ledger.read(ledger.ordered(rows, split)), split, out, by=by)
         size = out.tell()
         out.seek(0)
         log = LedgerExport.objects.create(

@@ -54,12 +54,15 @@ def _month(value: datetime.date | datetime.datetime) -> str:
     return f"{value:%Y-%m}"
 
 
-def write(ledger: Ledger, rows: Iterable, split: str, out: IO[bytes]) -> int:
-    """Write ``rows`` (ordered for ``split``) to ``out``; return how many were written."""
+def write(ledger: Ledger, rows: Iterable, split: str, out: IO[bytes], *, by: str = "") -> int:
+    """Write ``rows`` (ordered for ``split``) to ``out``; return how many were written. The
+    file's properties say who made it (``by``) and when, as the export log does."""
     columns = ledger.columns()
     headers = [str(c.header) for c in columns]
     names = community_names() if split == Split.COMMUNITY else {}
     book, sheets = Workbook(write_only=True), SheetNames()
+    book.properties.title = str(ledger.title)
+    book.properties.creator = book.properties.lastModifiedBy = by
     sheet, group, in_sheet, total = None, None, 0, 0
     for row in rows:
         if split == Split.COMMUNITY:

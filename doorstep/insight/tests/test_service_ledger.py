@@ -99,6 +99,13 @@ def test_a_closed_case_shows_closed(client, personas, book):
     assert october.receipt in cells(book_) and december.receipt not in cells(book_)
 
 
+def test_the_file_says_who_made_it(client, personas, book):
+    client.force_login(personas.clerk_a)
+    properties = opened(client.get(url())).properties
+    expected = personas.clerk_a.get_full_name() or personas.clerk_a.username
+    assert properties.creator == expected and properties.title == "Service ledger (cases)"
+
+
 def test_the_export_is_logged(client, personas, book):
     client.force_login(personas.clerk_a)
     response = client.get(url(status="accepted", page="2", split="month"))
