@@ -33,4 +33,5 @@ urlpatterns = [
     path("feedback/", include("doorstep.feedback.urls")),
     # The resident's rating page: a short address, for SMS and for the receipt's QR code.
     path("rate/<str:key>/", feedback_views.rate, name="feedback-rate"),
+    path("insight/", include("doorstep.insight.urls")),
 ]

@@ -26,4 +26,5 @@ MODULES = [
     "needs_escalation",
     "programmes",
     "visits_due",
+    "ledger_export",
 ]
