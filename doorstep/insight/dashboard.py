@@ -1,0 +1,315 @@
+"""Dashboards (issue 13): every figure of an area and a period, the child areas' key figures, a
+drill-down from the district to a compound and on to the items behind a figure, charts, and the
+monthly league table.
+
+Every number comes from ``insight.metrics`` (``figures``, ``figures_by``): the page adds no
+formula of its own. Access is the metrics' own (``make_scope``): 403 for someone who sees no
+figures, 404 for an area outside the user's grants, 400 with the error on the form's field for
+bad input. The tables work without JavaScript; ``insight/dashboard.js`` draws the charts with
+ECharts (a static file) from a ``json_script`` data island.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import RegexValidator
+from django.db.models.functions import Length
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.cases.choices import CaseStatus
+from doorstep.catalogue.models import Department, Service
+from doorstep.feedback.choices import Channel
+from doorstep.places.choices import AreaKind
+from doorstep.places.models import Area
+
+from .league import league, month_bounds, previous_month
+from .metrics import (
+    AREA_UNIT,
+    DEPARTMENT_UNIT,
+    METRIC_BY_KEY,
+    Figure,
+    Scope,
+    figure_areas,
+    figures,
+    figures_by,
+    make_scope,
+    may_see_figures,
+)
+
+# The figures each child area shows in the drill-down table (and the bar chart's first).
+KEY_METRICS = ["satisfaction_rate", "composite", "response_rate", "on_time_rate", "bad_rectified"]
+# The 12-month trend of the current area.
+TREND_METRICS = ["satisfaction_rate", "on_time_rate"]
+TREND_MONTHS = 12
+AREA_CODE = RegexValidator(r"^[0-9]+$", _("An area code is digits only."))
+
+
+class DashboardForm(forms.Form):
+    area = forms.CharField(required=False, max_length=15, validators=[AREA_CODE],
+                           widget=forms.HiddenInput)  # fmt: skip
+    start = forms.DateField(label=_("From"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    end = forms.DateField(label=_("Until"), required=False,
+                          widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    service = forms.ModelChoiceField(
+        Service.objects.order_by("code"), label=_("Service"), required=False,
+        empty_label=_("Any service"),
+    )  # fmt: skip
+    department = forms.ModelChoiceField(
+        Department.objects.all(), label=_("Department"), required=False,
+        empty_label=_("Any department"),
+    )  # fmt: skip
+    channel = forms.ChoiceField(label=_("Channel"), required=False,
+                                choices=[("", _("Any channel")), *Channel.choices])  # fmt: skip
+
+
+def default_area(user) -> str:
+    """The widest area whose figures the user sees (an administrator: the widest there is)."""
+    if user.is_superuser:
+        top = Area.objects.order_by(Length("code"), "code").values_list("code", flat=True).first()
+        return top or ""
+    granted = sorted(figure_areas(user), key=lambda code: (len(code), code))
+    return granted[0] if granted else ""
+
+
+def _with_defaults(query: QueryDict, user) -> QueryDict:
+    """The query, with this month when it names no period, and the user's widest area."""
+    data = query.copy()
+    if not data.get("start") and not data.get("end"):
+        start, end = month_bounds(timezone.localdate())
+        data["start"], data["end"] = start.isoformat(), end.isoformat()
+    if not data.get("area"):
+        data["area"] = default_area(user)
+    return data
+
+
+def scope_from(form: DashboardForm, user) -> Scope | None:
+    """The checked scope of a bound form, or None with the errors put on the form's fields
+    (Http404 and PermissionDenied pass through: a page answers them, not a form)."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    try:
+        return make_scope(
+            user, area=data["area"], start=data["start"], end=data["end"],
+            service=data["service"].pk if data["service"] else None,
+            department=data["department"].pk if data["department"] else None,
+            channel=data["channel"],
+        )  # fmt: skip
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+
+
+def _query(scope: Scope, **changes) -> str:
+    """The dashboard's query string for ``scope`` with ``changes``."""
+    params = {
+        "area": scope.area, "start": scope.start, "end": scope.end, "service": scope.service,
+        "department": scope.department, "channel": scope.channel,
+    } | changes  # fmt: skip
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+# ---- the items behind a figure ---------------------------------------------------------------
+
+CLOSED_STATUSES = ",".join([CaseStatus.COMPLETED, CaseStatus.REFUSED, CaseStatus.WITHDRAWN])
+ACCEPTED = {"accepted": "on"}
+# metric -> (the case list's filters, which period filter): the rows a figure's n counts, as the
+# case list's own filters (``cases.filters.CaseFilterSet``) select them.
+CASES_BEHIND = {
+    "on_time_rate": ({"status": CLOSED_STATUSES} | ACCEPTED, "closed"),
+    "closed_of_due": (ACCEPTED, "due"),
+    "closed_on_time_of_due": (ACCEPTED, "due"),
+    "trips_per_case": ({}, "taken"),
+    "first_trip_rate": ({"status": CaseStatus.COMPLETED.value}, "taken"),
+    "working_days": ({"status": CaseStatus.COMPLETED.value} | ACCEPTED, "closed"),
+}
+
+
+def items_behind(scope: Scope, figure: Figure) -> str | None:
+    """The address of the list showing the items a figure counts (its n), or None where no
+    list selects exactly those rows yet (see the module's note in ``dashboard.html``)."""
+    if figure.key not in CASES_BEHIND or not figure.applies:
+        return None
+    if scope.service is not None or scope.department is not None or scope.channel:
+        return None  # the case list has no such filter
+    filters, period = CASES_BEHIND[figure.key]
+    params = {"area": scope.area, **filters}
+    if scope.start is not None:
+        params[f"{period}_from"] = scope.start.isoformat()
+    if scope.end is not None:
+        params[f"{period}_to"] = scope.end.isoformat()
+    return f"{reverse('cases-list')}?{urlencode({k: v for k, v in params.items() if v})}"
+
+
+# ---- the page --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Crumb:
+    area: Area
+    url: str | None  # None: outside the user's grants (no link, it would answer 404)
+
+
+@dataclass(frozen=True)
+class Child:
+    area: Area
+    url: str
+    figures: list[Figure]
+
+
+def _inside(user, code: str) -> bool:
+    return user.is_superuser or any(code.startswith(g) for g in figure_areas(user))
+
+
+def _crumbs(user, scope: Scope, area: Area) -> list[Crumb]:
+    here = reverse("insight-dashboard")
+    return [
+        Crumb(a, f"{here}?{_query(scope, area=a.code)}" if _inside(user, a.code) else None)
+        for a in [*area.ancestors(), area]
+    ]
+
+
+def _children(scope: Scope, area: Area) -> list[Child]:
+    children = list(area.children.order_by("code"))
+    grouped = figures_by(scope, [c.code for c in children], by=AREA_UNIT, only=KEY_METRICS)
+    here = reverse("insight-dashboard")
+    return [Child(c, f"{here}?{_query(scope, area=c.code)}", grouped[c.code]) for c in children]
+
+
+def _percent(figure: Figure | None) -> float | None:
+    value = figure.value.shown if figure is not None and figure.value is not None else None
+    return None if value is None else round(value * 100, 1)
+
+
+def _trend(scope: Scope) -> dict:
+    """The trend metrics month by month, the twelve months up to the period's end."""
+    last = (scope.end or timezone.localdate()).replace(day=1)
+    months = [last]
+    while len(months) < TREND_MONTHS:
+        months.insert(0, previous_month(months[0]))
+    series: dict[str, list] = {key: [] for key in TREND_METRICS}
+    for first in months:
+        start, end = month_bounds(first)
+        month = figures(replace(scope, start=start, end=end), only=TREND_METRICS)
+        for figure in month:
+            series[figure.key].append(_percent(figure))
+    return {
+        "months": [m.strftime("%Y-%m") for m in months],
+        "series": [{"name": str(METRIC_BY_KEY[k].label), "data": v} for k, v in series.items()],
+    }
+
+
+def _chart_data(scope: Scope, children: list[Child]) -> dict:
+    key = KEY_METRICS[0]
+    return {
+        "trend": _trend(scope),
+        "children": {
+            "name": str(METRIC_BY_KEY[key].label),
+            "areas": [c.area.name for c in children],
+            "data": [_percent(next(f for f in c.figures if f.key == key)) for c in children],
+        },
+    }
+
+
+def _deny_without_figures(user) -> None:
+    if not may_see_figures(user):
+        raise PermissionDenied(_("You may not see these figures."))
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    _deny_without_figures(user)
+    form = DashboardForm(_with_defaults(request.GET, user))
+    scope = scope_from(form, user)
+    if scope is None:
+        return render(request, "insight/dashboard.html", {"form": form}, status=400)
+    area = Area.objects.filter(code=scope.area).first() if scope.area else None
+    children = _children(scope, area) if area else []
+    shown = [(f, items_behind(scope, f)) for f in figures(scope)]
+    context = {
+        "form": form,
+        "scope": scope,
+        "area": area,
+        "crumbs": _crumbs(user, scope, area) if area else [],
+        "figures": shown,
+        "children": children,
+        "child_metrics": [METRIC_BY_KEY[k] for k in KEY_METRICS],
+        "charts": _chart_data(scope, children),
+        "league_url": f"{reverse('insight-league')}?{urlencode({'area': scope.area})}",
+    }
+    return render(request, "insight/dashboard.html", context)
+
+
+# ---- the league table ------------------------------------------------------------------------
+
+LEVELS = [
+    (AreaKind.STREET.value, _("Streets")),
+    (AreaKind.COMMUNITY.value, _("Communities")),
+    (DEPARTMENT_UNIT, _("Departments")),
+]
+
+
+class LeagueForm(forms.Form):
+    area = forms.CharField(required=False, max_length=15, validators=[AREA_CODE],
+                           widget=forms.HiddenInput)  # fmt: skip
+    month = forms.DateField(
+        label=_("Month"), input_formats=["%Y-%m"], required=False,
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )  # fmt: skip
+    level = forms.ChoiceField(label=_("Rank"), choices=LEVELS, required=False)
+
+
+def _league_defaults(query: QueryDict, user) -> QueryDict:
+    """The last whole month, streets, and the user's widest area unless the query says."""
+    data = query.copy()
+    if not data.get("month"):
+        data["month"] = previous_month(timezone.localdate()).strftime("%Y-%m")
+    if not data.get("level"):
+        data["level"] = AreaKind.STREET.value
+    if not data.get("area"):
+        data["area"] = default_area(user)
+    return data
+
+
+def _units(scope: Scope, level: str) -> list:
+    if level == DEPARTMENT_UNIT:
+        return list(Department.objects.order_by("code"))
+    return list(Area.objects.filter(kind=level, code__startswith=scope.area).order_by("code"))
+
+
+@login_required
+def league_table(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    _deny_without_figures(user)
+    form = LeagueForm(_league_defaults(request.GET, user))
+    if not form.is_valid():
+        return render(request, "insight/dashboard_league.html", {"form": form}, status=400)
+    month: datetime.date = form.cleaned_data["month"]
+    level = form.cleaned_data["level"]
+    start, end = month_bounds(month)
+    scope = make_scope(user, area=form.cleaned_data["area"], start=start, end=end)
+    by = DEPARTMENT_UNIT if level == DEPARTMENT_UNIT else AREA_UNIT
+    units = _units(scope, level)
+    context = {
+        "form": form,
+        "month": start,
+        "previous": previous_month(start),
+        "level": level,
+        "area": Area.objects.filter(code=scope.area).first(),
+        "league": league(scope, units, by=by),
+        "dashboard": reverse("insight-dashboard"),
+        "is_area": by == AREA_UNIT,
+    }
+    return render(request, "insight/dashboard_league.html", context)
