@@ -245,7 +245,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "crumbs": _crumbs(user, scope, area) if area else [],
         "figures": shown,
         "children": children,
-        "child_metrics": [METRIC_BY_KEY[k] for k in KEY_METRICS],
+        # labels, not the metrics: a template would call a metric (it is callable)
+        "child_labels": [METRIC_BY_KEY[k].label for k in KEY_METRICS],
         "charts": _chart_data(scope, children),
         "league_url": f"{reverse('insight-league')}?{urlencode({'area': scope.area})}",
     }

@@ -86,6 +86,11 @@ class League:
     rows: list[Row]
     whole: Measure | None  # the figure of the whole scope (the user's area) this month
 
+    @property
+    def label(self) -> str:
+        # for templates, which would call ``metric`` (a callable) rather than read it
+        return str(self.metric.label)
+
 
 def _month_values(scope: Scope, keys: list, by: str) -> dict[Any, Measure | None]:
     metric = ranking_metric()

@@ -55,7 +55,7 @@ def test_defaults_are_the_widest_area_and_this_month(client, personas, frozen):
     assert (scope.start.isoformat(), scope.end.isoformat()) == ("2026-12-01", "2026-12-31")
 
 
-@pytest.mark.usefixtures("cases", "callbacks", "min_n_one")
+@pytest.mark.usefixtures("cases", "callbacks", "min_n_one", "_english")
 def test_the_child_areas_figures_equal_each_childs_own(client, personas):
     client.force_login(personas.district_lead)
     response = client.get(URL, {**NOVEMBER, "area": "420105006"})
@@ -68,6 +68,7 @@ def test_the_child_areas_figures_equal_each_childs_own(client, personas):
         assert {f.key: str(f) for f in child.figures} == {
             f.key: expected[f.key] for f in child.figures
         }
+    assert '<th scope="col" class="num">Satisfaction rate</th>' in response.content.decode()
     a = next(c for c in children if c.area == personas.area_a)
     assert str(next(f for f in a.figures if f.key == "on_time_rate")) == "50.0%"
 

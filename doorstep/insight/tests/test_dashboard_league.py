@@ -74,6 +74,7 @@ def test_ranks_and_flags_a_unit_lagging_two_months(client, personas, communities
     assert league.rows.index(f) > max(league.rows.index(row) for row in (a, b, c, d, e))
     html = response.content.decode()
     assert html.count("Lagging two months running") == 1
+    assert "Ranked by Composite score, 2026-11" in html
     assert f'data-unit="{communities[4].code}" class="lagging"' in html
     # the district's own figure over the eleven ranked and unranked callbacks
     assert league.whole.n == 11
