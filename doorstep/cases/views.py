@@ -447,7 +447,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     form = filters.form
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     figures = case_figures(request.user)
-    context = {"form": form, "page": page, "figures": figures, "narrowing": NARROWING}
+    narrowing = [(k, v) for k in NARROWING if (v := request.GET.get(k))]
+    context = {"form": form, "page": page, "figures": figures, "narrowing": narrowing}
     return render(request, "cases/list.html", context)
 
 

@@ -88,6 +88,10 @@ def rate(request: HttpRequest, key: str) -> HttpResponse:
 # ---- staff: rated matters -------------------------------------------------------------------
 
 
+# Filters the list page has no field for, set by the dashboard's "matters behind a figure".
+NARROWING = ("area", "called_after", "called_before", "bad_after", "bad_before")
+
+
 def _require(user, *capabilities: str) -> None:
     if not any(can(user, c) for c in capabilities):
         raise PermissionDenied
@@ -117,6 +121,7 @@ def subject_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": filters.form,
         "page": page,
+        "narrowing": [(k, v) for k in NARROWING if (v := request.GET.get(k))],
         "open_rectifications": rectifications_for(request.user).filter(status="open").count(),
         "pending_appeals": appeals_for(request.user).filter(status=AppealStatus.PENDING).count(),
     }

@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.cases.choices import CaseStatus
@@ -124,32 +125,65 @@ def _query(scope: Scope, **changes) -> str:
 
 CLOSED_STATUSES = ",".join([CaseStatus.COMPLETED, CaseStatus.REFUSED, CaseStatus.WITHDRAWN])
 ACCEPTED = {"accepted": "on"}
-# metric -> (the case list's filters, which period filter): the rows a figure's n counts, as the
-# case list's own filters (``cases.filters.CaseFilterSet``) select them.
-CASES_BEHIND = {
-    "on_time_rate": ({"status": CLOSED_STATUSES} | ACCEPTED, "closed"),
-    "closed_of_due": (ACCEPTED, "due"),
-    "closed_on_time_of_due": (ACCEPTED, "due"),
-    "trips_per_case": ({}, "taken"),
-    "first_trip_rate": ({"status": CaseStatus.COMPLETED.value}, "taken"),
-    "working_days": ({"status": CaseStatus.COMPLETED.value} | ACCEPTED, "closed"),
+
+
+@dataclass(frozen=True)
+class Behind:
+    """Where the items a figure counts are listed: a list page, its own filters that select
+    them (``cases.filters.CaseFilterSet``, ``feedback.filters.SubjectFilterSet``), and the
+    names of its first-day and last-day parameters for the period."""
+
+    url_name: str
+    label: Promise
+    params: dict[str, str]
+    period: tuple[str, str]
+
+
+CASES = _("See the cases")
+CALLED = _("See the matters called back")
+RATED_BAD = _("See the matters rated badly")
+BY_CLOSING, BY_DUE = ("closed_from", "closed_to"), ("due_from", "due_to")
+BY_TAKING = ("taken_from", "taken_to")
+BY_CALLBACK, BY_BAD = ("called_after", "called_before"), ("bad_after", "bad_before")
+COMPLETED = {"status": CaseStatus.COMPLETED.value}
+CLOSED_ACCEPTED = {"status": CLOSED_STATUSES} | ACCEPTED
+# A case figure's n is the cases listed; a callback figure's n counts callbacks, and a bad
+# rating figure's n bad ratings, of the matters listed (a matter may have more than one).
+BEHIND = {
+    "on_time_rate": Behind("cases-list", CASES, CLOSED_ACCEPTED, BY_CLOSING),
+    "closed_of_due": Behind("cases-list", CASES, ACCEPTED, BY_DUE),
+    "closed_on_time_of_due": Behind("cases-list", CASES, ACCEPTED, BY_DUE),
+    "trips_per_case": Behind("cases-list", CASES, {}, BY_TAKING),
+    "first_trip_rate": Behind("cases-list", CASES, COMPLETED, BY_TAKING),
+    "working_days": Behind("cases-list", CASES, COMPLETED | ACCEPTED, BY_CLOSING),
+    "response_rate": Behind("feedback-list", CALLED, {}, BY_CALLBACK),
+    "resolution_rate": Behind("feedback-list", CALLED, {}, BY_CALLBACK),
+    "satisfaction_rate": Behind("feedback-list", CALLED, {}, BY_CALLBACK),
+    "composite": Behind("feedback-list", CALLED, {}, BY_CALLBACK),
+    "bad_rectified": Behind("feedback-list", RATED_BAD, {}, BY_BAD),
+    "bad_called_back": Behind("feedback-list", RATED_BAD, {}, BY_BAD),
 }
 
 
-def items_behind(scope: Scope, figure: Figure) -> str | None:
-    """The address of the list showing the items a figure counts (its n), or None where no
-    list selects exactly those rows yet (see the module's note in ``dashboard.html``)."""
-    if figure.key not in CASES_BEHIND or not figure.applies:
+@dataclass(frozen=True)
+class Link:
+    url: str
+    label: Promise
+
+
+def items_behind(scope: Scope, figure: Figure) -> Link | None:
+    """The list of the items a figure counts, or None where no list selects them yet (needs,
+    disputes, visits) or the list cannot filter by the scope's service, department or
+    channel."""
+    behind = BEHIND.get(figure.key)
+    if behind is None or not figure.applies:
         return None
     if scope.service is not None or scope.department is not None or scope.channel:
-        return None  # the case list has no such filter
-    filters, period = CASES_BEHIND[figure.key]
-    params = {"area": scope.area, **filters}
-    if scope.start is not None:
-        params[f"{period}_from"] = scope.start.isoformat()
-    if scope.end is not None:
-        params[f"{period}_to"] = scope.end.isoformat()
-    return f"{reverse('cases-list')}?{urlencode({k: v for k, v in params.items() if v})}"
+        return None
+    first, last = behind.period
+    params = {"area": scope.area, **behind.params, first: scope.start, last: scope.end}
+    query = urlencode({k: str(v) for k, v in params.items() if v})
+    return Link(f"{reverse(behind.url_name)}?{query}", behind.label)
 
 
 # ---- the page --------------------------------------------------------------------------------

@@ -11,11 +11,12 @@ import pytest
 from django.urls import reverse
 
 from doorstep.cases.models import Case
+from doorstep.feedback.models import Callback
 from doorstep.insight.metrics import figures, figures_by, make_scope
 from doorstep.places.models import Area
 
-from .conftest import END, START
-from .test_metrics import callbacks, cases  # noqa: F401  (fixtures)
+from .conftest import END, START, at
+from .test_metrics import callbacks, cases, ratings  # noqa: F401  (fixtures)
 
 URL = "/dashboard/"
 NOVEMBER = {"start": START.isoformat(), "end": END.isoformat()}
@@ -117,8 +118,8 @@ def test_the_items_behind_a_figure_are_the_rows_it_counts(client, personas, key)
     client.force_login(personas.clerk_a)
     response = client.get(URL, {**NOVEMBER, "area": personas.compound_a.code})
     figure, behind = next((f, b) for f, b in response.context["figures"] if f.key == key)
-    assert behind and behind.startswith(reverse("cases-list"))
-    listed = client.get(behind)
+    assert behind and behind.url.startswith(reverse("cases-list"))
+    listed = client.get(behind.url)
     assert listed.status_code == 200
     rows = {c.pk for c in listed.context["page"].paginator.object_list}
     assert len(rows) == figure.value.n > 0
@@ -130,6 +131,31 @@ def test_the_items_behind_a_figure_are_the_rows_it_counts(client, personas, key)
         assert rows == set(due.values_list("pk", flat=True))
 
 
+@pytest.mark.usefixtures("callbacks", "ratings", "min_n_one")
+def test_the_matters_behind_callback_and_bad_rating_figures(client, personas):
+    client.force_login(personas.clerk_a)
+    response = client.get(URL, {**NOVEMBER, "area": personas.compound_a.code})
+    behind = {f.key: (f, b) for f, b in response.context["figures"]}
+
+    figure, link = behind["response_rate"]
+    listed = client.get(link.url)
+    assert listed.status_code == 200
+    matters = {s.pk for s in listed.context["page"].paginator.object_list}
+    counted = Callback.objects.filter(
+        subject__area_code__startswith=personas.compound_a.code, invalid="",
+        at__gte=at(11, 1, 0), at__lt=at(12, 1, 0),
+    )  # fmt: skip
+    assert figure.value.n == counted.count() == 4  # callbacks, of these two matters
+    assert matters == set(counted.values_list("subject_id", flat=True)) and len(matters) == 2
+
+    figure, link = behind["bad_rectified"]
+    listed = client.get(link.url)
+    matters = {s.reference for s in listed.context["page"].paginator.object_list}
+    assert matters == {"R13", "R14"}  # R15's was removed by appeal, R17's was in October
+    assert figure.value.n == 3  # R14 was rated badly twice
+    assert 'name="bad_after" value="2026-11-01"' in listed.content.decode()
+
+
 def test_no_items_link_when_the_list_cannot_filter_so(client, personas, cases):  # noqa: F811
     from doorstep.catalogue.models import Department
 
@@ -137,6 +163,8 @@ def test_no_items_link_when_the_list_cannot_filter_so(client, personas, cases): 
     dept = Department.objects.first()
     response = client.get(URL, {**NOVEMBER, "department": dept.pk})
     assert response.status_code == 200
+    assert all(behind is None for _f, behind in response.context["figures"])
+    response = client.get(URL, {**NOVEMBER, "channel": "online"})
     assert all(behind is None for _f, behind in response.context["figures"])
 
 
