@@ -280,3 +280,27 @@ def test_the_home_panel_compares_this_month_with_last(client, personas, cases, c
     assert on_time.change is None  # below the minimum n on both sides
     client.force_login(personas.clerk_a)
     assert client.get("/").context["panels"]["figures"] is None  # a clerk, not a lead
+
+
+# ---- what a page costs -----------------------------------------------------------------------
+
+# The dashboard: session, user, grants, the area (checked, then read), its ancestors, its
+# children; the figures (one aggregate per table: cases, callbacks, ratings, needs, disputes;
+# working days' own query); the children's key figures (one grouped query per table: callbacks,
+# cases, ratings); the trend (24: twelve months of two tables); the form's service and
+# department choices; the header's profile and inbox. Pinned: a child area or a month that
+# costs a query more fails.
+DASHBOARD_QUERIES = 47
+
+
+@pytest.mark.parametrize("code", ["420105", "420105006", "420105006001001"])
+def test_the_dashboard_costs_a_pinned_number_of_queries_at_every_level(
+    client,
+    personas,
+    cases,
+    code,
+    django_assert_max_num_queries,  # noqa: F811
+):
+    client.force_login(personas.district_lead)
+    with django_assert_max_num_queries(DASHBOARD_QUERIES):
+        assert client.get(URL, {**NOVEMBER, "area": code}).status_code == 200
