@@ -7,8 +7,9 @@ import re
 
 import django_filters
 from django import forms
-from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+
+from doorstep.core.filtersets import area_filter, day_filter
 
 from .choices import CaseStatus
 from .models import Case
@@ -30,13 +31,6 @@ class Tick(forms.CheckboxInput):
 
 class StatusIn(django_filters.BaseInFilter, django_filters.ChoiceFilter):
     """One status from the page's select, or several, comma-separated, from an API client."""
-
-
-def _day(label, field: str, lookup: str) -> django_filters.DateFilter:
-    return django_filters.DateFilter(
-        label=label, field_name=field, lookup_expr=lookup,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )  # fmt: skip
 
 
 class CaseFilterSet(django_filters.FilterSet):
@@ -64,26 +58,20 @@ class CaseFilterSet(django_filters.FilterSet):
     # The dashboard's "cases behind a figure" (insight.dashboard): an area and everything
     # under it, whether the clock ran, and a period of local days by taking in, due date or
     # closing (both ends included, as the figures count them).
-    area = django_filters.CharFilter(
-        label=_("Area code"), max_length=15, method="filter_area",
-        validators=[RegexValidator(r"^[0-9]+$", _("An area code is digits only."))],
-    )  # fmt: skip
+    area = area_filter()
     accepted = django_filters.BooleanFilter(
         label=_("Accepted (its clock ran)"), widget=Tick, method="filter_accepted"
     )
-    taken_from = _day(_("Taken in from"), "created_at", "date__gte")
-    taken_to = _day(_("Taken in until"), "created_at", "date__lte")
-    due_from = _day(_("Due from"), "due_on", "gte")
-    due_to = _day(_("Due until"), "due_on", "lte")
-    closed_from = _day(_("Closed from"), "closed_at", "date__gte")
-    closed_to = _day(_("Closed until"), "closed_at", "date__lte")
+    taken_from = day_filter(_("Taken in from"), "created_at", "date__gte")
+    taken_to = day_filter(_("Taken in until"), "created_at", "date__lte")
+    due_from = day_filter(_("Due from"), "due_on", "gte")
+    due_to = day_filter(_("Due until"), "due_on", "lte")
+    closed_from = day_filter(_("Closed from"), "closed_at", "date__gte")
+    closed_to = day_filter(_("Closed until"), "closed_at", "date__lte")
 
     class Meta:
         model = Case
         fields: list[str] = []
-
-    def filter_area(self, cases, name: str, value: str):
-        return cases.filter(area_code__prefix=value) if value else cases
 
     def filter_accepted(self, cases, name: str, value: bool | None):
         return cases.filter(accepted_on__isnull=False) if value else cases

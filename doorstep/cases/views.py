@@ -29,6 +29,7 @@ from doorstep.catalogue.choices import Necessity
 from doorstep.catalogue.models import Service
 from doorstep.catalogue.pdf import PdfUnavailable
 from doorstep.catalogue.search import QueryTooLong, search_services
+from doorstep.core.filtersets import narrowing
 from doorstep.core.htmx import render_page
 from doorstep.core.throttle import client_address
 from doorstep.staff.roles import HANDLE_CASES, REVIEW_CASES, VIEW_CASES, can
@@ -447,8 +448,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     form = filters.form
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     figures = case_figures(request.user)
-    narrowing = [(k, v) for k in NARROWING if (v := request.GET.get(k))]
-    context = {"form": form, "page": page, "figures": figures, "narrowing": narrowing}
+    context = {"form": form, "page": page, "figures": figures,
+               "narrowing": narrowing(request.GET, NARROWING)}  # fmt: skip
     return render(request, "cases/list.html", context)
 
 

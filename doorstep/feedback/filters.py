@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from doorstep.core.filtersets import area_filter
 
 from .choices import BAD, RectificationStatus, SubjectKind
 from .models import Callback, Rating
@@ -45,15 +46,9 @@ class SubjectFilterSet(django_filters.FilterSet):
     # under it; matters with a valid callback made in a period of local days
     # (``called_after``/``called_before``, both ends included); matters with a bad rating, not
     # removed by appeal, given in a period (``bad_after``/``bad_before``).
-    area = django_filters.CharFilter(
-        label=_("Area code"), max_length=15, method="filter_area",
-        validators=[RegexValidator(r"^[0-9]+$", _("An area code is digits only."))],
-    )  # fmt: skip
+    area = area_filter()
     called = django_filters.DateFromToRangeFilter(label=_("Called back"), method="filter_called")
     bad = django_filters.DateFromToRangeFilter(label=_("Rated badly"), method="filter_bad")
-
-    def filter_area(self, queryset, name, value):
-        return queryset.filter(area_code__prefix=value) if value else queryset
 
     def filter_called(self, queryset, name, value):
         valid = Callback.objects.filter(subject=OuterRef("pk"), invalid="")

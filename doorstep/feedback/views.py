@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from doorstep.core.filtersets import narrowing
 from doorstep.staff.roles import DECIDE_APPEALS, RECTIFY, VIEW_RATINGS, can, roles_with
 
 from . import actions
@@ -121,7 +122,7 @@ def subject_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": filters.form,
         "page": page,
-        "narrowing": [(k, v) for k in NARROWING if (v := request.GET.get(k))],
+        "narrowing": narrowing(request.GET, NARROWING),
         "open_rectifications": rectifications_for(request.user).filter(status="open").count(),
         "pending_appeals": appeals_for(request.user).filter(status=AppealStatus.PENDING).count(),
     }

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.cases.choices import CaseStatus
 from doorstep.catalogue.models import Department, Service
 from doorstep.feedback.choices import Channel
+from doorstep.needs.choices import NeedStatus
 from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area
 
@@ -142,9 +143,12 @@ class Behind:
 CASES = _("See the cases")
 CALLED = _("See the matters called back")
 RATED_BAD = _("See the matters rated badly")
+NEEDS = _("See the needs")
+DISPUTES = _("See the disputes")
 BY_CLOSING, BY_DUE = ("closed_from", "closed_to"), ("due_from", "due_to")
 BY_TAKING = ("taken_from", "taken_to")
 BY_CALLBACK, BY_BAD = ("called_after", "called_before"), ("bad_after", "bad_before")
+BY_REGISTERING, BY_OUTCOME = ("registered_from", "registered_to"), ("outcome_from", "outcome_to")
 COMPLETED = {"status": CaseStatus.COMPLETED.value}
 CLOSED_ACCEPTED = {"status": CLOSED_STATUSES} | ACCEPTED
 # A case figure's n is the cases listed; a callback figure's n counts callbacks, and a bad
@@ -160,6 +164,10 @@ BEHIND = {
     "resolution_rate": Behind("feedback-list", CALLED, {}, BY_CALLBACK),
     "satisfaction_rate": Behind("feedback-list", CALLED, {}, BY_CALLBACK),
     "composite": Behind("feedback-list", CALLED, {}, BY_CALLBACK),
+    "found_first": Behind("needs-list", NEEDS, {}, BY_REGISTERING),
+    "reopened_rate": Behind("needs-list", NEEDS, {"status": NeedStatus.CLOSED.value}, BY_CLOSING),
+    "extended_rate": Behind("needs-list", NEEDS, {}, BY_REGISTERING),
+    "disputes_settled": Behind("disputes-list", DISPUTES, {}, BY_OUTCOME),
     "bad_rectified": Behind("feedback-list", RATED_BAD, {}, BY_BAD),
     "bad_called_back": Behind("feedback-list", RATED_BAD, {}, BY_BAD),
 }
@@ -172,9 +180,9 @@ class Link:
 
 
 def items_behind(scope: Scope, figure: Figure) -> Link | None:
-    """The list of the items a figure counts, or None where no list selects them yet (needs,
-    disputes, visits) or the list cannot filter by the scope's service, department or
-    channel."""
+    """The list of the items a figure counts, or None where no list selects them yet (visit
+    coverage, agreements kept, working days' own list) or the list cannot filter by the
+    scope's service, department or channel."""
     behind = BEHIND.get(figure.key)
     if behind is None or not figure.applies:
         return None

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from doorstep.cases.actions.attachments import clean_name
 from doorstep.cases.models import Case
+from doorstep.core.filtersets import narrowing
 from doorstep.core.throttle import Throttle, client_address
 from doorstep.people.access import access_resident
 from doorstep.staff.roles import HANDLE_NEEDS, REVIEW_CASES, REVIEW_NEEDS, VIEW_NEEDS, can
@@ -87,6 +88,10 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "needs/mine.html", context)
 
 
+# Filters the list page has no field for, set by the dashboard's "needs behind a figure".
+NARROWING = ("area", "registered_from", "registered_to", "closed_from", "closed_to")
+
+
 @login_required
 def area_list(request: HttpRequest) -> HttpResponse:
     _require(request.user, VIEW_NEEDS, REVIEW_NEEDS)
@@ -102,6 +107,7 @@ def area_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "now": timezone.now(),
         "found_first": found_first_by_area(visible),
+        "narrowing": narrowing(request.GET, NARROWING),
     }
     return render(request, "needs/list.html", context)
 

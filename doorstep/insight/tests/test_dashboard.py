@@ -16,7 +16,7 @@ from doorstep.insight.metrics import figures, figures_by, make_scope
 from doorstep.places.models import Area
 
 from .conftest import END, START, at
-from .test_metrics import callbacks, cases, ratings  # noqa: F401  (fixtures)
+from .test_metrics import callbacks, cases, disputes, needs, ratings  # noqa: F401  (fixtures)
 
 URL = "/dashboard/"
 NOVEMBER = {"start": START.isoformat(), "end": END.isoformat()}
@@ -154,6 +154,26 @@ def test_the_matters_behind_callback_and_bad_rating_figures(client, personas):
     assert matters == {"R13", "R14"}  # R15's was removed by appeal, R17's was in October
     assert figure.value.n == 3  # R14 was rated badly twice
     assert 'name="bad_after" value="2026-11-01"' in listed.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("key", "listed_at"),
+    [
+        ("found_first", "needs-list"),
+        ("reopened_rate", "needs-list"),
+        ("extended_rate", "needs-list"),
+        ("disputes_settled", "disputes-list"),
+    ],
+)
+@pytest.mark.usefixtures("needs", "disputes", "min_n_one")
+def test_the_needs_and_disputes_behind_a_figure(client, personas, key, listed_at):
+    client.force_login(personas.district_lead)
+    response = client.get(URL, {**NOVEMBER, "area": personas.area_a.code})
+    figure, link = next((f, b) for f, b in response.context["figures"] if f.key == key)
+    assert link.url.startswith(reverse(listed_at))
+    listed = client.get(link.url)
+    assert listed.status_code == 200
+    assert listed.context["page"].paginator.count == figure.value.n > 0
 
 
 def test_no_items_link_when_the_list_cannot_filter_so(client, personas, cases):  # noqa: F811
@@ -294,12 +314,9 @@ DASHBOARD_QUERIES = 47
 
 
 @pytest.mark.parametrize("code", ["420105", "420105006", "420105006001001"])
+@pytest.mark.usefixtures("cases")
 def test_the_dashboard_costs_a_pinned_number_of_queries_at_every_level(
-    client,
-    personas,
-    cases,
-    code,
-    django_assert_max_num_queries,  # noqa: F811
+    client, personas, code, django_assert_max_num_queries
 ):
     client.force_login(personas.district_lead)
     with django_assert_max_num_queries(DASHBOARD_QUERIES):
