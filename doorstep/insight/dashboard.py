@@ -332,6 +332,11 @@ def _units(scope: Scope, level: str) -> list:
     return list(Area.objects.filter(kind=level, code__startswith=scope.area).order_by("code"))
 
 
+def _unit_dashboard(scope: Scope, unit, by: str) -> str:
+    narrowed = {"area": unit.code} if by == AREA_UNIT else {"department": unit.pk}
+    return f"{reverse('insight-dashboard')}?{_query(scope, **narrowed)}"
+
+
 @login_required
 def league_table(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -345,14 +350,16 @@ def league_table(request: HttpRequest) -> HttpResponse:
     scope = make_scope(user, area=form.cleaned_data["area"], start=start, end=end)
     by = DEPARTMENT_UNIT if level == DEPARTMENT_UNIT else AREA_UNIT
     units = _units(scope, level)
+    table = league(scope, units, by=by)
     context = {
         "form": form,
         "month": start,
         "previous": previous_month(start),
         "level": level,
         "area": Area.objects.filter(code=scope.area).first(),
-        "league": league(scope, units, by=by),
-        "dashboard": reverse("insight-dashboard"),
+        "league": table,
+        # each unit's dashboard for the month: an area's own, or the department's in the area
+        "rows": [(row, _unit_dashboard(scope, row.unit, by)) for row in table.rows],
         "is_area": by == AREA_UNIT,
     }
     return render(request, "insight/dashboard_league.html", context)

@@ -75,6 +75,9 @@ def test_ranks_and_flags_a_unit_lagging_two_months(client, personas, communities
     html = response.content.decode()
     assert html.count("Lagging two months running") == 1
     assert "Ranked by Composite score, 2026-11" in html
+    e_url = dict((row.unit.code, url) for row, url in response.context["rows"])[e.unit.code]
+    assert e_url == f"/dashboard/?area={e.unit.code}&start=2026-11-01&end=2026-11-30"
+    assert client.get(e_url).status_code == 200
     assert f'data-unit="{communities[4].code}" class="lagging"' in html
     # the district's own figure over the eleven ranked and unranked callbacks
     assert league.whole.n == 11
@@ -92,6 +95,8 @@ def test_streets_and_departments(client, personas, communities):
     response = client.get(URL, {"month": "2026-11", "level": "department"})
     assert response.status_code == 200  # the subjects here name no department: all unranked
     assert all(row.rank is None for row in response.context["league"].rows)
+    row, url = response.context["rows"][0]
+    assert f"department={row.unit.pk}" in url and "area=420105&" in url
 
 
 def test_a_clerk_sees_the_league_of_their_own_area(client, personas, frozen):
