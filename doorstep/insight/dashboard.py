@@ -38,6 +38,8 @@ from .league import league, month_bounds, previous_month
 from .metrics import (
     AREA_UNIT,
     DEPARTMENT_UNIT,
+    FIRST_DAY,
+    LAST_DAY,
     METRIC_BY_KEY,
     Figure,
     Scope,
@@ -313,6 +315,12 @@ class LeagueForm(forms.Form):
     )  # fmt: skip
     level = forms.ChoiceField(label=_("Rank"), choices=LEVELS, required=False)
 
+    def clean_month(self) -> datetime.date | None:
+        month = self.cleaned_data["month"]
+        if month is not None and not FIRST_DAY < month <= LAST_DAY:  # the month before, too
+            raise ValidationError(_("Give a month between 1900 and 2999."), code="out_of_range")
+        return month
+
 
 def _league_defaults(query: QueryDict, user) -> QueryDict:
     """The last whole month, streets, and the user's widest area unless the query says."""
@@ -347,7 +355,11 @@ def league_table(request: HttpRequest) -> HttpResponse:
     month: datetime.date = form.cleaned_data["month"]
     level = form.cleaned_data["level"]
     start, end = month_bounds(month)
-    scope = make_scope(user, area=form.cleaned_data["area"], start=start, end=end)
+    try:
+        scope = make_scope(user, area=form.cleaned_data["area"], start=start, end=end)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return render(request, "insight/dashboard_league.html", {"form": form}, status=400)
     by = DEPARTMENT_UNIT if level == DEPARTMENT_UNIT else AREA_UNIT
     units = _units(scope, level)
     table = league(scope, units, by=by)

@@ -255,6 +255,7 @@ def test_a_clerk_of_b_gets_404_for_community_a(client, personas, frozen):
         ({"service": "999999"}, "service"),
         ({"department": "abc"}, "department"),
         ({"area": "42010x"}, "area"),
+        ({"start": "2999-12-31", "end": "3000-01-01"}, "end"),
     ],
 )
 def test_bad_input_is_400_with_the_error_on_the_field(client, personas, frozen, params, field):
@@ -267,13 +268,29 @@ def test_bad_input_is_400_with_the_error_on_the_field(client, personas, frozen, 
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"month": "2026-13"}, "month"), ({"month": "Nov"}, "month"), ({"level": "planet"}, "level")],
+    [
+        ({"month": "2026-13"}, "month"),
+        ({"month": "Nov"}, "month"),
+        ({"month": "0001-01"}, "month"),
+        ({"month": "1900-01"}, "month"),  # its month before is out of range
+        ({"month": "9999-12"}, "month"),
+        ({"level": "planet"}, "level"),
+        ({"area": "4201x"}, "area"),
+    ],
 )
 def test_bad_league_input_is_400(client, personas, frozen, params, field):
     client.force_login(personas.district_lead)
     response = client.get(URL + "league/", params)
     assert response.status_code == 400
     assert response.context["form"].errors[field]
+
+
+def test_the_edges_of_the_calendar_do_not_crash(client, personas, frozen):
+    client.force_login(personas.district_lead)
+    for period in ({"start": "1900-01-01", "end": "1900-01-31"}, {"end": "2999-12-31"}):
+        assert client.get(URL, period).status_code == 200
+    assert client.get(URL + "league/", {"month": "2999-12"}).status_code == 200
+    assert client.get(URL + "league/", {"month": "1900-02"}).status_code == 200
 
 
 def test_the_nav_links_the_dashboard_for_those_who_see_figures(client, personas, frozen):
