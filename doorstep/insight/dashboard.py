@@ -266,6 +266,17 @@ def _chart_data(scope: Scope, children: list[Child]) -> dict:
     }
 
 
+# The league a dashboard links to: the units one level below its area, or its departments.
+LEAGUE_BELOW = {AreaKind.DISTRICT: AreaKind.STREET.value, AreaKind.STREET: AreaKind.COMMUNITY.value}
+
+
+def _league_url(scope: Scope, area: Area | None) -> str:
+    level = LEAGUE_BELOW.get(area.kind, DEPARTMENT_UNIT) if area else AreaKind.STREET.value
+    month = (scope.end or timezone.localdate()).strftime("%Y-%m")
+    query = urlencode({"area": scope.area, "level": level, "month": month})
+    return f"{reverse('insight-league')}?{query}"
+
+
 def _deny_without_figures(user) -> None:
     if not may_see_figures(user):
         raise PermissionDenied(_("You may not see these figures."))
@@ -292,7 +303,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # labels, not the metrics: a template would call a metric (it is callable)
         "child_labels": [METRIC_BY_KEY[k].label for k in KEY_METRICS],
         "charts": _chart_data(scope, children),
-        "league_url": f"{reverse('insight-league')}?{urlencode({'area': scope.area})}",
+        "league_url": _league_url(scope, area),
     }
     return render(request, "insight/dashboard.html", context)
 

@@ -47,4 +47,14 @@ def test_the_district_lead_drills_down_to_a_compound(
     expect(page.locator("#children")).to_have_count(0)  # a compound has no areas below
     expect(page.locator("#chart-trend canvas")).to_have_count(1)
     page.screenshot(path=str(ARTIFACTS / "e2e-dashboard-compound.png"), full_page=True)
+
+    page.click("text=Monthly league table")  # a compound's: its departments
+    expect(page.locator("#id_level")).to_have_value("department")
+    page.goto(f"{base}/dashboard/league/")
+    page.select_option("#id_level", value="community")
+    page.fill("#id_month", "2026-11")
+    page.click("form.filters button[type=submit]")
+    communities = Area.objects.filter(kind="community").count()
+    expect(page.locator("#league tbody tr")).to_have_count(communities)
+    page.screenshot(path=str(ARTIFACTS / "e2e-dashboard-league.png"), full_page=True)
     assert errors == []
