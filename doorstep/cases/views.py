@@ -449,7 +449,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     figures = case_figures(request.user)
     context = {"form": form, "page": page, "figures": figures,
-               "narrowing": narrowing(request.GET, NARROWING)}  # fmt: skip
+               "narrowing": narrowing(filters.form, NARROWING)}  # fmt: skip
     return render(request, "cases/list.html", context)
 
 

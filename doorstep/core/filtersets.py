@@ -4,6 +4,8 @@ day of a datetime or date column. The dashboard's "items behind a figure" links 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
@@ -27,6 +29,27 @@ def day_filter(label, field: str, lookup: str) -> django_filters.DateFilter:
     )  # fmt: skip
 
 
-def narrowing(query, names: tuple[str, ...]) -> list[tuple[str, str]]:
-    """The (name, value) pairs of ``names`` set in ``query``, for a list's hidden inputs."""
-    return [(name, value) for name in names if (value := query.get(name))]
+class Narrowed(NamedTuple):
+    name: str
+    label: str
+    value: str
+
+
+def narrowing(form, names: tuple[str, ...]) -> list[Narrowed]:
+    """The filters among ``names`` that the list's bound ``form`` was given a value for: the
+    page shows them ("includes/narrowing.html") and keeps them in hidden inputs when its own
+    form is sent again."""
+    data = form.data if form.is_bound else {}
+    given = [(name, value) for name in names if (value := data.get(name))]
+    return [Narrowed(name, _label(form, name), value) for name, value in given]
+
+
+def _label(form, name: str) -> str:
+    if name in form.fields:
+        return str(form.fields[name].label)
+    # one end of a from–to range filter: ``called_after`` of the field ``called``
+    field, end = name.rsplit("_", 1)
+    label = form.fields[field].label
+    if end == "after":
+        return _("%(filter)s, from") % {"filter": label}
+    return _("%(filter)s, until") % {"filter": label}

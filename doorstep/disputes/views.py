@@ -80,7 +80,7 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "today": timezone.localdate(),
         "may_register": can(request.user, MEDIATE_DISPUTES),
-        "narrowing": narrowing(request.GET, NARROWING),
+        "narrowing": narrowing(filters.form, NARROWING),
     }
     return render(request, "disputes/list.html", context)
 

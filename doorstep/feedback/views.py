@@ -122,7 +122,7 @@ def subject_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": filters.form,
         "page": page,
-        "narrowing": narrowing(request.GET, NARROWING),
+        "narrowing": narrowing(filters.form, NARROWING),
         "open_rectifications": rectifications_for(request.user).filter(status="open").count(),
         "pending_appeals": appeals_for(request.user).filter(status=AppealStatus.PENDING).count(),
     }

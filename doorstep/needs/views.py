@@ -107,7 +107,7 @@ def area_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "now": timezone.now(),
         "found_first": found_first_by_area(visible),
-        "narrowing": narrowing(request.GET, NARROWING),
+        "narrowing": narrowing(filters.form, NARROWING),
     }
     return render(request, "needs/list.html", context)
 

@@ -131,7 +131,7 @@ def test_the_items_behind_a_figure_are_the_rows_it_counts(client, personas, key)
         assert rows == set(due.values_list("pk", flat=True))
 
 
-@pytest.mark.usefixtures("callbacks", "ratings", "min_n_one")
+@pytest.mark.usefixtures("callbacks", "ratings", "min_n_one", "_english")
 def test_the_matters_behind_callback_and_bad_rating_figures(client, personas):
     client.force_login(personas.clerk_a)
     response = client.get(URL, {**NOVEMBER, "area": personas.compound_a.code})
@@ -153,7 +153,9 @@ def test_the_matters_behind_callback_and_bad_rating_figures(client, personas):
     matters = {s.reference for s in listed.context["page"].paginator.object_list}
     assert matters == {"R13", "R14"}  # R15's was removed by appeal, R17's was in October
     assert figure.value.n == 3  # R14 was rated badly twice
-    assert 'name="bad_after" value="2026-11-01"' in listed.content.decode()
+    html = listed.content.decode()
+    assert 'name="bad_after" value="2026-11-01"' in html
+    assert "Narrowed by the dashboard" in html and "Rated badly, from: 2026-11-01" in html
 
 
 @pytest.mark.parametrize(
