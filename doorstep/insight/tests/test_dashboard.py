@@ -340,3 +340,15 @@ def test_the_dashboard_costs_a_pinned_number_of_queries_at_every_level(
     client.force_login(personas.district_lead)
     with django_assert_max_num_queries(DASHBOARD_QUERIES):
         assert client.get(URL, {**NOVEMBER, "area": code}).status_code == 200
+
+
+@pytest.mark.usefixtures("cases", "callbacks")
+def test_in_chinese_the_pages_render_and_bad_input_is_on_the_field(client, personas, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    client.force_login(personas.district_lead)
+    chinese = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    assert client.get(URL, NOVEMBER, **chinese).status_code == 200
+    assert client.get(URL + "league/", {"month": "2026-11"}, **chinese).status_code == 200
+    assert client.get("/", **chinese).status_code == 200
+    response = client.get(URL, {"start": "2026-12-01", "end": "2026-11-01"}, **chinese)
+    assert response.status_code == 400 and response.context["form"].errors["end"]
