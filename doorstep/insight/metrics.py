@@ -734,7 +734,10 @@ def _by_table(metrics: list[Metric]) -> dict[str, list[Metric]]:
 
 
 def _chosen(only: Iterable[str] | None) -> list[Metric]:
-    return METRICS if only is None else [m for m in METRICS if m.key in set(only)]
+    if only is None:
+        return METRICS
+    keys = set(only)
+    return [m for m in METRICS if m.key in keys]
 
 
 def figures(scope: Scope, only: Iterable[str] | None = None) -> list[Figure]:
