@@ -31,6 +31,7 @@ urlpatterns = [
     path("visits/", include("doorstep.visits.urls")),
     path("reception/", include("doorstep.reception.urls")),
     path("feedback/", include("doorstep.feedback.urls")),
+    path("dashboard/", include("doorstep.insight.dashboard_urls")),
     # The resident's rating page: a short address, for SMS and for the receipt's QR code.
     path("rate/<str:key>/", feedback_views.rate, name="feedback-rate"),
     path("insight/", include("doorstep.insight.urls")),

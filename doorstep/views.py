@@ -18,6 +18,7 @@ from doorstep.desks import home as desks_home
 from doorstep.disputes.worklist import panel as disputes_panel
 from doorstep.feedback.home import panel as feedback_panel
 from doorstep.household import access_household, open_timeline
+from doorstep.insight import home as insight_home
 from doorstep.needs.panel import home_panel as needs_panel
 from doorstep.notify import home as notify_home
 from doorstep.people.overview import residents_by_child_area
@@ -43,6 +44,7 @@ PANELS: dict[str, Panel] = {
     "visits": visits_panel,
     "reception": reception_panel,
     "feedback": feedback_panel,
+    "figures": insight_home.panel,
 }
 
 

@@ -243,6 +243,14 @@ class CaseListParams(Schema):
     clock: Literal["overdue", "due_soon", "paused"] | None = None
     trips: bool | None = Field(None, description="Only cases over their trip limit.")
     queue: bool | None = Field(None, description="Only cases waiting for my department.")
+    area: QueryText | None = Field(None, description="An area code and everything under it.")
+    accepted: bool | None = Field(None, description="Only cases whose clock ran (accepted).")
+    taken_from: datetime.date | None = Field(None, description="Taken in on or after (local).")
+    taken_to: datetime.date | None = Field(None, description="Taken in on or before (local).")
+    due_from: datetime.date | None = Field(None, description="Due on or after.")
+    due_to: datetime.date | None = Field(None, description="Due on or before.")
+    closed_from: datetime.date | None = Field(None, description="Closed on or after (local).")
+    closed_to: datetime.date | None = Field(None, description="Closed on or before (local).")
     limit: int = Field(LIMIT_DEFAULT, ge=1, le=2**31, description=f"At most {LIMIT_MAX}.")
     after: QueryText | None = Field(None, description="The `next` of the previous page.")
 

@@ -9,6 +9,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from doorstep.core.filtersets import area_filter, day_filter
+
 from .choices import CaseStatus
 from .models import Case
 
@@ -53,9 +55,26 @@ class CaseFilterSet(django_filters.FilterSet):
         method="filter_queue",
     )
 
+    # The dashboard's "cases behind a figure" (insight.dashboard): an area and everything
+    # under it, whether the clock ran, and a period of local days by taking in, due date or
+    # closing (both ends included, as the figures count them).
+    area = area_filter()
+    accepted = django_filters.BooleanFilter(
+        label=_("Accepted (its clock ran)"), widget=Tick, method="filter_accepted"
+    )
+    taken_from = day_filter(_("Taken in from"), "created_at", "date__gte")
+    taken_to = day_filter(_("Taken in until"), "created_at", "date__lte")
+    due_from = day_filter(_("Due from"), "due_on", "gte")
+    due_to = day_filter(_("Due until"), "due_on", "lte")
+    closed_from = day_filter(_("Closed from"), "closed_at", "date__gte")
+    closed_to = day_filter(_("Closed until"), "closed_at", "date__lte")
+
     class Meta:
         model = Case
         fields: list[str] = []
+
+    def filter_accepted(self, cases, name: str, value: bool | None):
+        return cases.filter(accepted_on__isnull=False) if value else cases
 
     def filter_receipt(self, cases, name: str, value: str):
         # Part of a receipt number finds it: a clerk types what they can read off the paper.

@@ -271,6 +271,9 @@ class ListParams(Schema):
     type: QueryText | None = None
     risk: QueryText | None = None
     overdue: bool | None = Field(None, description="Only disputes past the one-month target.")
+    area: QueryText | None = Field(None, description="An area code and everything under it.")
+    outcome_from: datetime.date | None = Field(None, description="Outcome on or after (local).")
+    outcome_to: datetime.date | None = Field(None, description="Outcome on or before (local).")
     limit: int = Field(LIMIT_DEFAULT, ge=1, le=2**31, description=f"At most {LIMIT_MAX}.")
     after: QueryText | None = Field(None, description="The `next` of the previous page.")
 

@@ -7,6 +7,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.cases.filters import StatusIn, Tick
+from doorstep.core.filtersets import area_filter, day_filter
 
 from .choices import DisputeStatus, DisputeType, Risk
 from .models import Dispute
@@ -25,6 +26,11 @@ class DisputeFilterSet(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("Past the one-month target"), widget=Tick, method="filter_overdue"
     )
+    # The dashboard's "disputes behind a figure" (insight.dashboard): an area and everything
+    # under it, and a period of local days when the mediation's outcome was recorded.
+    area = area_filter()
+    outcome_from = day_filter(_("Outcome from"), "outcome_at", "date__gte")
+    outcome_to = day_filter(_("Outcome until"), "outcome_at", "date__lte")
 
     class Meta:
         model = Dispute

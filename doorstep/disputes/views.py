@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from doorstep.cases.actions.attachments import clean_name, declared_too_large, too_large_message
+from doorstep.core.filtersets import narrowing
 from doorstep.staff.roles import MEDIATE_DISPUTES, VIEW_DISPUTES, can
 
 from . import actions
@@ -64,6 +65,10 @@ def listed(disputes):
     return disputes.select_related("area", "mediator").prefetch_related("parties")
 
 
+# Filters the list page has no field for, set by the dashboard's "disputes behind a figure".
+NARROWING = ("area", "outcome_from", "outcome_to")
+
+
 @login_required
 def dispute_list(request: HttpRequest) -> HttpResponse:
     _require(request.user, VIEW_DISPUTES, MEDIATE_DISPUTES)
@@ -75,6 +80,7 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "today": timezone.localdate(),
         "may_register": can(request.user, MEDIATE_DISPUTES),
+        "narrowing": narrowing(filters.form, NARROWING),
     }
     return render(request, "disputes/list.html", context)
 

@@ -204,6 +204,19 @@ class SubjectParams(Schema):
     callback: Literal["due", "done"] | None = None
     closed_from: datetime.date | None = None
     closed_to: datetime.date | None = None
+    area: QueryText | None = Field(None, description="An area code and everything under it.")
+    called_after: datetime.date | None = Field(
+        None, description="With a valid callback on or after this day (local)."
+    )
+    called_before: datetime.date | None = Field(
+        None, description="With a valid callback on or before this day (local)."
+    )
+    bad_after: datetime.date | None = Field(
+        None, description="With a bad rating (not removed by appeal) on or after this day."
+    )
+    bad_before: datetime.date | None = Field(
+        None, description="With a bad rating (not removed by appeal) on or before this day."
+    )
     limit: int = Field(LIMIT_DEFAULT, ge=1, le=2**31, description=f"At most {LIMIT_MAX}.")
     after: QueryText | None = Field(None, description="The `next` of the previous page.")
 

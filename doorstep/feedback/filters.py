@@ -8,8 +8,20 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from doorstep.core.filtersets import area_filter
+
 from .choices import BAD, RectificationStatus, SubjectKind
 from .models import Callback, Rating
+
+
+def _days(field: str, period: slice) -> Q:
+    """Rows whose datetime ``field`` falls on a local day of ``period`` (either end open)."""
+    q = Q()
+    if period.start is not None:
+        q &= Q(**{f"{field}__date__gte": period.start})
+    if period.stop is not None:
+        q &= Q(**{f"{field}__date__lte": period.stop})
+    return q
 
 
 class SubjectFilterSet(django_filters.FilterSet):
@@ -30,6 +42,21 @@ class SubjectFilterSet(django_filters.FilterSet):
         label=_("Closed until"), field_name="closed_at", lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )  # fmt: skip
+    # The dashboard's "matters behind a figure" (insight.dashboard): an area and everything
+    # under it; matters with a valid callback made in a period of local days
+    # (``called_after``/``called_before``, both ends included); matters with a bad rating, not
+    # removed by appeal, given in a period (``bad_after``/``bad_before``).
+    area = area_filter()
+    called = django_filters.DateFromToRangeFilter(label=_("Called back"), method="filter_called")
+    bad = django_filters.DateFromToRangeFilter(label=_("Rated badly"), method="filter_bad")
+
+    def filter_called(self, queryset, name, value):
+        valid = Callback.objects.filter(subject=OuterRef("pk"), invalid="")
+        return queryset.filter(Exists(valid.filter(_days("at", value))))
+
+    def filter_bad(self, queryset, name, value):
+        bad = Rating.objects.filter(subject=OuterRef("pk"), level__in=sorted(BAD), excluded=False)
+        return queryset.filter(Exists(bad.filter(_days("at", value))))
 
     def filter_rating(self, queryset, name, value):
         current = Rating.objects.filter(subject=OuterRef("pk"), current=True)

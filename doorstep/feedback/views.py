@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from doorstep.core.filtersets import narrowing
 from doorstep.staff.roles import DECIDE_APPEALS, RECTIFY, VIEW_RATINGS, can, roles_with
 
 from . import actions
@@ -88,6 +89,10 @@ def rate(request: HttpRequest, key: str) -> HttpResponse:
 # ---- staff: rated matters -------------------------------------------------------------------
 
 
+# Filters the list page has no field for, set by the dashboard's "matters behind a figure".
+NARROWING = ("area", "called_after", "called_before", "bad_after", "bad_before")
+
+
 def _require(user, *capabilities: str) -> None:
     if not any(can(user, c) for c in capabilities):
         raise PermissionDenied
@@ -117,6 +122,7 @@ def subject_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": filters.form,
         "page": page,
+        "narrowing": narrowing(filters.form, NARROWING),
         "open_rectifications": rectifications_for(request.user).filter(status="open").count(),
         "pending_appeals": appeals_for(request.user).filter(status=AppealStatus.PENDING).count(),
     }

@@ -18,7 +18,7 @@ A filter a table does not record (a dispute has no service, a case no channel) m
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -27,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast, TruncDate
+from django.db.models.functions import Cast, Substr, TruncDate
 from django.http import Http404
 from django.utils import formats, timezone
 from django.utils.functional import Promise
@@ -47,25 +47,11 @@ from doorstep.needs.choices import FOUND_FIRST, NeedStatus
 from doorstep.needs.choices import EventKind as NeedEventKind
 from doorstep.needs.models import Need, NeedEvent
 from doorstep.places.models import Area, Household
-from doorstep.staff.roles import (
-    CAPABILITIES,
-    REVIEW_CASES,
-    VIEW_CASES,
-    VIEW_DISPUTES,
-    VIEW_NEEDS,
-    VIEW_RATINGS,
-    VIEW_VISITS,
-    can,
-    user_grants,
-)
+from doorstep.staff.roles import CAPABILITIES, FIGURE_CAPABILITIES, can, user_grants
 from doorstep.staff.scoping import minimal_prefixes
 from doorstep.visits.queries import ruled_households
 from doorstep.workdays.calendar import working_days_between
 
-# Holding any of these somewhere lets a member of staff see figures (of what they may see).
-FIGURE_CAPABILITIES = frozenset(
-    {VIEW_CASES, REVIEW_CASES, VIEW_RATINGS, VIEW_NEEDS, VIEW_DISPUTES, VIEW_VISITS}
-)
 # The filters a scope may set, by the name a metric declares it supports.
 AREA, PERIOD, SERVICE, DEPARTMENT, CHANNEL = "area", "period", "service", "department", "channel"
 # Dates a dashboard may ask about: wide, and inside what the database's datetimes can hold.
@@ -205,7 +191,7 @@ def may_see_figures(user) -> bool:
     return any(can(user, capability) for capability in FIGURE_CAPABILITIES)
 
 
-def _figure_grants(user) -> list[str]:
+def figure_areas(user) -> list[str]:
     """Codes of the areas where ``user`` holds a role that sees something figures count."""
     return minimal_prefixes(
         [
@@ -239,7 +225,7 @@ def make_scope(
         raise field_error("end", _("The period ends before it starts."))
     area = (area or "").strip()
     if area:
-        inside = user.is_superuser or any(area.startswith(g) for g in _figure_grants(user))
+        inside = user.is_superuser or any(area.startswith(g) for g in figure_areas(user))
         if not inside or not Area.objects.filter(code=area).exists():
             raise Http404("area")
     if service is not None and not Service.objects.filter(pk=service).exists():
@@ -305,19 +291,24 @@ def _ruled(scope: Scope) -> QuerySet[Household]:
 
 @dataclass(frozen=True)
 class Table:
-    """One table figures read: its rows for a scope, and the filters it records."""
+    """One table figures read: its rows for a scope, the filters it records, and the paths of
+    its rows' area code and department (what ``figures_by`` groups by; "" when not recorded)."""
 
     name: str
     rows: Callable[[Scope], QuerySet]
     filters: frozenset[str]
+    area_field: str = ""
+    department_field: str = ""
 
 
-CASES = Table("cases", _cases, frozenset({AREA, PERIOD, SERVICE, DEPARTMENT}))
-CALLBACKS = Table("callbacks", _callbacks, frozenset({AREA, PERIOD, SERVICE, DEPARTMENT, CHANNEL}))
-RATINGS = Table("ratings", _ratings, frozenset({AREA, PERIOD, SERVICE, DEPARTMENT, CHANNEL}))
-NEEDS = Table("needs", _needs, frozenset({AREA, PERIOD}))
-DISPUTES = Table("disputes", _disputes, frozenset({AREA, PERIOD}))
-HOUSEHOLDS = Table("households", _ruled, frozenset({AREA}))
+ALL_FILTERS = frozenset({AREA, PERIOD, SERVICE, DEPARTMENT, CHANNEL})
+CASES = Table("cases", _cases, ALL_FILTERS - {CHANNEL}, "area_code", "department_id")
+CALLBACKS = Table("callbacks", _callbacks, ALL_FILTERS, "subject__area_code",
+                  "subject__department_id")  # fmt: skip
+RATINGS = Table("ratings", _ratings, ALL_FILTERS, "subject__area_code", "subject__department_id")
+NEEDS = Table("needs", _needs, frozenset({AREA, PERIOD}), "area_code")
+DISPUTES = Table("disputes", _disputes, frozenset({AREA, PERIOD}), "area_code")
+HOUSEHOLDS = Table("households", _ruled, frozenset({AREA}), "building__compound__code")
 
 
 # ---- how a metric is defined -------------------------------------------------------------------
@@ -722,26 +713,79 @@ class Figure:
 METRIC_BY_KEY: dict[str, Metric] = {m.key: m for m in METRICS}
 
 
-def figures(scope: Scope) -> list[Figure]:
-    """Every metric for ``scope``, in the registry's order, with one aggregate query per table
-    (its metrics merged) and one for each metric that runs its own query."""
-    values: dict[str, Measure] = {}
-    applying = [m for m in METRICS if m.applies(scope)]
+def _merged(scope: Scope, members: list[Metric]) -> tuple[QuerySet, dict[str, Any]]:
+    """The rows of the members' table that any of them reads, and all their aggregates."""
+    formulas = {m.key: m.define(scope) for m in members}
+    rows = members[0].table.rows(scope)
+    wheres = [f.where for f in formulas.values()]
+    if all(wheres):  # an empty ``where`` reads every row: no narrowing then
+        rows = rows.filter(reduce(or_, wheres))
+    aggregates: dict[str, Any] = {}
+    for key, formula in formulas.items():
+        aggregates |= formula.aggregates(key)
+    return rows, aggregates
+
+
+def _by_table(metrics: list[Metric]) -> dict[str, list[Metric]]:
     tables: dict[str, list[Metric]] = {}
+    for m in metrics:
+        tables.setdefault(m.table.name, []).append(m)
+    return tables
+
+
+def _chosen(only: Iterable[str] | None) -> list[Metric]:
+    if only is None:
+        return METRICS
+    keys = set(only)
+    return [m for m in METRICS if m.key in keys]
+
+
+def figures(scope: Scope, only: Iterable[str] | None = None) -> list[Figure]:
+    """Every metric for ``scope`` (or those whose keys are in ``only``), in the registry's
+    order, with one aggregate query per table (its metrics merged) and one for each metric
+    that runs its own query."""
+    values: dict[str, Measure] = {}
+    chosen = _chosen(only)
+    applying = [m for m in chosen if m.applies(scope)]
     for m in applying:
         if isinstance(m, OwnQuery):
             values[m.key] = m(scope)
-        else:
-            tables.setdefault(m.table.name, []).append(m)
-    for members in tables.values():
-        formulas = {m.key: m.define(scope) for m in members}
-        rows = members[0].table.rows(scope)
-        wheres = [f.where for f in formulas.values()]
-        if all(wheres):  # an empty ``where`` reads every row: no narrowing then
-            rows = rows.filter(reduce(or_, wheres))
-        aggregates = {}
-        for key, formula in formulas.items():
-            aggregates |= formula.aggregates(key)
+    for members in _by_table([m for m in applying if not isinstance(m, OwnQuery)]).values():
+        rows, aggregates = _merged(scope, members)
         row = rows.aggregate(**aggregates)
         values |= {m.key: m.read(row) for m in members}
-    return [Figure(m, values.get(m.key)) for m in METRICS]
+    return [Figure(m, values.get(m.key)) for m in chosen]
+
+
+AREA_UNIT, DEPARTMENT_UNIT = "area", "department"
+
+
+def figures_by(
+    scope: Scope, units: list, *, by: str = AREA_UNIT, only: Iterable[str] | None = None
+) -> dict[Any, list[Figure]]:
+    """Every metric for each unit inside ``scope``, with one grouped query per table (the same
+    formulas as ``figures``): ``by="area"`` groups by the first digits of the rows' area code
+    (``units`` are codes of one length, the child areas of the scope's area); ``by=
+    "department"`` by the rows' department (``units`` are department ids).
+
+    A metric that runs its own query, or whose table does not record the unit (a need has no
+    department), has no figure here (``None``); a unit with no rows has zero counts. The
+    figures of one unit equal ``figures`` of the scope narrowed to it."""
+    values: dict[Any, dict[str, Measure]] = {unit: {} for unit in units}
+    length = len(str(units[0])) if units else 0
+    chosen = _chosen(only)
+    plain = [m for m in chosen if m.applies(scope) and not isinstance(m, OwnQuery)]
+    for members in _by_table(plain).values():
+        table = members[0].table
+        path = table.area_field if by == AREA_UNIT else table.department_field
+        if not path or not units:
+            continue
+        unit = Substr(F(path), 1, length) if by == AREA_UNIT else F(path)
+        rows, aggregates = _merged(scope, members)
+        grouped = rows.annotate(unit=unit).values("unit").annotate(**aggregates).order_by()
+        empty = {name: 0 for name in aggregates}
+        found = {row["unit"]: row for row in grouped}
+        for key in values:
+            row = found.get(key, empty)
+            values[key] |= {m.key: m.read(row) for m in members}
+    return {key: [Figure(m, got.get(m.key)) for m in chosen] for key, got in values.items()}

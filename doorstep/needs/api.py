@@ -214,6 +214,11 @@ class NeedListParams(Schema):
     urgency: Literal[tuple(Urgency.values)] | None = None  # type: ignore[valid-type]
     level: Literal[tuple(Level.values)] | None = None  # type: ignore[valid-type]
     overdue: bool | None = None
+    area: QueryText | None = Field(None, description="An area code and everything under it.")
+    registered_from: datetime.date | None = Field(None, description="Registered on or after.")
+    registered_to: datetime.date | None = Field(None, description="Registered on or before.")
+    closed_from: datetime.date | None = Field(None, description="Closed on or after (local).")
+    closed_to: datetime.date | None = Field(None, description="Closed on or before (local).")
     limit: int = Field(LIMIT_DEFAULT, ge=1, le=2**31, description=f"At most {LIMIT_MAX}.")
     after: QueryText | None = Field(None, description="The `next` of the previous page.")
 

@@ -8,6 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from doorstep.core.filtersets import area_filter, day_filter
+
 from .choices import Kind, Level, NeedStatus, Urgency
 from .models import Need, NeedCategory
 
@@ -46,6 +48,13 @@ class NeedFilterSet(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("Overdue only"), widget=Tick, method="filter_overdue"
     )
+    # The dashboard's "needs behind a figure" (insight.dashboard): an area and everything under
+    # it, and a period of local days by registration or closing (both ends included).
+    area = area_filter()
+    registered_from = day_filter(_("Registered from"), "created_at", "date__gte")
+    registered_to = day_filter(_("Registered until"), "created_at", "date__lte")
+    closed_from = day_filter(_("Closed from"), "closed_at", "date__gte")
+    closed_to = day_filter(_("Closed until"), "closed_at", "date__lte")
 
     class Meta:
         model = Need

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from doorstep.cases.actions.attachments import clean_name
 from doorstep.cases.models import Case
+from doorstep.core.filtersets import narrowing
 from doorstep.core.throttle import Throttle, client_address
 from doorstep.feedback.choices import SubjectKind
 from doorstep.feedback.models import Callback
@@ -89,6 +90,10 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "needs/mine.html", context)
 
 
+# Filters the list page has no field for, set by the dashboard's "needs behind a figure".
+NARROWING = ("area", "registered_from", "registered_to", "closed_from", "closed_to")
+
+
 @login_required
 def area_list(request: HttpRequest) -> HttpResponse:
     _require(request.user, VIEW_NEEDS, REVIEW_NEEDS)
@@ -104,6 +109,7 @@ def area_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "now": timezone.now(),
         "found_first": found_first_by_area(visible),
+        "narrowing": narrowing(filters.form, NARROWING),
     }
     return render(request, "needs/list.html", context)
 

@@ -76,6 +76,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
+# Holding any of these somewhere lets a member of staff see figures (of what they may see):
+# ``insight.metrics.may_see_figures``, and the header's link to the dashboard.
+FIGURE_CAPABILITIES = frozenset(
+    {VIEW_CASES, REVIEW_CASES, VIEW_RATINGS, VIEW_NEEDS, VIEW_DISPUTES, VIEW_VISITS}
+)
+
+
 def roles_with(capability: str) -> list[str]:
     return [role for role, caps in CAPABILITIES.items() if capability in caps]
 
@@ -210,6 +217,10 @@ class StaffProfile:
     @property
     def can_view_ratings(self) -> bool:
         return VIEW_RATINGS in self.capabilities
+
+    @property
+    def can_see_figures(self) -> bool:
+        return bool(FIGURE_CAPABILITIES & self.capabilities)
 
 
 def staff_profile(user) -> StaffProfile:

@@ -124,9 +124,10 @@ QUERIES = {
     "grid_a": 9,  # + needs (3), visits (1 without a grid)
     "mediator_a": 9,  # + the mediation worklist (4)
     # + grants by area, residents per community (2), overdue per community, communities, oldest;
-    # needs (2); reception (2); rectifications and appeals to decide (2)
-    "street_lead": 17,
-    "district_lead": 17,
+    # needs (2); reception (2); rectifications and appeals to decide (2); this month's figures
+    # against last month's (6: callbacks, cases and ratings, one aggregate each a month)
+    "street_lead": 23,
+    "district_lead": 23,
     # + needs handed to the reviewer's department (3); reception matters (2); rectifications (1)
     "reviewer": 11,
     "outsider": 5,
