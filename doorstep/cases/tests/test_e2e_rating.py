@@ -14,6 +14,7 @@ from conftest import PHONE, fits, login, needs_chromium, shot
 
 pytestmark = [pytest.mark.e2e, needs_chromium]
 
+
 def test_a_bad_rating_from_the_receipt_to_the_callback(
     live_server, transactional_db, personas, browser, settings, make_case, make_resident,
     django_user_model,

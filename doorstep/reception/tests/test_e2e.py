@@ -18,6 +18,7 @@ from conftest import PHONE, fits, login, needs_chromium, shot
 
 pytestmark = [pytest.mark.e2e, needs_chromium]
 
+
 def plan(page, base, personas, *, date: datetime.date, start: str, end: str, mode: str) -> None:
     from playwright.sync_api import expect
 
