@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_filters",  # its widget templates (the from–to range filters render a MultiWidget)
     "axes",
     "django_tasks",
     "django_tasks_db",

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import django_filters
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -292,11 +291,19 @@ def matter_columns() -> list[Column]:
 
 
 def read_subjects(rows: QuerySet) -> Iterator[Subject]:
-    """The rated matters of the satisfaction list, each with its current rating (and that
-    rating's rectification and callback) read with it: a bounded number of queries a chunk."""
-    current = Rating.objects.filter(current=True).select_related("rectification__callback")
+    """The rated matters of the satisfaction list, each with its current rating and its latest
+    rectification (with its callback; the bad rating it rectifies may since have been replaced
+    by the new rating given at that callback): a bounded number of queries a chunk."""
+    rectified = (
+        Rating.objects.filter(rectification__isnull=False)
+        .select_related("rectification__callback")
+        .order_by("-at", "-pk")
+    )
     rows = rows.select_related("service", "department").prefetch_related(
-        Prefetch("ratings", queryset=current, to_attr="current_ratings")
+        Prefetch(
+            "ratings", queryset=Rating.objects.filter(current=True), to_attr="current_ratings"
+        ),
+        Prefetch("ratings", queryset=rectified, to_attr="rectified_ratings"),
     )
     return rows.iterator(chunk_size=CHUNK)
 
@@ -305,13 +312,8 @@ def _rating(subject: Subject) -> Rating | None:
     return subject.current_ratings[0] if subject.current_ratings else None
 
 
-def _rectification(rating: Rating | None):
-    if rating is None:
-        return None
-    try:
-        return rating.rectification
-    except ObjectDoesNotExist:
-        return None
+def _rectification(subject: Subject):
+    return subject.rectified_ratings[0].rectification if subject.rectified_ratings else None
 
 
 def rating_columns() -> list[Column]:
@@ -331,7 +333,7 @@ def rating_columns() -> list[Column]:
 
     def rect(get: Callable[[Any], Any]) -> Callable[[Subject], Any]:
         def value(s: Subject):
-            found = _rectification(_rating(s))
+            found = _rectification(s)
             return get(found) if found is not None else ""
 
         return value

@@ -2,15 +2,22 @@
 receipt, proves the case is theirs, and rates it very dissatisfied; the community lead finds the
 rectification on the home page, sees whom to call (masked), records what was done and the
 callback, at which the resident rates again; the clerk who was rated sees the rating but never
-the rater.
+the rater. Then, at desk width, the district lead opens the dashboard, drills down from the
+district to the case's compound, follows the bad ratings' figure to the items behind it, and
+downloads their ledger, which is opened and checked here.
 
 The time is not frozen here (time_machine and the live server's thread do not mix)."""
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
 import pytest
 
 from conftest import PHONE, fits, login, needs_chromium, shot
+
+DESK = {"width": 1280, "height": 900}
 
 pytestmark = [pytest.mark.e2e, needs_chromium]
 
@@ -24,6 +31,8 @@ def test_a_bad_rating_from_the_receipt_to_the_callback(
     from doorstep.cases.actions import do_transition
     from doorstep.cases.pdf import tracking_url
     from doorstep.feedback.models import Rating, Rectification
+    from doorstep.insight.models import LedgerExport
+    from doorstep.places.models import Area
     from doorstep.staff.choices import Role
     from doorstep.staff.models import RoleGrant
 
@@ -82,3 +91,30 @@ def test_a_bad_rating_from_the_receipt_to_the_callback(
     expect(clerk.locator("#subject-title")).to_contain_text(case.receipt)
     assert "欧阳" not in clerk.content() and "5678" not in clerk.content()
     shot(clerk, "e2e-rating-3-clerk")
+
+    # ---- the district lead: dashboard, drill-down, the items behind a figure, the ledger ----
+    settings.DOORSTEP_METRIC_MIN_N = 1  # one rating: show its figures rather than "—"
+    district = login(browser, base, "district_lead", "/dashboard/", viewport=DESK)
+    expect(district.locator("#chart-trend canvas")).to_have_count(1)
+    for code in (personas.area_a.code[:9], personas.area_a.code, personas.compound_a.code):
+        district.click(f"#children tr[data-area='{code}'] a")
+        expect(district.locator(".crumbs [aria-current=page]")).to_have_text(
+            Area.objects.get(code=code).name
+        )
+    rectified = district.locator("#figures tr[data-metric='bad_rectified']")
+    expect(rectified.locator(".figure-value")).to_have_text("100.0%")
+    expect(rectified.locator(".figure-n")).to_have_text("1")
+    shot(district, "e2e-rating-4-dashboard")
+    rectified.locator("a.items-behind").click()
+    expect(district.locator("#subject-list")).to_contain_text(case.receipt)
+    with district.expect_download() as download:
+        district.click("#export-ledger")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    rows = [row for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)]
+    header, body = rows[0], rows[1:]
+    assert [r[header.index("Reference")] for r in body] == [case.receipt]
+    assert body[0][header.index("Rectification")] == "Done"
+    text = " ".join(str(v) for row in rows for v in row if v is not None)
+    assert "欧阳" not in text and "5678" not in text
+    assert LedgerExport.objects.get().rows == 1
