@@ -7,15 +7,11 @@ from django.http import Http404
 
 from doorstep.core.ids import pk_or_404
 
-from .models import Appeal, Rating, Rectification, Subject
+from .models import Appeal, Rectification, Subject
 
 
 def subjects_for(user):
     return Subject.objects.visible_to(user)
-
-
-def ratings_for(user):
-    return Rating.objects.filter(subject__in=subjects_for(user))
 
 
 def rectifications_for(user):
@@ -33,8 +29,8 @@ def _one(queryset, pk):
     return found
 
 
-def access_rating(user, pk) -> Rating:
-    return _one(ratings_for(user).select_related("subject__service", "subject__department"), pk)
+def access_subject(user, pk) -> Subject:
+    return _one(subjects_for(user).select_related("service", "department"), pk)
 
 
 def access_rectification(user, pk) -> Rectification:

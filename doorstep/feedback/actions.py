@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import CharField, Exists, F, OuterRef, Q, Value
@@ -186,22 +187,29 @@ def do_rate(
     return rating
 
 
+def rectifier_grants(area_code: str, rated_id: int | None):
+    """The RECTIFY grants over ``area_code`` (its own code or one above it) of active users,
+    leaving out the person rated (``rated_id``)."""
+    from doorstep.staff.models import RoleGrant
+
+    prefixes = [area_code[:n] for n in range(len(area_code), 0, -1)]
+    return RoleGrant.objects.filter(
+        role__in=roles_with(RECTIFY), area__code__in=prefixes, user__is_active=True
+    ).exclude(user_id=rated_id)
+
+
 def rectify_owner(subject: Subject):
     """Who owns a bad rating's rectification: a holder of RECTIFY over the matter's area, the
     nearest one first (a community lead before a street lead), never the person rated."""
-    from doorstep.staff.models import RoleGrant
-
-    prefixes = [subject.area_code[:n] for n in range(len(subject.area_code), 0, -1)]
-    grants = (
-        RoleGrant.objects.filter(
-            role__in=roles_with(RECTIFY), area__code__in=prefixes, user__is_active=True
-        )
-        .exclude(user_id=subject.handler_id)
-        .annotate(depth=F("area__code"))
-        .values_list("user_id", "area__code")
-    )
-    best = sorted(grants, key=lambda g: (-len(g[1]), g[0]))
+    grants = rectifier_grants(subject.area_code, subject.handler_id)
+    best = sorted(grants.values_list("user_id", "area__code"), key=lambda g: (-len(g[1]), g[0]))
     return best[0][0] if best else None
+
+
+def rectifiers(rect: Rectification):
+    """Who may own ``rect``: the users behind ``rectifier_grants`` of its area."""
+    ids = rectifier_grants(rect.area_code, rect.rating.subject.handler_id).values("user_id")
+    return get_user_model().objects.filter(pk__in=ids).order_by("username")
 
 
 def _open_rectification(rating: Rating, now: datetime.datetime) -> Rectification:

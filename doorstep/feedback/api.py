@@ -15,6 +15,7 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -25,7 +26,13 @@ from doorstep.core.rest.pagination import LIMIT_DEFAULT, LIMIT_MAX, keyset_page
 from doorstep.core.rest.types import Bool, Day, Input, QueryId, QueryText, text
 
 from . import actions
-from .access import access_appeal, access_rectification, rectifications_for, subjects_for
+from .access import (
+    access_appeal,
+    access_rectification,
+    access_subject,
+    rectifications_for,
+    subjects_for,
+)
 from .choices import (
     AppealGround,
     AppealStatus,
@@ -279,17 +286,11 @@ def _subject(s: Subject, current: Rating | None) -> dict:
     }  # fmt: skip
 
 
-def _today() -> datetime.date:
-    from django.utils import timezone
-
-    return timezone.localdate()
-
-
 def _detail(request: HttpRequest, pk: int) -> dict:
-    s = _access_subject(request.user, pk)
+    s = access_subject(request.user, pk)
     ratings = list(s.ratings.order_by("-at", "-pk"))
     current = next((r for r in ratings if r.current), None)
-    today = _today()
+    today = timezone.localdate()
     rects = Rectification.objects.filter(rating__subject=s).select_related(
         "rating", "owner", "callback"
     )
@@ -314,13 +315,6 @@ def _appeal(a) -> dict:
         "grounds": a.grounds, "status": _label(AppealStatus, a.status), "filed_at": a.filed_at,
         "decided_at": a.decided_at, "decision": a.decision,
     }  # fmt: skip
-
-
-def _access_subject(user, pk) -> Subject:
-    found = subjects_for(user).select_related("service", "department").filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
 
 
 def _filtered(filterset, request: HttpRequest, rows):
@@ -411,7 +405,7 @@ def subject(request: HttpRequest, pk: QueryId):
              url_name="feedback-callbacks")  # fmt: skip
 def callback(request: HttpRequest, pk: QueryId, payload: CallbackIn):
     """Record a callback (回访): reached or not, solved, how satisfied; or why it does not count."""
-    s = _access_subject(request.user, pk)
+    s = access_subject(request.user, pk)
     actions.do_record_callback(
         s,
         actions.Called(
@@ -430,7 +424,7 @@ def callback(request: HttpRequest, pk: QueryId, payload: CallbackIn):
              url_name="feedback-appeal")  # fmt: skip
 def appeal(request: HttpRequest, pk: QueryId, payload: AppealIn):
     """The rated unit contests the current bad rating (申诉); a lead above decides."""
-    s = _access_subject(request.user, pk)
+    s = access_subject(request.user, pk)
     current = s.ratings.filter(current=True).first()
     if current is None:
         raise field_error("rating", _("Only a current bad rating may be appealed."), "invalid")
@@ -464,7 +458,7 @@ def rectifications(request: HttpRequest, params: Query[RectificationParams]):
         rectifications_for(request.user).select_related("rating", "owner", "callback"),
     )
     page, after = keyset_page(rows, field="opened_at", limit=params.limit, after=params.after)
-    today = _today()
+    today = timezone.localdate()
     return {"results": [_rect(r, today) for r in page], "next": after or None}
 
 
@@ -477,7 +471,7 @@ def _rect_detail(request: HttpRequest, pk: int) -> dict:
             contact = f"{s.resident.name} {s.resident.phone_masked}".strip()
         elif s.phone:
             contact = mask(s.phone)
-    return {**_rect(found, _today()), "contact": contact}
+    return {**_rect(found, timezone.localdate()), "contact": contact}
 
 
 @router.get("/feedback/rectifications/{int:pk}/",

@@ -10,7 +10,6 @@ shown to staff here names the rater, except the rectification page to those who 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -22,12 +21,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doorstep.core.filtersets import narrowing
-from doorstep.staff.roles import DECIDE_APPEALS, RECTIFY, VIEW_RATINGS, can, roles_with
+from doorstep.staff.roles import DECIDE_APPEALS, VIEW_RATINGS, can
 
 from . import actions
 from .access import (
     access_appeal,
     access_rectification,
+    access_subject,
     appeals_for,
     rectifications_for,
     subjects_for,
@@ -98,6 +98,17 @@ def _require(user, *capabilities: str) -> None:
         raise PermissionDenied
 
 
+def _filtered_page(filterset, request: HttpRequest, rows):
+    """A list's FilterSet over ``rows``: its form, the requested page, and 400 (with an empty
+    page) when the filters are not valid."""
+    filters = filterset(request.GET or None, queryset=rows, request=request)
+    valid = not filters.is_bound or filters.form.is_valid()
+    page = Paginator(filters.qs if valid else rows.none(), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return filters.form, page, 200 if valid else 400
+
+
 def _may_see(user) -> bool:
     return can(user, VIEW_RATINGS) or subjects_for(user).exists()
 
@@ -114,30 +125,15 @@ def subject_list(request: HttpRequest) -> HttpResponse:
         .annotate(called=Exists(Callback.objects.filter(subject=OuterRef("pk"), invalid="")))
         .order_by("-closed_at", "-id")
     )
-    filters = SubjectFilterSet(request.GET or None, queryset=rows, request=request)
-    status = 200 if filters.is_bound is False or filters.form.is_valid() else 400
-    page = Paginator(filters.qs if status == 200 else rows.none(), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    form, page, status = _filtered_page(SubjectFilterSet, request, rows)
     context = {
-        "form": filters.form,
+        "form": form,
         "page": page,
-        "narrowing": narrowing(filters.form, NARROWING),
+        "narrowing": narrowing(form, NARROWING),
         "open_rectifications": rectifications_for(request.user).filter(status="open").count(),
         "pending_appeals": appeals_for(request.user).filter(status=AppealStatus.PENDING).count(),
     }
     return render(request, "feedback/list.html", context, status=status)
-
-
-def _access_subject(user, pk) -> Subject:
-    from doorstep.core.ids import pk_or_404
-
-    subject = (
-        subjects_for(user).select_related("service", "department").filter(pk=pk_or_404(pk)).first()
-    )
-    if subject is None:
-        raise Http404
-    return subject
 
 
 def _subject_context(request: HttpRequest, subject: Subject, **forms) -> dict:
@@ -184,14 +180,14 @@ def _subject_context(request: HttpRequest, subject: Subject, **forms) -> dict:
 
 @login_required
 def subject_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    subject = _access_subject(request.user, pk)
+    subject = access_subject(request.user, pk)
     return render(request, "feedback/subject.html", _subject_context(request, subject))
 
 
 @login_required
 @require_POST
 def record_callback(request: HttpRequest, pk: int) -> HttpResponse:
-    subject = _access_subject(request.user, pk)
+    subject = access_subject(request.user, pk)
     if not actions.may_call_back(request.user, subject):
         raise PermissionDenied
     form = CallbackForm(request.POST)
@@ -210,7 +206,7 @@ def record_callback(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def appeal(request: HttpRequest, pk: int) -> HttpResponse:
-    subject = _access_subject(request.user, pk)
+    subject = access_subject(request.user, pk)
     rating = subject.ratings.filter(current=True).first()
     if rating is None or not actions.may_appeal(request.user, rating):
         raise PermissionDenied
@@ -242,7 +238,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Decision recorded."))
             return redirect("feedback-subject", pk=appeal.rating.subject_id)
-    subject = _access_subject(request.user, appeal.rating.subject_id)
+    subject = access_subject(request.user, appeal.rating.subject_id)
     context = _subject_context(request, subject)
     context["decide_forms"][appeal.pk] = form
     return render(request, "feedback/subject.html", context, status=400)
@@ -277,29 +273,9 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
         .select_related("rating__subject__service", "owner")
         .order_by("status", "due_on", "id")
     )
-    filters = RectificationFilterSet(request.GET or None, queryset=rows, request=request)
-    status = 200 if filters.is_bound is False or filters.form.is_valid() else 400
-    page = Paginator(filters.qs if status == 200 else rows.none(), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    context = {"form": filters.form, "page": page, "today": timezone.localdate()}
+    form, page, status = _filtered_page(RectificationFilterSet, request, rows)
+    context = {"form": form, "page": page, "today": timezone.localdate()}
     return render(request, "feedback/rectifications.html", context, status=status)
-
-
-def _owners(rect):
-    """Who may own ``rect``: holders of RECTIFY over its area, not the person rated."""
-    from doorstep.staff.models import RoleGrant
-
-    prefixes = [rect.area_code[:n] for n in range(len(rect.area_code), 0, -1)]
-    ids = RoleGrant.objects.filter(role__in=roles_with(RECTIFY), area__code__in=prefixes).values(
-        "user_id"
-    )
-    return (
-        get_user_model()
-        .objects.filter(pk__in=ids, is_active=True)
-        .exclude(pk=rect.rating.subject.handler_id)
-        .order_by("username")
-    )
 
 
 def _rect_context(request: HttpRequest, rect, **forms) -> dict:
@@ -312,7 +288,7 @@ def _rect_context(request: HttpRequest, rect, **forms) -> dict:
         # Whom to call: only to those who rectify here, never to the person rated.
         "contact": actions.may_rectify(user, rect),
         "settle_form": SettleForm() if may else None,
-        "owner_form": OwnerForm(users=_owners(rect), initial={"owner": rect.owner_id})
+        "owner_form": OwnerForm(users=actions.rectifiers(rect), initial={"owner": rect.owner_id})
         if may
         else None,
         "today": timezone.localdate(),
@@ -357,7 +333,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     rect = access_rectification(request.user, pk)
     if not actions.may_rectify(request.user, rect):
         raise PermissionDenied
-    form = OwnerForm(request.POST, users=_owners(rect))
+    form = OwnerForm(request.POST, users=actions.rectifiers(rect))
     if form.is_valid():
         try:
             actions.do_assign_rectification(

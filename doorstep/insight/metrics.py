@@ -94,27 +94,8 @@ class Rate:
 
 
 @dataclass(frozen=True)
-class Average:
-    """``total ÷ n`` (working days, trips) with its n; shown like a ``Rate``."""
-
-    total: float
-    denominator: int
-
-    @property
-    def n(self) -> int:
-        return self.denominator
-
-    @property
-    def numerator(self) -> float:
-        return self.total
-
-    @property
-    def value(self) -> float | None:
-        return self.total / self.denominator if self.denominator else None
-
-    @property
-    def shown(self) -> float | None:
-        return self.value if self.n >= min_n() else None
+class Average(Rate):
+    """``total ÷ n`` (working days, trips) with its n; shown like a ``Rate``, as a number."""
 
     def __str__(self) -> str:
         if self.shown is None:
