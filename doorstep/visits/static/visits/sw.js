@@ -12,7 +12,8 @@ self.addEventListener("message", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) {
     return Promise.all(urls.map(function (url) {
       return fetch(url, { credentials: "same-origin" }).then(function (response) {
-        if (response.ok) return cache.put(url, response);
+        /* Redirected: the session ended meanwhile and this is the login page. */
+        if (response.ok && !response.redirected) return cache.put(url, response);
       }).catch(function () {});
     }));
   }));
