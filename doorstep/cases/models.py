@@ -176,6 +176,9 @@ class Case(models.Model):
         verbose_name=_("forwarded to"),
     )
     forwarded_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
+    # The rollup batch (``insight.Tally``) that counted this closed case; None while the
+    # figures read it from this row (open cases, and closed ones not yet rolled up).
+    tally = models.PositiveIntegerField(_("tallied in"), null=True, blank=True, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -205,6 +208,10 @@ class Case(models.Model):
             ),
             models.Index(fields=["forwarded_to", "status"], name="case_department_queue"),
             models.Index(fields=["status", "due_on"], name="case_status_due"),
+            # Figures read the cases not yet rolled up from the rows themselves.
+            models.Index(
+                fields=["area_code"], condition=Q(tally__isnull=True), name="case_untallied"
+            ),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")

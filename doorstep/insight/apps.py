@@ -6,3 +6,10 @@ class InsightConfig(AppConfig):
     name = "doorstep.insight"
     verbose_name = _("Figures and ledgers")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from doorstep.core.signals import tallied_row_changing
+
+        from .rollups import take_out
+
+        tallied_row_changing.connect(take_out, dispatch_uid="insight-rollups")

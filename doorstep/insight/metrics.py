@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -123,6 +123,19 @@ class Scope:
     service: int | None = None
     department: int | None = None
     channel: str = ""
+    # Read the rollups where they apply (``insight.rollups``); False reads every row.
+    tallies: bool = True
+    # The tables whose rolled-up rows the tallies count, each with True when the tallies
+    # count only rows that are not sensitive: their rows here are the others.
+    untallied: frozenset[tuple[str, bool]] = frozenset()
+
+    def live(self, rows: QuerySet, table: str) -> QuerySet:
+        """``rows`` less those the tallies count for this scope."""
+        for name, restricted in self.untallied:
+            if name == table:
+                q = Q(tally__isnull=True)
+                return rows.filter(q | Q(sensitive=True) if restricted else q)
+        return rows
 
     @property
     def filters(self) -> frozenset[str]:
@@ -220,6 +233,8 @@ def make_scope(
 
 # ---- the tables figures read -------------------------------------------------------------------
 
+CASES_TABLE, NEEDS_TABLE = "cases", "needs"
+
 
 def _subjects(scope: Scope) -> QuerySet[Subject]:
     rows = Subject.objects.visible_to(scope.user)
@@ -235,7 +250,7 @@ def _subjects(scope: Scope) -> QuerySet[Subject]:
 
 
 def _cases(scope: Scope) -> QuerySet[Case]:
-    rows = Case.objects.visible_to(scope.user)
+    rows = scope.live(Case.objects.visible_to(scope.user), CASES_TABLE)
     if scope.area:
         rows = rows.filter(area_code__prefix=scope.area)
     if scope.service is not None:
@@ -255,7 +270,7 @@ def _ratings(scope: Scope) -> QuerySet[Rating]:
 
 
 def _needs(scope: Scope) -> QuerySet[Need]:
-    rows = Need.objects.visible_to(scope.user)
+    rows = scope.live(Need.objects.visible_to(scope.user), NEEDS_TABLE)
     return rows.filter(area_code__prefix=scope.area) if scope.area else rows
 
 
@@ -283,11 +298,11 @@ class Table:
 
 
 ALL_FILTERS = frozenset({AREA, PERIOD, SERVICE, DEPARTMENT, CHANNEL})
-CASES = Table("cases", _cases, ALL_FILTERS - {CHANNEL}, "area_code", "department_id")
+CASES = Table(CASES_TABLE, _cases, ALL_FILTERS - {CHANNEL}, "area_code", "department_id")
 CALLBACKS = Table("callbacks", _callbacks, ALL_FILTERS, "subject__area_code",
                   "subject__department_id")  # fmt: skip
 RATINGS = Table("ratings", _ratings, ALL_FILTERS, "subject__area_code", "subject__department_id")
-NEEDS = Table("needs", _needs, frozenset({AREA, PERIOD}), "area_code")
+NEEDS = Table(NEEDS_TABLE, _needs, frozenset({AREA, PERIOD}), "area_code")
 DISPUTES = Table("disputes", _disputes, frozenset({AREA, PERIOD}), "area_code")
 HOUSEHOLDS = Table("households", _ruled, frozenset({AREA}), "building__compound__code")
 
@@ -304,6 +319,10 @@ class Formula:
     where: Q
     numerator: Any
     denominator: Any
+    # For the rollups (``insight.rollups``): the field whose local date the period reads, and
+    # for a numerator counting only what happened by the period's end, that event's field.
+    day: str = ""
+    by: str = ""
 
     def aggregates(self, key: str) -> dict[str, Any]:
         return {f"{key}_num": self.numerator, f"{key}_den": self.denominator}
@@ -467,7 +486,7 @@ def on_time_rate(scope: Scope) -> Formula:
     withdrawn; "on time" compares the local date of closing with ``due_on``, which already
     moved for the days the clock stood still waiting for the resident."""
     where = ENDED & scope.moments("closed_at")
-    return Formula(where, count(where & ON_TIME), count(where))
+    return Formula(where, count(where & ON_TIME), count(where), day="closed_at")
 
 
 @metric("closed_of_due", gettext_lazy("Closed of those due"), CASES)
@@ -478,7 +497,7 @@ def closed_of_due(scope: Scope) -> Formula:
     (completed, refused or withdrawn) by the end of the period."""
     where = Q(accepted_on__isnull=False) & Q(due_on__isnull=False) & scope.days("due_on")
     closed = Q(status__in=sorted(CLOSED)) & scope.by_end("closed_at")
-    return Formula(where, count(where & closed), count(where))
+    return Formula(where, count(where & closed), count(where), day="due_on", by="closed_at")
 
 
 @metric("closed_on_time_of_due", gettext_lazy("Closed on time of those due"), CASES)
@@ -488,7 +507,7 @@ def closed_on_time_of_due(scope: Scope) -> Formula:
     Due to close as in ``closed_of_due``; closed on time: closed on or before the due date."""
     where = Q(accepted_on__isnull=False) & Q(due_on__isnull=False) & scope.days("due_on")
     on_time = Q(status__in=sorted(CLOSED), closed_at__isnull=False) & ON_TIME
-    return Formula(where, count(where & on_time), count(where))
+    return Formula(where, count(where & on_time), count(where), day="due_on")
 
 
 @metric("trips_per_case", gettext_lazy("In-person trips per case"), CASES, measure=Average)
@@ -498,7 +517,7 @@ def trips_per_case(scope: Scope) -> Formula:
     Cases taken in during the period (``created_at``), in any state: the same figure the case
     list shows as "Average in-person trips" (``cases.metrics``), there without a period."""
     where = scope.moments("created_at")
-    return Formula(where, Sum("trips", filter=where), count(where))
+    return Formula(where, Sum("trips", filter=where), count(where), day="created_at")
 
 
 @metric("first_trip_rate", gettext_lazy("Done in one trip (最多跑一次)"), CASES)
@@ -509,7 +528,7 @@ def first_trip_rate(scope: Scope) -> Formula:
     Cases taken in during the period and completed (at any time since); a case carried by a
     clerk on the resident's behalf (代办, no trip) counts as done in one trip."""
     where = scope.moments("created_at") & Q(status=CaseStatus.COMPLETED)
-    return Formula(where, count(where & Q(trips__lte=1)), count(where))
+    return Formula(where, count(where & Q(trips__lte=1)), count(where), day="created_at")
 
 
 @metric(
@@ -528,21 +547,29 @@ def working_days(scope: Scope) -> Average:
     (``workdays.calendar.working_days_between``). One grouped query: the Python that counts
     working days runs once per distinct (accepted, completed, stopped) triple, at most once per
     case completed in the period."""
-    where = Q(status=CaseStatus.COMPLETED, accepted_on__isnull=False) & scope.moments("closed_at")
-    rows = (
-        _cases(scope)
-        .filter(where)
+    rows = _cases(scope).filter(scope.moments("closed_at"))
+    total = n = 0
+    for _key, days, count_ in working_days_by(rows):
+        total += days
+        n += count_
+    return Average(total, n)
+
+
+def working_days_by(rows: QuerySet[Case], *keys: str) -> Iterable[tuple[tuple, int, int]]:
+    """``working_days``'s count over ``rows`` (any cases: it keeps the completed ones), by the
+    values of ``keys``: (the keys' values, Σ working days, cases) for each distinct
+    (keys, accepted, completed, stopped), which the rollups add up by their own keys."""
+    where = Q(status=CaseStatus.COMPLETED, accepted_on__isnull=False)
+    grouped = (
+        rows.filter(where)
         .annotate(closed_on=TruncDate("closed_at"))
-        .values("accepted_on", "closed_on", "paused_days")
+        .values(*keys, "accepted_on", "closed_on", "paused_days")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    total = n = 0
-    for row in rows:
+    for row in grouped:
         days = working_days_between(row["accepted_on"], row["closed_on"]) - row["paused_days"]
-        total += max(days, 0) * row["n"]
-        n += row["n"]
-    return Average(total, n)
+        yield tuple(row[k] for k in keys), max(days, 0) * row["n"], row["n"]
 
 
 # ---- needs: 未诉先办, reopened, extended ------------------------------------------------------
@@ -562,7 +589,8 @@ def found_first(scope: Scope) -> Formula:
     Needs registered in the period; "found first" is ``needs.choices.FOUND_FIRST``, the
     definition the needs page's per-area table (``found_first_by_area``) counts."""
     where = scope.moments("created_at")
-    return Formula(where, count(where & Q(source__in=sorted(FOUND_FIRST))), count(where))
+    found = count(where & Q(source__in=sorted(FOUND_FIRST)))
+    return Formula(where, found, count(where), day="created_at")
 
 
 @metric("reopened_rate", gettext_lazy("Reopened of those closed"), NEEDS)
@@ -573,7 +601,7 @@ def reopened_rate(scope: Scope) -> Formula:
     record, after an answer the resident was not satisfied with or after closing. Cases have
     no reopening (their state machine has none), so this counts needs only."""
     where = Q(status=NeedStatus.CLOSED) & scope.moments("closed_at")
-    return Formula(where, count(where & Q(_reopened())), count(where))
+    return Formula(where, count(where & Q(_reopened())), count(where), day="closed_at")
 
 
 @metric("extended_rate", gettext_lazy("Extended of those accepted"), NEEDS)
@@ -584,7 +612,7 @@ def extended_rate(scope: Scope) -> Formula:
     extended: a reviewer granted more time (``Need.extended``). Cases have no extension (their
     due date moves only while the clock stands still), so this counts needs only."""
     where = scope.moments("created_at")
-    return Formula(where, count(where & Q(extended=True)), count(where))
+    return Formula(where, count(where & Q(extended=True)), count(where), day="created_at")
 
 
 # ---- disputes: settled, agreements kept -------------------------------------------------------
@@ -725,17 +753,29 @@ def figures(scope: Scope, only: Iterable[str] | None = None) -> list[Figure]:
     """Every metric for ``scope`` (or those whose keys are in ``only``), in the registry's
     order, with one aggregate query per table (its metrics merged) and one for each metric
     that runs its own query."""
+    from .rollups import covered, tallied
+
     values: dict[str, Measure] = {}
     chosen = _chosen(only)
     applying = [m for m in chosen if m.applies(scope)]
+    tables = covered(scope)
+    live = replace(scope, untallied=frozenset(tables.items()))
     for m in applying:
         if isinstance(m, OwnQuery):
-            values[m.key] = m(scope)
+            values[m.key] = m(live)
     for members in _by_table([m for m in applying if not isinstance(m, OwnQuery)]).values():
-        rows, aggregates = _merged(scope, members)
+        rows, aggregates = _merged(live, members)
         row = rows.aggregate(**aggregates)
         values |= {m.key: m.read(row) for m in members}
+    _add_tallies(values, tallied(scope, applying, tables).get(None, {}))
     return [Figure(m, values.get(m.key)) for m in chosen]
+
+
+def _add_tallies(values: dict[str, Measure], tallies: dict[str, tuple[float, int]]) -> None:
+    for key, (num, den) in tallies.items():
+        if key in values:
+            got = values[key]
+            values[key] = type(got)(got.numerator + num, got.denominator + den)
 
 
 AREA_UNIT, DEPARTMENT_UNIT = "area", "department"
@@ -752,21 +792,29 @@ def figures_by(
     A metric that runs its own query, or whose table does not record the unit (a need has no
     department), has no figure here (``None``); a unit with no rows has zero counts. The
     figures of one unit equal ``figures`` of the scope narrowed to it."""
+    from .rollups import covered, tallied
+
     values: dict[Any, dict[str, Measure]] = {unit: {} for unit in units}
     length = len(str(units[0])) if units else 0
     chosen = _chosen(only)
     plain = [m for m in chosen if m.applies(scope) and not isinstance(m, OwnQuery)]
+    tables = covered(scope, by_department=by != AREA_UNIT)
+    live = replace(scope, untallied=frozenset(tables.items()))
     for members in _by_table(plain).values():
         table = members[0].table
         path = table.area_field if by == AREA_UNIT else table.department_field
         if not path or not units:
             continue
         unit = Substr(F(path), 1, length) if by == AREA_UNIT else F(path)
-        rows, aggregates = _merged(scope, members)
+        rows, aggregates = _merged(live, members)
         grouped = rows.annotate(unit=unit).values("unit").annotate(**aggregates).order_by()
         empty = {name: 0 for name in aggregates}
         found = {row["unit"]: row for row in grouped}
         for key in values:
             row = found.get(key, empty)
             values[key] |= {m.key: m.read(row) for m in members}
+    if tables and units:
+        for unit, tallies in tallied(scope, plain, tables, unit_length=length).items():
+            if unit in values:
+                _add_tallies(values[unit], tallies)
     return {key: [Figure(m, got.get(m.key)) for m in chosen] for key, got in values.items()}

@@ -1,6 +1,8 @@
 """Insight keeps no facts of its own: metrics read the other apps' rows (``metrics``). What
-lives here is the ledgers' own record: every export made (who, what, when, how many rows) and
-the feed links that let another system fetch a scheduled export."""
+lives here is the figures' rollups (``Tally``: what the closed cases and needs already counted,
+so that no dashboard scans every case) and the ledgers' own record: every export made (who,
+what, when, how many rows) and the feed links that let another system fetch a scheduled
+export."""
 
 from __future__ import annotations
 
@@ -88,3 +90,53 @@ class LedgerExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ledger} · {self.user_id} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class Grain(models.TextChoices):
+    DAY = "D", _("Day")
+    MONTH = "M", _("Month")
+
+
+class RollUp(models.Model):
+    """Append-only: one row per batch of closed rows a sweep rolled up; its id is the batch
+    number the rows carry (``Case.tally``, ``Need.tally``)."""
+
+    table = models.CharField(_("table"), max_length=20)
+    rows = models.PositiveIntegerField(_("rows"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("rollup")
+        verbose_name_plural = _("rollups")
+
+    def __str__(self) -> str:
+        return f"{self.table} · {self.rows} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class Tally(models.Model):
+    """What closed rows add to one metric's numerator and denominator, by the day (or month)
+    the metric's period reads, the rows' area code and, for needs, whether they are sensitive.
+    A metric's figure is the sum of its tallies over the period and area plus the same formula
+    over the rows not rolled up yet (``insight.rollups``). ``by`` is set for a numerator that
+    counts only what happened by the period's end (closed of those due): the date it happened.
+
+    Rows are only added: a batch adds its counts, a row leaving the rollups (a need reopened)
+    adds the same counts negated; sums are what count."""
+
+    metric = models.CharField(_("metric"), max_length=40)
+    grain = models.CharField(_("grain"), max_length=1, choices=Grain.choices)
+    day = models.DateField(_("day"))  # a month's first day for the month grain
+    by = models.DateField(_("by"), null=True, blank=True)
+    area_code = models.CharField(_("area code"), max_length=15)
+    restricted = models.BooleanField(_("sensitive"), default=False)
+    num = models.FloatField(_("numerator"))
+    den = models.BigIntegerField(_("denominator"))
+
+    class Meta:
+        indexes = [models.Index(fields=["grain", "day", "area_code"], name="tally_period")]
+        verbose_name = _("tally")
+        verbose_name_plural = _("tallies")
+
+    def __str__(self) -> str:
+        return f"{self.metric} · {self.grain} {self.day} · {self.area_code}"

@@ -303,6 +303,9 @@ class Need(models.Model):
     sensitive = models.BooleanField(_("sensitive"), default=False)
     # Set only by a reviewer's recorded decision (``FlagDecision``), never automatically.
     unreasonable = models.BooleanField(_("repeated unreasonable demand"), default=False)
+    # The rollup batch (``insight.Tally``) that counted this closed need; None while the
+    # figures read it from this row (a reopened need leaves the rollups first).
+    tally = models.PositiveIntegerField(_("tallied in"), null=True, blank=True, editable=False)
 
     objects = NeedQuerySet.as_manager()
 
@@ -348,6 +351,10 @@ class Need(models.Model):
             models.Index(fields=["owner_user", "status"], name="need_owner_user"),
             # The sweep finds the needs it moved by its own stamp.
             models.Index(fields=["level_since"], name="need_level_since"),
+            # Figures read the needs not yet rolled up from the rows themselves.
+            models.Index(
+                fields=["area_code"], condition=Q(tally__isnull=True), name="need_untallied"
+            ),
         ]
         verbose_name = _("need")
         verbose_name_plural = _("needs")

@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doorstep.core.bulk import insert_from
+from doorstep.core.signals import tallied_row_changing
 from doorstep.staff.roles import HANDLE_CASES, reviewer_grants
 from doorstep.staff.scoping import covers
 
 from .. import clock
-from ..choices import TRANSITIONS, CaseStatus, EventKind, Side, Transition
+from ..choices import CLOSED, TRANSITIONS, CaseStatus, EventKind, Side, Transition
 from ..errors import CaseChanged, InvalidTransition
 from ..errors import field_error as _error
 from ..models import Case, CaseEvent
@@ -111,6 +112,9 @@ def record_events(cases: QuerySet[Case], kind: str, *, at: datetime.datetime, da
 def save_guarded(case: Case, fields: Iterable[str], *, status: str, revision: int) -> None:
     """Write ``fields`` of ``case`` only if nobody changed it since it was read."""
     values = {f: getattr(case, f) for f in set(fields)}
+    if status in CLOSED:  # closed: the figures may have rolled it up
+        tallied_row_changing.send(Case, pk=case.pk)
+        values["tally"] = case.tally = None
     updated = Case.objects.filter(pk=case.pk, status=status, revision=revision).update(
         revision=F("revision") + 1, **values
     )

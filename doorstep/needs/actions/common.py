@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doorstep.core.bulk import insert_from
+from doorstep.core.signals import tallied_row_changing
 from doorstep.staff.roles import HANDLE_NEEDS, REVIEW_NEEDS, reviewer_grants
 from doorstep.staff.scoping import covers
 
@@ -115,6 +116,9 @@ def check_revision(need: Need, revision: int | None) -> None:
 def save_guarded(need: Need, fields: Iterable[str], *, status: str, revision: int) -> None:
     """Write ``fields`` of ``need`` only if nobody changed it since it was read."""
     values = {f: getattr(need, f) for f in set(fields)}
+    if status == NeedStatus.CLOSED:  # closed: the figures may have rolled it up
+        tallied_row_changing.send(Need, pk=need.pk)
+        values["tally"] = need.tally = None
     updated = Need.objects.filter(pk=need.pk, status=status, revision=revision).update(
         revision=F("revision") + 1, **values
     )
