@@ -17,6 +17,7 @@ from doorstep.catalogue.loader import load_catalogue
 from doorstep.catalogue.models import Department
 from doorstep.desks.demo import build_demo_desks
 from doorstep.disputes.demo import build_demo_disputes
+from doorstep.insight.rollups import do_roll_up
 from doorstep.needs.demo import build_demo_needs
 from doorstep.people import demo as people_demo
 from doorstep.people.models import Resident
@@ -112,6 +113,7 @@ def build_demo(residents: int, *, progress=None) -> dict:
     build_demo_visits()  # grids for the grid workers, visit rules, past visits
     build_demo_reception()  # reception days raise needs: after the needs' categories
     build_demo_feedback()  # ratings of closed cases: after the cases' services and desks
+    do_roll_up()  # the dashboards' tallies of what closed, as the scheduled roll_up keeps them
     return {"logins": logins, "loaded": loaded, "programmes": programmes}
 
 
