@@ -27,4 +27,5 @@ MODULES = [
     "programmes",
     "visits_due",
     "ledger_export",
+    "dashboard",
 ]

@@ -176,8 +176,9 @@ def build(ctx: Context, n: int, today: datetime.date) -> int:
     return sum(1 for s in newly if s["due_on"] < ops.adapt_datefield_value(today)) * reps
 
 
-def _fill(cursor, shapes: list[dict], reps: int) -> None:
-    """Shapes × repetitions × residents, in one INSERT … SELECT (no rows through Python)."""
+def _fill(cursor, shapes: list[dict], reps: int, prefix: str = "BENCH-") -> None:
+    """Shapes × repetitions × residents, in one INSERT … SELECT (no rows through Python); the
+    receipts numbered after ``prefix`` (one per module: receipts are unique)."""
     shape_cols = ", ".join(SHAPE_COLUMNS[1:])
     cursor.execute(
         f"CREATE TEMPORARY TABLE bench_shape AS SELECT 0 AS k, {shape_cols} FROM cases_case "
@@ -196,7 +197,7 @@ def _fill(cursor, shapes: list[dict], reps: int) -> None:
     cursor.execute("SELECT COUNT(*) FROM bench_resident")
     (residents,) = cursor.fetchone()
     values = {
-        "receipt": f"'BENCH-' || (s.i * {SHAPES} + t.k)",
+        "receipt": f"'{prefix}' || (s.i * {SHAPES} + t.k)",
         "resident_id": "r.id",
         "area_code": "r.area_code",
         "revision": "1",

@@ -88,7 +88,7 @@ def build(ctx: Context, n: int) -> int:
             row[key] = ops.adapt_datefield_value(row[key])
     reps = max(1, n // SHAPES)
     with transaction.atomic(), connection.cursor() as cursor:
-        _fill(cursor, shapes, reps)
+        _fill(cursor, shapes, reps, prefix="LEDGER-")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("VACUUM ANALYZE cases_case")

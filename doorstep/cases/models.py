@@ -212,6 +212,9 @@ class Case(models.Model):
             models.Index(
                 fields=["area_code"], condition=Q(tally__isnull=True), name="case_untallied"
             ),
+            # A rollup batch's rows; status too, so that the rows not rolled up of a status are
+            # found through it (rather than through every row of that status).
+            models.Index(fields=["tally", "status"], name="case_tally"),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")

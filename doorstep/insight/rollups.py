@@ -220,12 +220,12 @@ def do_roll_up(*, batch: int = BATCH) -> dict[str, int]:
     for rolled in ROLLED:
         done[rolled.table] = 0
         pending = rolled.model.objects.filter(rolled.settled, tally__isnull=True)
-        while (first := pending.order_by("pk").values_list("pk", flat=True).first()) is not None:
+        while pending.exists():
             with transaction.atomic():
                 run = RollUp.objects.create(table=rolled.table, rows=0)
-                span = Q(pk__gte=first, pk__lt=first + batch)
-                run.rows = pending.filter(span).update(tally=run.pk)
-                _add(rolled, rolled.model.objects.filter(span, tally=run.pk))
+                first = pending.order_by("pk").values("pk")[:batch]
+                run.rows = rolled.model.objects.filter(pk__in=first).update(tally=run.pk)
+                _add(rolled, rolled.model.objects.filter(tally=run.pk))
                 run.save(update_fields=["rows"])
             done[rolled.table] += run.rows
     return done

@@ -355,6 +355,9 @@ class Need(models.Model):
             models.Index(
                 fields=["area_code"], condition=Q(tally__isnull=True), name="need_untallied"
             ),
+            # A rollup batch's rows; status too, so that the rows not rolled up of a status are
+            # found through it (rather than through every row of that status).
+            models.Index(fields=["tally", "status"], name="need_tally"),
         ]
         verbose_name = _("need")
         verbose_name_plural = _("needs")
