@@ -252,7 +252,7 @@ def child_dashboard() -> dict:
 def _close_a_day(day: datetime.date) -> int:
     """The day's closings to roll up: 1/1460 of the closed cases (what a day of the four years
     closes) taken out of the tallies, some through ``take_out`` (as a reopening would), the
-    rest set-based; returns how many."""
+    rest set-based; returns how many closed cases are now left for the roll-up."""
     from django.db.models import F
 
     from doorstep.cases.models import Case
@@ -269,7 +269,7 @@ def _close_a_day(day: datetime.date) -> int:
             raise RuntimeError("taking a case out of the tallies added nothing")
         rest = picked[50:]
         _untally_set(rest)
-    return len(picked)
+    return Case.objects.filter(status__in=CLOSED, tally__isnull=True).count()
 
 
 def _untally_set(pks: list[int]) -> None:
@@ -306,7 +306,7 @@ def child_sweep() -> dict:
     from doorstep.bench.case_sweep import _reset
     from doorstep.cases.actions import do_sweep_overdue
     from doorstep.cases.models import Case
-    from doorstep.insight.rollups import do_roll_up
+    from doorstep.insight.rollups import do_roll_up, take_in
 
     yesterday = TODAY - datetime.timedelta(days=1)
     stamp0 = timezone.make_aware(datetime.datetime(2025, 1, 1))
@@ -315,25 +315,38 @@ def child_sweep() -> dict:
                         status__in=["accepted", "forwarded", "in_progress"]).update(
         overdue_at=stamp0)  # fmt: skip
     closings = _close_a_day(yesterday)
+    # Were the day's closings to come by a bulk path, the batch roll-up's time for them:
+    last = _snapshot()
+    t = time.perf_counter()
+    batched = do_roll_up()["cases"]
+    batch_seconds = time.perf_counter() - t
+    _undo_roll_up(last)
+    # As they come: each closing action adds its case in its own transaction.
+    pending = list(Case.objects.filter(status__in=CLOSED, tally__isnull=True)
+                   .values_list("pk", flat=True))  # fmt: skip
+    t = time.perf_counter()
+    for pk in pending:
+        with transaction.atomic():
+            take_in(Case, pk=pk)
+    per_closing = (time.perf_counter() - t) / max(1, len(pending))
     now = timezone.make_aware(datetime.datetime.combine(TODAY, datetime.time(1)))
     best: dict[str, float] = {}
-    marked = rolled = 0
+    marked = 0
     for round_ in range(SWEEP_ROUNDS):
         for name in ("sweep", "both") if round_ % 2 == 0 else ("both", "sweep"):
-            last = _snapshot()
             t = time.perf_counter()
             marked = do_sweep_overdue(today=TODAY, now=now)
-            if name == "both":
-                rolled = do_roll_up()["cases"]
+            if name == "both" and do_roll_up()["cases"]:
+                raise RuntimeError("closings were left for the batch roll-up")
             seconds = time.perf_counter() - t
             _reset([now])
-            if name == "both":
-                _undo_roll_up(last)
             best[name] = min(seconds, best.get(name, seconds))
             print(f"   {name}: {seconds:.2f} s", file=sys.stderr, flush=True)
-    if rolled != closings:
-        raise RuntimeError(f"rolled up {rolled:,} cases, not the {closings:,} the day closed")
-    return {"sweep": best["sweep"], "both": best["both"], "marked": marked, "rolled": rolled}
+    if batched != closings or len(pending) != closings:
+        raise RuntimeError(f"{closings:,} closings, {batched:,} batched, {len(pending):,} taken in")
+    return {"sweep": best["sweep"], "both": best["both"], "marked": marked,
+            "closings": closings, "batch_seconds": batch_seconds,
+            "per_closing_ms": per_closing * 1000}  # fmt: skip
 
 
 def run(ctx: Context, results: Results) -> None:
@@ -363,6 +376,12 @@ def run(ctx: Context, results: Results) -> None:
     results.ratio(
         "case sweep with the rollups kept current", sweep["both"], sweep["sweep"], "s",
         max_ratio=MAX_SWEEP_RATIO,
-        note=f"{sweep['marked']:,} newly overdue, {sweep['rolled']:,} closings rolled up; "
-        f"best of {SWEEP_ROUNDS}",
+        note=f"{sweep['marked']:,} newly overdue; the day's {sweep['closings']:,} closings "
+        f"counted by their actions; then roll_up (nothing left); best of {SWEEP_ROUNDS}",
+    )  # fmt: skip
+    results.limit("rollups: what a closing action adds", sweep["per_closing_ms"], "ms",
+                  note="one case, in its own transaction")  # fmt: skip
+    results.limit(
+        "rollups: a day's closings by the batch roll-up", sweep["batch_seconds"], "s",
+        note=f"{sweep['closings']:,} cases, were they closed by a bulk path",
     )  # fmt: skip

@@ -176,8 +176,9 @@ class Case(models.Model):
         verbose_name=_("forwarded to"),
     )
     forwarded_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
-    # The rollup batch (``insight.Tally``) that counted this closed case; None while the
-    # figures read it from this row (open cases, and closed ones not yet rolled up).
+    # The rollup batch (``insight.Tally``) that counted this closed case (0: its closing action
+    # did); None while the figures read it from this row (open cases, and closed ones not yet
+    # rolled up).
     tally = models.PositiveIntegerField(_("tallied in"), null=True, blank=True, editable=False)
 
     objects = CaseQuerySet.as_manager()

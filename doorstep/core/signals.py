@@ -8,3 +8,7 @@ from django.dispatch import Signal
 # changes a row the figures may have rolled up (``insight.rollups`` takes it out of its
 # tallies first, and reads it from the row again from then on).
 tallied_row_changing = Signal()
+
+# Sent (``sender`` the model, ``pk`` the row) inside the transaction, just after a write closed
+# a row (``insight.rollups`` adds it to its tallies at once, so the dashboards are current).
+row_closed = Signal()

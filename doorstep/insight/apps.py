@@ -8,8 +8,9 @@ class InsightConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from doorstep.core.signals import tallied_row_changing
+        from doorstep.core.signals import row_closed, tallied_row_changing
 
-        from .rollups import take_out
+        from .rollups import take_in, take_out
 
-        tallied_row_changing.connect(take_out, dispatch_uid="insight-rollups")
+        tallied_row_changing.connect(take_out, dispatch_uid="insight-rollups-out")
+        row_closed.connect(take_in, dispatch_uid="insight-rollups-in")

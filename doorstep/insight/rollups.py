@@ -11,11 +11,14 @@ way equals the figure computed from the raw rows, whatever was rolled up when.
   reopened leaves the tallies first (its ``save_guarded`` sends ``tallied_row_changing``; the
   receiver here adds its counts negated and clears ``tally`` in the same transaction). Open
   rows are few and are read live, through a partial index.
-- **When.** ``do_roll_up`` (the ``roll_up`` command, the task ``insight.tasks.roll_up``; run it
-  after the case sweep) takes closed rows not rolled up yet in batches: it stamps a batch
-  number on them (``Case.tally``) and adds their counts with ``INSERT … SELECT … GROUP BY``,
-  one per metric and grain; working days, which count on the holiday calendar, are added up
-  in Python once per distinct (area, accepted, completed, stopped).
+- **When.** On write: the action that closes a case or a need adds it in its own transaction
+  (``save_guarded`` sends ``row_closed``; ``take_in``), so the dashboards are current at once.
+  And in batches, for rows closed any other way (a bulk load, an import, a database restored
+  from before this existed): ``do_roll_up`` (the ``roll_up`` command, the task
+  ``insight.tasks.roll_up``; run it after the case sweep) stamps a batch number on closed rows
+  not rolled up yet (``Case.tally``). Either way their counts are added with ``INSERT … SELECT
+  … GROUP BY``, one per metric and grain; working days, which count on the holiday calendar,
+  are added up in Python once per distinct (area, accepted, completed, stopped).
 - **When tallies are read.** For a scope whose rows are exactly "every row of the area" for
   the user (``covered``): an area inside the user's grants for the table, no service,
   department or channel filter (tallies do not keep them: such a scope reads the rows, through
@@ -61,6 +64,7 @@ from .metrics import (
 from .models import Grain, RollUp, Tally
 
 BATCH = 100_000  # rows of one table stamped and tallied per transaction
+ON_WRITE = 0  # the ``tally`` of a row its closing action added (batches count from 1)
 
 
 @dataclass(frozen=True)
@@ -224,11 +228,22 @@ def do_roll_up(*, batch: int = BATCH) -> dict[str, int]:
             with transaction.atomic():
                 run = RollUp.objects.create(table=rolled.table, rows=0)
                 first = pending.order_by("pk").values("pk")[:batch]
-                run.rows = rolled.model.objects.filter(pk__in=first).update(tally=run.pk)
+                # ``pending`` again: a row its action took in meanwhile is not stamped twice.
+                run.rows = pending.filter(pk__in=first).update(tally=run.pk)
                 _add(rolled, rolled.model.objects.filter(tally=run.pk))
                 run.save(update_fields=["rows"])
             done[rolled.table] += run.rows
     return done
+
+
+def take_in(sender, pk: int, **kwargs) -> None:
+    """``row_closed``'s receiver: a row its action just closed is added to the tallies in the
+    same transaction (``tally`` = ``ON_WRITE``), so the dashboards count it at once."""
+    rolled = BY_MODEL.get(sender)
+    if rolled is None:
+        return
+    if sender.objects.filter(rolled.settled, pk=pk, tally__isnull=True).update(tally=ON_WRITE):
+        _add(rolled, sender.objects.filter(pk=pk))
 
 
 def take_out(sender, pk: int, **kwargs) -> None:

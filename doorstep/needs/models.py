@@ -303,8 +303,8 @@ class Need(models.Model):
     sensitive = models.BooleanField(_("sensitive"), default=False)
     # Set only by a reviewer's recorded decision (``FlagDecision``), never automatically.
     unreasonable = models.BooleanField(_("repeated unreasonable demand"), default=False)
-    # The rollup batch (``insight.Tally``) that counted this closed need; None while the
-    # figures read it from this row (a reopened need leaves the rollups first).
+    # The rollup batch (``insight.Tally``) that counted this closed need (0: its closing action
+    # did); None while the figures read it from this row (a reopened need leaves them first).
     tally = models.PositiveIntegerField(_("tallied in"), null=True, blank=True, editable=False)
 
     objects = NeedQuerySet.as_manager()

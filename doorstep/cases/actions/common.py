@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doorstep.core.bulk import insert_from
-from doorstep.core.signals import tallied_row_changing
+from doorstep.core.signals import row_closed, tallied_row_changing
 from doorstep.staff.roles import HANDLE_CASES, reviewer_grants
 from doorstep.staff.scoping import covers
 
@@ -110,7 +110,9 @@ def record_events(cases: QuerySet[Case], kind: str, *, at: datetime.datetime, da
 
 
 def save_guarded(case: Case, fields: Iterable[str], *, status: str, revision: int) -> None:
-    """Write ``fields`` of ``case`` only if nobody changed it since it was read."""
+    """Write ``fields`` of ``case`` only if nobody changed it since it was read. A closed row
+    leaves the figures' rollups before the write and returns to them after it
+    (``core.signals``)."""
     values = {f: getattr(case, f) for f in set(fields)}
     if status in CLOSED:  # closed: the figures may have rolled it up
         tallied_row_changing.send(Case, pk=case.pk)
@@ -121,6 +123,8 @@ def save_guarded(case: Case, fields: Iterable[str], *, status: str, revision: in
     if not updated:
         raise CaseChanged()
     case.revision = revision + 1
+    if values.get("status", status) in CLOSED:  # closed now: counted at once
+        row_closed.send(Case, pk=case.pk)
 
 
 def check_revision(case: Case, revision: int | None) -> int:

@@ -18,7 +18,7 @@ from doorstep.insight import metrics as m
 from doorstep.insight.metrics import AREA_UNIT, Average, Rate, figure_areas, figures, figures_by
 from doorstep.insight.metrics import make_scope as scope_of
 from doorstep.insight.models import Grain, RollUp, Tally
-from doorstep.insight.rollups import _spans, covered, do_roll_up
+from doorstep.insight.rollups import ON_WRITE, _spans, covered, do_roll_up
 from doorstep.needs.actions import do_reopen
 from doorstep.needs.models import Need
 
@@ -203,6 +203,21 @@ def test_a_need_reopened_leaves_the_tallies_and_returns(make_need, personas, min
     assert Tally.objects.filter(metric="found_first", den=-1).count() == 2  # day and month
     assert m.figures(scope, only=["found_first"])[0].value == Rate(1, 1)  # found on a visit
     assert m.figures(scope, only=["reopened_rate"])[0].value == Rate(0, 0)
+
+
+def test_a_case_closed_by_its_action_is_counted_at_once(make_case, personas, min_n_one):
+    from doorstep.cases.actions import do_transition
+
+    case = make_case()
+    district = figure_areas(personas.district_lead)[0]
+    scope = scope_of(personas.district_lead, area=district)
+    do_transition(case, "complete", actor=personas.clerk_a)
+    case.refresh_from_db()
+    assert case.tally == ON_WRITE  # added by the closing, in its transaction
+    assert Tally.objects.filter(metric="first_trip_rate", den=1).count() == 2  # day and month
+    raw = figures(replace(scope, tallies=False))
+    assert [f.value for f in figures(scope)] == [f.value for f in raw]
+    assert do_roll_up() == {"cases": 0, "needs": 0}  # nothing left for the batches
 
 
 def test_sensitive_needs_count_only_for_those_who_may_see_them(make_need, personas, min_n_one):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doorstep.core.bulk import insert_from
-from doorstep.core.signals import tallied_row_changing
+from doorstep.core.signals import row_closed, tallied_row_changing
 from doorstep.staff.roles import HANDLE_NEEDS, REVIEW_NEEDS, reviewer_grants
 from doorstep.staff.scoping import covers
 
@@ -114,7 +114,9 @@ def check_revision(need: Need, revision: int | None) -> None:
 
 
 def save_guarded(need: Need, fields: Iterable[str], *, status: str, revision: int) -> None:
-    """Write ``fields`` of ``need`` only if nobody changed it since it was read."""
+    """Write ``fields`` of ``need`` only if nobody changed it since it was read. A closed row
+    leaves the figures' rollups before the write and returns to them after it
+    (``core.signals``)."""
     values = {f: getattr(need, f) for f in set(fields)}
     if status == NeedStatus.CLOSED:  # closed: the figures may have rolled it up
         tallied_row_changing.send(Need, pk=need.pk)
@@ -125,6 +127,8 @@ def save_guarded(need: Need, fields: Iterable[str], *, status: str, revision: in
     if not updated:
         raise NeedChanged()
     need.revision = revision + 1
+    if values.get("status", status) == NeedStatus.CLOSED:  # closed now: counted at once
+        row_closed.send(Need, pk=need.pk)
 
 
 def copy_back(need: Need, locked: Need) -> None:
