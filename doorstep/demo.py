@@ -17,7 +17,7 @@ from doorstep.catalogue.loader import load_catalogue
 from doorstep.catalogue.models import Department
 from doorstep.desks.demo import build_demo_desks
 from doorstep.disputes.demo import build_demo_disputes
-from doorstep.insight.rollups import do_roll_up
+from doorstep.insight.rollups import do_roll_up, take_out
 from doorstep.needs.demo import build_demo_needs
 from doorstep.people import demo as people_demo
 from doorstep.people.models import Resident
@@ -179,8 +179,11 @@ def build_demo_feedback() -> int:
                     actor=clerk,
                 )  # fmt: skip
             made += 1
-            # Spread over the months: the n-th case closed (n // per month) months ago.
+            # Spread over the months: the n-th case closed (n // per month) months ago. Its
+            # closing counted it in the dashboards' tallies as of today: out first (the last
+            # step rolls it up again, on its back-dated days).
             back = datetime.timedelta(days=30 * (n // FEEDBACK_PER_MONTH) + n % 7)
+            take_out(Case, pk=case.pk)
             Case.objects.filter(pk=case.pk).update(
                 created_at=case.created_at - back,
                 accepted_at=case.accepted_at - back,
