@@ -145,8 +145,10 @@ def _residents(ctx: Context) -> None:
         load_residents(2000, actor=ctx.user("admin"))
 
 
-def build(ctx: Context, n: int, today: datetime.date) -> int:
-    """Write ``n`` bench cases; returns how many of them are newly overdue on ``today``."""
+def load_cases(ctx: Context, n: int, shape, *, seed: int, prefix: str) -> tuple[list[dict], int]:
+    """Write ``n`` bench cases from a thousand shapes ``shape(rng, k, services, handlers)``
+    (with the catalogue, residents and handlers they need); returns the shapes, their dates
+    as the database takes them, and how many times each was written."""
     from doorstep.catalogue.loader import load_catalogue
     from doorstep.catalogue.models import ServiceVersion
 
@@ -158,8 +160,8 @@ def build(ctx: Context, n: int, today: datetime.date) -> int:
         .order_by("service__code")
         .values_list("service_id", "pk", "service__department_id")
     )
-    rng = random.Random(ctx.seed + 17)
-    shapes = [_shape(rng, k, today, services, handlers) for k in range(SHAPES)]
+    rng = random.Random(ctx.seed + seed)
+    shapes = [shape(rng, k, services, handlers) for k in range(SHAPES)]
     ops = connection.ops
     for row in shapes:
         for key in ("created_at", "accepted_at", "overdue_at", "closed_at", "forwarded_at"):
@@ -168,12 +170,22 @@ def build(ctx: Context, n: int, today: datetime.date) -> int:
             row[key] = ops.adapt_datefield_value(row[key])
     reps = max(1, n // SHAPES)
     with transaction.atomic(), connection.cursor() as cursor:
-        _fill(cursor, shapes, reps)
+        _fill(cursor, shapes, reps, prefix)
+    return shapes, reps
+
+
+def build(ctx: Context, n: int, today: datetime.date) -> int:
+    """Write ``n`` bench cases; returns how many of them are newly overdue on ``today``."""
+    shapes, reps = load_cases(
+        ctx, n, lambda rng, k, services, handlers: _shape(rng, k, today, services, handlers),
+        seed=17, prefix="BENCH-",
+    )  # fmt: skip
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE cases_case")  # what autovacuum does after a load
     newly = [s for s in shapes if s["status"] in RUNNING and s["overdue_at"] is None]
-    return sum(1 for s in newly if s["due_on"] < ops.adapt_datefield_value(today)) * reps
+    today_value = connection.ops.adapt_datefield_value(today)
+    return sum(1 for s in newly if s["due_on"] < today_value) * reps
 
 
 def _fill(cursor, shapes: list[dict], reps: int, prefix: str = "BENCH-") -> None:

@@ -102,25 +102,9 @@ def _need_shape(rng: random.Random, k: int, now: datetime.datetime, refs: dict) 
 
 
 def _build_cases(ctx: Context, n: int) -> None:
-    from doorstep.catalogue.loader import load_catalogue
-    from doorstep.catalogue.models import ServiceVersion
+    from .case_sweep import load_cases
 
-    from .case_sweep import SHAPES, _fill, _residents, _staff
-
-    load_catalogue()
-    _residents(ctx)
-    handlers = _staff()
-    services = list(
-        ServiceVersion.objects.filter(status="published")
-        .order_by("service__code")
-        .values_list("service_id", "pk", "service__department_id")
-    )
-    rng = random.Random(ctx.seed + 53)
-    shapes = [_case_shape(rng, k, services, handlers) for k in range(SHAPES)]
-    _adapt(shapes, ("created_at", "accepted_at", "overdue_at", "closed_at", "forwarded_at"),
-           ("accepted_on", "due_on", "warn_on", "paused_since"))  # fmt: skip
-    with transaction.atomic(), connection.cursor() as cursor:
-        _fill(cursor, shapes, max(1, n // SHAPES), prefix="DASH-")
+    load_cases(ctx, n, _case_shape, seed=53, prefix="DASH-")
 
 
 def _build_needs(ctx: Context, n: int) -> None:
@@ -142,19 +126,12 @@ def _build_needs(ctx: Context, n: int) -> None:
     now = timezone.make_aware(datetime.datetime.combine(TODAY, datetime.time(8)))
     rng = random.Random(ctx.seed + 59)
     shapes = [_need_shape(rng, k, now, refs) for k in range(SHAPES)]
-    _adapt(shapes, ("created_at", "feedback_due_at", "paused_at", "level_since", "answered_at",
-                    "closed_at"), ())  # fmt: skip
+    for row in shapes:
+        for key in ("created_at", "feedback_due_at", "paused_at", "level_since", "answered_at",
+                    "closed_at"):  # fmt: skip
+            row[key] = connection.ops.adapt_datetimefield_value(row[key])
     with transaction.atomic(), connection.cursor() as cursor:
         _fill(cursor, shapes, max(1, n // SHAPES))
-
-
-def _adapt(shapes: list[dict], moments: tuple, days: tuple) -> None:
-    ops = connection.ops
-    for row in shapes:
-        for key in moments:
-            row[key] = ops.adapt_datetimefield_value(row[key])
-        for key in days:
-            row[key] = ops.adapt_datefield_value(row[key])
 
 
 def build(ctx: Context, cases: int, needs: int, *, analyze: bool = True) -> dict:

@@ -21,9 +21,9 @@ import random
 import sys
 import time
 
-from django.db import connection, transaction
+from django.db import connection
 
-from .case_sweep import SHAPE_COLUMNS, SHAPES, _at, _fill, _high_water_mb, _residents, _staff
+from .case_sweep import SHAPE_COLUMNS, SHAPES, _at, _high_water_mb, load_cases
 from .context import Context, run_child
 from .results import Results
 
@@ -67,28 +67,7 @@ def _shape(rng: random.Random, k: int, services, handlers) -> dict:
 
 def build(ctx: Context, n: int) -> int:
     """Write ``n`` bench cases taken in during ``YEAR``; returns how many were written."""
-    from doorstep.catalogue.loader import load_catalogue
-    from doorstep.catalogue.models import ServiceVersion
-
-    load_catalogue()
-    _residents(ctx)
-    handlers = _staff()
-    services = list(
-        ServiceVersion.objects.filter(status="published")
-        .order_by("service__code")
-        .values_list("service_id", "pk", "service__department_id")
-    )
-    rng = random.Random(ctx.seed + 41)
-    shapes = [_shape(rng, k, services, handlers) for k in range(SHAPES)]
-    ops = connection.ops
-    for row in shapes:
-        for key in ("created_at", "accepted_at", "overdue_at", "closed_at", "forwarded_at"):
-            row[key] = ops.adapt_datetimefield_value(row[key])
-        for key in ("accepted_on", "due_on", "warn_on", "paused_since"):
-            row[key] = ops.adapt_datefield_value(row[key])
-    reps = max(1, n // SHAPES)
-    with transaction.atomic(), connection.cursor() as cursor:
-        _fill(cursor, shapes, reps, prefix="LEDGER-")
+    load_cases(ctx, n, _shape, seed=41, prefix="LEDGER-")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("VACUUM ANALYZE cases_case")
