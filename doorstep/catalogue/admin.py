@@ -21,6 +21,7 @@ from .models import (
     ServiceChange,
     ServiceType,
     ServiceVersion,
+    Synonym,
 )
 
 SAMPLE_NOTE = gettext_lazy(
@@ -37,6 +38,14 @@ class DepartmentAdmin(admin.ModelAdmin):
 @admin.register(ServiceType)
 class ServiceTypeAdmin(admin.ModelAdmin):
     list_display = ["code", "name"]
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    """Words residents use for the same thing; the public search reads them on every search."""
+
+    list_display = ["words"]
+    search_fields = ["words"]
 
 
 @admin.register(LifeEvent)

@@ -14,7 +14,7 @@ from doorstep.core.rest.types import QueryText
 
 from .access import access_published_version
 from .models import ServiceVersion
-from .search import QueryTooLong, search_services
+from .search import QueryTooLong, search_services, suggest
 
 router = Router(tags=["catalogue"])
 
@@ -35,6 +35,9 @@ class ServiceRow(Schema):
 class ServiceList(Schema):
     count: int
     results: list[ServiceRow]
+    suggestions: list[ServiceRow] = Field(
+        default_factory=list, description="Close services when nothing matches (did you mean)."
+    )
 
 
 class Fee(Schema):
@@ -97,11 +100,16 @@ def services(request: HttpRequest, filters: Query[ServiceFilters]):
         raise ValidationError(
             {"q": ValidationError(_("The search text is too long."), code="query_too_long")}
         ) from None
-    results = [
+    results = _rows(rows)
+    suggestions = _rows(suggest(filters.q)) if filters.q.strip() and not rows else []
+    return {"count": len(results), "results": results, "suggestions": suggestions}
+
+
+def _rows(rows) -> list[dict]:
+    return [
         {"code": c, "name": n, "department": d, "url": reverse("catalogue-guide", args=[c])}
         for c, n, d in rows
     ]
-    return {"count": len(results), "results": results}
 
 
 def _file_url(version: ServiceVersion, material, kind: str) -> str:

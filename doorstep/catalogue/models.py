@@ -396,3 +396,45 @@ class ServiceChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.version}"
+
+
+class Synonym(models.Model):
+    """Words residents use for the same thing (补办 补领 遗失补领): a search for any of them
+    looks for all of them. Data, so administrators can add the words their residents use."""
+
+    words = models.CharField(
+        _("words"),
+        max_length=200,
+        unique=True,
+        help_text=_(
+            "Two or more words that mean the same to a resident, separated by spaces "
+            "(for example 低保 最低生活保障)."
+        ),
+    )
+
+    class Meta:
+        ordering = ["words"]
+        verbose_name = _("synonyms")
+        verbose_name_plural = _("synonyms")
+
+    def __str__(self) -> str:
+        return self.words
+
+    def save(self, *args, **kwargs):
+        from .search import split_synonyms
+
+        self.words = " ".join(split_synonyms(self.words))
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        from .search import split_synonyms
+
+        words = split_synonyms(self.words)
+        if len(words) < 2:
+            raise ValidationError({"words": _("Give at least two words.")})
+        bad = [w for w in words if len(w) > 20 or not w.isalnum()]
+        if bad:
+            raise ValidationError(
+                {"words": _("Use only characters, letters and digits: %s") % " ".join(bad)}
+            )
+        self.words = " ".join(words)

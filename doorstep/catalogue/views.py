@@ -14,7 +14,7 @@ from . import pdf
 from .access import access_published_version
 from .files import sniff
 from .models import Department, LifeEvent, ServiceVersion
-from .search import MAX_QUERY, QueryTooLong, search_services
+from .search import MAX_QUERY, QueryTooLong, search_services, searchable, suggest
 
 ELDERLY_COOKIE = "doorstep_elderly"
 
@@ -40,11 +40,21 @@ def index(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[: MAX_QUERY * 2]
     context = {"query": query, **_browse_context()}
     if query.strip():
-        try:
-            context["results"] = search_services(query)
-        except QueryTooLong:
-            context["results"], context["too_long"] = [], True
+        context.update(_search(query))
     return _page(request, "catalogue/index.html", context)
+
+
+def _search(query: str) -> dict:
+    """The results of the search box; when there are none, why, or close guides."""
+    try:
+        results = search_services(query)
+    except QueryTooLong:
+        return {"results": [], "too_long": True}
+    if results:
+        return {"results": results}
+    if not searchable(query):
+        return {"results": [], "unsearchable": True}
+    return {"results": [], "suggestions": suggest(query)}
 
 
 @require_GET
