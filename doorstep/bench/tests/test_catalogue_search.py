@@ -10,10 +10,12 @@ from django.db import connection
 from doorstep.bench.catalogue_search import COLLOQUIAL, floor_search, relevance
 from doorstep.catalogue.loader import load_catalogue
 from doorstep.catalogue.search import search_services
+from doorstep.catalogue.synonyms import seed_synonyms
 
 
 @pytest.fixture
 def full_catalogue(db):
+    seed_synonyms()  # the migration's rows are gone after a transactional test
     load_catalogue()
 
 
