@@ -116,7 +116,7 @@ def split_synonyms(words: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    groups: dict[str, frozenset[str]]  # word -> every word it shares a row with
+    groups: dict[str, frozenset[str]]  # word -> every word it shares a row with (gjj too)
     by_pinyin: dict[str, frozenset[str]]  # full pinyin (or initials, 3+) -> those words
     longest: int
 
@@ -190,7 +190,8 @@ def _words(text: str, vocab: Vocabulary) -> list[Word]:
                 words.append(Word(piece, "han", terms, weight, piece in FILLERS))
         elif match["latin"]:
             token = re.sub(r"\s+", "", match["latin"])
-            words.append(Word(token, "pinyin", _terms("", vocab.by_pinyin.get(token, ())), 10))
+            spelt = vocab.by_pinyin.get(token, frozenset()) | vocab.groups.get(token, frozenset())
+            words.append(Word(token, "pinyin", _terms("", spelt - {token}), 10))
         elif len(match["digits"]) >= 2:  # "1" alone is noise, "80" is 80周岁
             words.append(Word(match["digits"], "digits", (match["digits"],), 5))
     unique = {(w.text, w.kind): w for w in words}
