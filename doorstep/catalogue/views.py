@@ -49,7 +49,7 @@ def _search(query: str) -> dict:
     try:
         results = search_services(query)
     except QueryTooLong:
-        return {"results": [], "too_long": True}
+        return {"results": [], "too_long": True, "max_query": MAX_QUERY}
     if results:
         return {"results": results}
     if not searchable(query):
