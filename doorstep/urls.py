@@ -9,6 +9,8 @@ from .api.main import api
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("compounds/", views.find_compound, name="compound-find"),
+    path("elderly/", views.elderly, name="elderly"),
     path("households/<int:pk>/", views.household, name="household"),
     path(
         "login/",
