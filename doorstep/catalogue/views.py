@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from . import offers as offered
 from . import pdf
 from .access import access_published_version
 from .files import sniff
@@ -61,7 +62,10 @@ def _guide_url(request: HttpRequest, code: str) -> str:
 def _guide_context(request: HttpRequest, version: ServiceVersion) -> dict:
     url = _guide_url(request, version.service.code)
     qr = segno.make(url, error="m")
+    offers = offered.offers_for(version.service)
     return {
+        "offers": offers,
+        "place_labels": offered.place_labels(version, offers),
         "version": version,
         "service": version.service,
         "materials": list(version.materials.all()),
