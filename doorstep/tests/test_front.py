@@ -151,3 +151,5 @@ def test_favicon_is_linked_and_served(client, db):
     from django.contrib.staticfiles import finders
 
     assert finders.find("favicon.svg")
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/favicon.svg"

@@ -100,3 +100,21 @@ def test_guide_of_an_unpublished_matter_is_404(client, dibao):  # noqa: F811
     dibao.is_active = False
     dibao.save(update_fields=["is_active"])
     assert client.get(reverse("catalogue-guide", args=["mz-001"])).status_code == 404
+
+
+def test_guide_queries_do_not_grow_with_desks(
+    client, frozen, personas, dibao, make_desk, open_session, django_assert_max_num_queries  # noqa: F811
+):  # fmt: skip
+    url = reverse("catalogue-guide", args=["mz-001"])
+    desk = make_desk()
+    desk.services.add(dibao)
+    open_session(desk)
+    client.get(url)  # warm the per-process caches (content types, sessions)
+    with django_assert_max_num_queries(20) as one:
+        client.get(url)
+    for name in ("晴川一号服务台", "晴川二号服务台"):
+        more = make_desk(area=personas.compound_b, name=name)
+        more.services.add(dibao)
+        open_session(more)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert len(client.get(url).context["offers"]) == 3
