@@ -77,11 +77,12 @@ def _pinyin_codes(words: list[str]) -> set[str]:
 def _rank(area: Area, words: list[str]) -> tuple:
     name = area.name.lower()
     joined = "".join(words)
+    full, initials = pinyin_keys(area.name)
     return (
-        name != joined,  # the exact name first
-        not name.startswith(joined),
-        not all(w in name for w in words),  # then names holding the words, then the rest
-        area.name,
+        joined not in (name, full, initials),  # the exact name (or its pinyin) first
+        not (name.startswith(joined) or full.startswith(joined) or initials.startswith(joined)),
+        not all(w in name or w in full or w in initials for w in words),  # then the name's
+        area.name,  # words, then the rest (address, community)
     )
 
 

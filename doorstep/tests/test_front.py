@@ -153,3 +153,16 @@ def test_favicon_is_linked_and_served(client, db):
     assert finders.find("favicon.svg")
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"] == "/static/favicon.svg"
+
+
+def test_finder_ranks_the_name_before_the_community(client, personas):
+    from doorstep.places.models import Area
+
+    # A compound named after the community is found by both; its own name ranks it first.
+    Area.objects.create(
+        code=personas.area_b.code + "099", name="七里一村", kind="compound", parent=personas.area_b
+    )
+    found = client.get(FIND, {"q": "qlyc"}).context["found"].compounds
+    assert found[0].name == "七里一村"
+    found = client.get(FIND, {"q": "七里一村"}).context["found"].compounds
+    assert found[0].name == "七里一村" and personas.compound_a in found
