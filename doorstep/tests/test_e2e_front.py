@@ -137,6 +137,11 @@ def test_resident_finds_her_compound_and_books_from_a_guide(front, personas, bro
     booked = Appointment.objects.get(code=code)
     assert booked.status == AppointmentStatus.BOOKED and booked.service.code == "mz-001"
 
+    page.set_viewport_size({"width": 390, "height": 844})  # a common phone, too
+    for path in ("/", "/compounds/?q=eryin", "/services/mz-001/", f"/desks/booked/{code}/"):
+        page.goto(f"{base}{path}")
+        assert fits(page), path
+
 
 def test_public_pages_pass_axe_in_both_modes(
     front, personas, browser, make_case, make_resident, make_programme  # noqa: F811
