@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "doorstep.core.context_processors.doorstep",
+                "doorstep.core.elderly.context",
                 "doorstep.staff.context_processors.staff",
                 "doorstep.notify.context_processors.inbox",
             ],

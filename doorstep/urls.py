@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from doorstep.feedback import views as feedback_views
 
@@ -9,6 +11,10 @@ from .api.main import api
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("compounds/", views.find_compound, name="compound-find"),
+    path("elderly/", views.elderly, name="elderly"),
+    # Browsers ask for /favicon.ico before they read the page's <link rel="icon">.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("households/<int:pk>/", views.household, name="household"),
     path(
         "login/",

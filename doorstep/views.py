@@ -1,6 +1,7 @@
-"""The project's own pages: the home page (what each member of staff does first, by role, as
-panels), a household's timeline (records of every app: see ``doorstep.household``) and logging
-out."""
+"""The project's own pages: the home page (for staff, what each does first, by role, as panels;
+for residents, the front door: find the compound's desk, book, track, guides), the compound
+finder, the elderly-mode switch, a household's timeline (records of every app: see
+``doorstep.household``) and logging out."""
 
 from __future__ import annotations
 
@@ -9,11 +10,16 @@ from collections.abc import Callable
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
+from doorstep import finder
 from doorstep.cases import home as cases_home
+from doorstep.core.elderly import ELDERLY_COOKIE
 from doorstep.desks import home as desks_home
 from doorstep.disputes.worklist import panel as disputes_panel
 from doorstep.feedback.home import panel as feedback_panel
@@ -23,6 +29,7 @@ from doorstep.needs.panel import home_panel as needs_panel
 from doorstep.notify import home as notify_home
 from doorstep.people.overview import residents_by_child_area
 from doorstep.reception.home import panel as reception_panel
+from doorstep.reception.models import ReceptionDay
 from doorstep.staff.choices import Role
 from doorstep.staff.roles import StaffProfile, staff_profile
 from doorstep.visits.home import panel as visits_panel
@@ -48,8 +55,58 @@ PANELS: dict[str, Panel] = {
 }
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Staff get their panels; everyone else the residents' front door."""
+    if not request.user.is_authenticated:
+        return residents_home(request)
+    return staff_home(request)
+
+
+NEXT_RECEPTION_DAYS = 3
+
+
+def residents_home(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    days = (
+        ReceptionDay.objects.announced(today)
+        .select_related("area", "venue")
+        .order_by("date", "start")[:NEXT_RECEPTION_DAYS]
+    )
+    return render(request, "front/home.html", {"reception_days": list(days)})
+
+
+@require_GET
+def find_compound(request: HttpRequest) -> HttpResponse:
+    """The compound finder's results: each links to the compound's desk page."""
+    text = request.GET.get("q", "")
+    context: dict = {"query": text[: finder.MAX_QUERY * 2]}
+    status = 200
+    try:
+        context["found"] = finder.find_compounds(text)
+    except finder.BadQuery as exc:
+        context["error"], status = str(exc), 400
+    return render(request, "front/find.html", context, status=status)
+
+
+@require_POST
+def elderly(request: HttpRequest) -> HttpResponse:
+    """Switch the elderly mode (适老化: bigger text, on every page) on or off; kept in a cookie
+    for a year, read by ``core.elderly.context``."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("home")
+    response = HttpResponseRedirect(target)
+    if request.POST.get("on") == "1":
+        response.set_cookie(ELDERLY_COOKIE, "1", max_age=365 * 86400, samesite="Lax")
+    else:
+        response.delete_cookie(ELDERLY_COOKIE, samesite="Lax")
+    return response
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     profile = staff_profile(user)
     today = timezone.localdate()

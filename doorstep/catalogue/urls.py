@@ -4,7 +4,6 @@ from . import views
 
 urlpatterns = [
     path("", views.index, name="catalogue-index"),
-    path("elderly/", views.elderly, name="catalogue-elderly"),
     path("department/<slug:code>/", views.department, name="catalogue-department"),
     path("life-event/<slug:code>/", views.life_event, name="catalogue-life-event"),
     path("<slug:code>/", views.guide, name="catalogue-guide"),

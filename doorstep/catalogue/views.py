@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 import segno
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
+from . import offers as offered
 from . import pdf
 from .access import access_published_version
 from .files import sniff
 from .models import Department, LifeEvent, ServiceVersion
 from .search import MAX_QUERY, QueryTooLong, search_services, searchable, suggest
 
-ELDERLY_COOKIE = "doorstep_elderly"
-
-
-def is_elderly(request: HttpRequest) -> bool:
-    return request.COOKIES.get(ELDERLY_COOKIE) == "1"
-
 
 def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
-    context["elderly"] = is_elderly(request)
+    # Elderly mode is read by base.html on every page (doorstep.core.elderly).
     return render(request, template, context, status=status)
 
 
@@ -78,7 +72,10 @@ def _guide_url(request: HttpRequest, code: str) -> str:
 def _guide_context(request: HttpRequest, version: ServiceVersion) -> dict:
     url = _guide_url(request, version.service.code)
     qr = segno.make(url, error="m")
+    offers = offered.offers_for(version.service)
     return {
+        "offers": offers,
+        "place_labels": offered.place_labels(version, offers),
         "version": version,
         "service": version.service,
         "materials": list(version.materials.all()),
@@ -145,19 +142,3 @@ def material_file(request: HttpRequest, code: str, pk: int, kind: str) -> HttpRe
         content_type=CONTENT_TYPES[detected],
         filename=f"{version.service.code}-{material.pk}-{kind}.{EXTENSIONS[detected]}",
     )
-
-
-@require_POST
-def elderly(request: HttpRequest) -> HttpResponse:
-    """Switch the elderly mode (适老化: bigger text) on or off; kept in a cookie for a year."""
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("catalogue-index")
-    response = HttpResponseRedirect(target)
-    if request.POST.get("on") == "1":
-        response.set_cookie(ELDERLY_COOKIE, "1", max_age=365 * 86400, samesite="Lax")
-    else:
-        response.delete_cookie(ELDERLY_COOKIE, samesite="Lax")
-    return response

@@ -8,7 +8,6 @@ from django.urls import reverse
 from doorstep.catalogue.actions import do_create_draft, do_publish
 from doorstep.catalogue.models import Service
 from doorstep.catalogue.search import search_services
-from doorstep.catalogue.views import ELDERLY_COOKIE
 
 
 @pytest.mark.parametrize(
@@ -83,24 +82,6 @@ def test_inactive_service_is_404(client, dibao):
     dibao.is_active = False
     dibao.save(update_fields=["is_active"])
     assert client.get(reverse("catalogue-guide", args=["mz-001"])).status_code == 404
-
-
-def test_elderly_mode_cookie(client, dibao):
-    url = reverse("catalogue-guide", args=["mz-001"])
-    assert "elderly.css" not in client.get(url).content.decode()
-    response = client.post(reverse("catalogue-elderly"), {"on": "1", "next": url})
-    assert response.status_code == 302 and response["Location"] == url
-    assert client.cookies[ELDERLY_COOKIE].value == "1"
-    assert "elderly.css" in client.get(url).content.decode()
-    client.post(reverse("catalogue-elderly"), {"on": "0", "next": "https://evil.example/"})
-    assert "elderly.css" not in client.get(url).content.decode()
-
-
-def test_elderly_redirect_stays_on_site(client, db):
-    response = client.post(
-        reverse("catalogue-elderly"), {"on": "1", "next": "https://evil.example/"}
-    )
-    assert response["Location"] == reverse("catalogue-index")
 
 
 @pytest.mark.parametrize("persona", [None, "outsider", "clerk_a"])

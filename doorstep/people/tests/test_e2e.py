@@ -24,8 +24,9 @@ def test_clerk_finds_a_resident_as_she_types(
     make_resident("张景林", area=personas.compound_b)  # clerk B's namesake: must not show
     page = browser.new_page(viewport={"width": 390, "height": 844})
 
-    page.goto(f"{live_server.url}/")
-    expect(page).to_have_url(f"{live_server.url}/login/?next=/")
+    page.goto(f"{live_server.url}/")  # the residents' front door, with the staff login link
+    page.click("#staff-login")
+    expect(page).to_have_url(f"{live_server.url}/login/")
     page.fill("#id_username", "clerk_a")
     page.fill("#id_password", "pw")
     page.click("button[type=submit]:text('Log in')")
