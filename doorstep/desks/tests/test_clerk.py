@@ -373,3 +373,39 @@ def test_the_wrong_person_gets_nothing(
     assert DeskSession.objects.get(pk=pk).status == SessionStatus.OPEN
     assert Appointment.objects.count() == 1
     assert QueueTicket.objects.get().called_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_fills_sessions_and_keeps_one_booking_per_phone(slot_a, services):
+    """Before 0006 a phone could hold two places in one session: the earliest is kept, the
+    later one cancelled and its place freed, so the new constraint can hold."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = (
+        [("desks", "0005_alter_appointment_service_alter_desk_kind")],
+        [("desks", "0007_appointment_one_per_phone_and_session")],
+    )
+    second_slot = slot_a.session.slots.order_by("start").last()
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old_apps = executor.loader.project_state(before).apps
+    old = old_apps.get_model("desks", "Appointment")
+    old_slot = old_apps.get_model("desks", "Slot")
+    for code, slot in (("FIRST1", slot_a), ("LATER1", second_slot)):
+        old.objects.create(
+            slot_id=slot.pk, service_id=services[0].pk, name="张景林", phone="13812345678",
+            code=code, status="booked",
+        )  # fmt: skip
+        old_slot.objects.filter(pk=slot.pk).update(booked=1)
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps.get_model("desks", "Appointment")
+    rows = dict(new.objects.values_list("code", "status"))
+    assert rows == {"FIRST1": "booked", "LATER1": "cancelled"}
+    assert set(new.objects.values_list("session_id", flat=True)) == {slot_a.session_id}
+    assert Slot.objects.get(pk=second_slot.pk).booked == 0
+    assert Slot.objects.get(pk=slot_a.pk).booked == 1
+    executor = MigrationExecutor(connection)  # a fresh one knows what is applied now
+    executor.migrate(executor.loader.graph.leaf_nodes())  # the later tests' schema
