@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from django.db import models, transaction
 from django.db.models import Case, Value, When
 
-from .models import Area, Building, Household
+from .models import PLAIN_NUMBER, Area, Building, Household
 
 # Longest first: "号楼" before "号" and "楼".
 _SUFFIXES = ("号楼", "栋楼", "幢楼", "栋", "幢", "号", "楼", "座")
 _DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 _DIGITS |= {"七": 7, "八": 8, "九": 9}
 _CHINESE_NUMBER = re.compile(r"^[〇零一二两三四五六七八九十百]+$")
-_PLAIN = re.compile(r"^[0-9A-Z]+(?:-[0-9A-Z]+)?$")
 
 
 def _chinese_to_int(text: str) -> int | None:
@@ -57,7 +56,7 @@ def normalize_building(value: str) -> str:
     core = core.upper()
     if core.isdigit():
         return str(int(core))
-    if _PLAIN.match(core):
+    if PLAIN_NUMBER.match(core):
         return core
     return text
 
