@@ -32,7 +32,14 @@ from doorstep.staff.roles import SERVE_DESK
 from doorstep.staff.scoping import covers
 from doorstep.workdays.calendar import is_public_holiday
 
-from .choices import ALLOWED, LIVE, AppointmentStatus, ExceptionKind, SessionStatus
+from .choices import (
+    ALLOWED,
+    LIVE,
+    AppointmentStatus,
+    BookingChannel,
+    ExceptionKind,
+    SessionStatus,
+)
 from .models import (
     Appointment,
     Desk,
@@ -458,18 +465,30 @@ def _book_held(appointment: Appointment) -> Appointment:
 
 
 def _already_booked(slot: Slot, phone: str) -> bool:
-    return Appointment.objects.filter(slot=slot, phone=phone, status__in=LIVE).exists()
+    """Whether ``phone`` holds a live booking anywhere in ``slot``'s session."""
+    return Appointment.objects.filter(
+        session_id=slot.session_id, phone=phone, status__in=LIVE
+    ).exists()
 
 
 def _duplicate() -> ValidationError:
-    return _error("phone", _("This phone number already has a booking at this time."), "duplicate")
+    return _error(
+        "phone",
+        _(
+            "This phone number already has a booking in this desk session. One booking per "
+            "phone per session: cancel the other one first to change the time."
+        ),
+        "duplicate",
+    )
 
 
 def _create_appointment(**fields) -> Appointment:
     for _attempt in range(5):
         try:
             with transaction.atomic():  # savepoint: a code collision must not spoil the booking
-                return Appointment.objects.create(code=_new_code(), **fields)
+                return Appointment.objects.create(
+                    code=_new_code(), session_id=fields["slot"].session_id, **fields
+                )
         except IntegrityError:
             # Either the code collided (draw again) or the same phone booked this slot at the
             # same moment (the partial unique constraint): the latter is the booker's error.
@@ -523,10 +542,27 @@ def _cancel(code: str, phone_last4: str) -> Appointment:
 
 
 @transaction.atomic
-def do_cancel_session(session: DeskSession) -> int:
-    """Cancel a session and every place held or booked in it, telling each booker (a leaders'
-    reception day called off). Returns how many bookings were cancelled."""
-    DeskSession.objects.filter(pk=session.pk).update(status=SessionStatus.CANCELLED)
+def do_cancel_session(session: DeskSession, *, actor=None, reason: str = "") -> int:
+    """Cancel a session and every place held or booked in it, telling each booker, with
+    ``reason`` when given (a clerk calling a day off gives one; a leaders' reception called off
+    by its app may not). With ``actor``, the actor must serve the session's area, the session
+    must still be open and not be over. Returns how many bookings were cancelled."""
+    reason = " ".join((reason or "").split())
+    if actor is not None:
+        _check_staff(actor, session)
+        if not reason:
+            raise _error("reason", _("Say why the session is cancelled."), "reason")
+        if len(reason) > 200:
+            raise _error("reason", _("Keep the reason under 200 characters."), "reason")
+        if session.date < timezone.localdate():
+            raise _error("__all__", _("This session is over; it cannot be cancelled."), "past")
+    now = timezone.now()
+    called_off = DeskSession.objects.filter(pk=session.pk, status=SessionStatus.OPEN).update(
+        status=SessionStatus.CANCELLED, cancel_reason=reason, cancelled_at=now, cancelled_by=actor
+    )
+    if not called_off and actor is not None:
+        raise _error("__all__", _("This desk session has already been cancelled."), "cancelled")
+    session.status, session.cancel_reason = SessionStatus.CANCELLED, reason
     live = list(
         Appointment.objects.filter(slot__session=session, status__in=LIVE).select_related(
             "slot__session__desk", "slot__session__compound", "service"
@@ -536,18 +572,96 @@ def do_cancel_session(session: DeskSession) -> int:
         if appointment.status == AppointmentStatus.BOOKED:
             _queue(
                 key=f"desks:appointment:{appointment.pk}:cancelled",
-                template="appointment_cancelled",
-                context=_message_context(appointment),
+                template="session_cancelled" if reason else "appointment_cancelled",
+                context={**_message_context(appointment), **({"reason": reason} if reason else {})},
                 phone=appointment.phone,
             )
     Appointment.objects.filter(pk__in=[a.pk for a in live]).update(
-        status=AppointmentStatus.CANCELLED, changed_at=timezone.now()
+        status=AppointmentStatus.CANCELLED, changed_at=now
     )
     Slot.objects.filter(session=session).update(booked=0)
     return len(live)
 
 
 # ---- at the desk ----------------------------------------------------------------------------
+
+
+def do_book_for_resident(
+    slot: Slot,
+    *,
+    actor,
+    channel: str,
+    service=None,
+    resident=None,
+    name: str = "",
+    phone: str = "",
+) -> Appointment:
+    """A clerk books a place for a resident at the desk or on the phone: a resident of the
+    registry the clerk may see (their name and phone on record, unless ``phone`` is given), or
+    a name and a mobile number typed in. No code to confirm (the clerk has the person in front
+    of them or on the line); the booking records the clerk and the channel, and its
+    confirmation goes to the phone like any other."""
+    from doorstep.staff.roles import VIEW_RESIDENTS
+
+    if channel not in (BookingChannel.DESK, BookingChannel.PHONE):
+        raise _error("channel", _("Say whether the booking is made at the desk or on the phone."))
+    if resident is not None:
+        if not covers(actor, VIEW_RESIDENTS, resident.area_code):
+            raise PermissionDenied(_("This resident is outside the areas you serve."))
+        name, phone = resident.name, phone or resident.phone
+        if not phone:
+            raise _error(
+                "phone",
+                _("%(name)s has no mobile number on record: type one to book.") % {"name": name},
+                "phone",
+            )
+    errors: dict[str, list[ValidationError]] = {}
+    name = " ".join((name or "").split())
+    if not name or len(name) > 50:
+        errors["name"] = [ValidationError(_("Give the resident's name (up to 50 characters)."))]
+    try:
+        phone = phones.check(phone or "")
+    except ValidationError as exc:
+        errors["phone"] = [exc]
+    if errors:
+        raise ValidationError(errors)
+    release_expired_holds()
+    return _book_by_clerk(
+        slot, actor=actor, channel=channel, service=service, resident=resident, name=name,
+        phone=phone,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def _book_by_clerk(slot: Slot, *, actor, channel, service, resident, name, phone) -> Appointment:
+    DeskSession.objects.select_for_update().get(pk=slot.session_id)
+    slot = Slot.objects.select_related("session__desk", "session__compound").get(pk=slot.pk)
+    _check_staff(actor, slot.session)
+    _check_slot(slot, service)
+    if _already_booked(slot, phone):
+        raise _duplicate()
+    taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
+    if not taken:
+        raise _error("slot", _("This time is fully booked. Choose another one."), "full")
+    appointment = _create_appointment(
+        slot=slot,
+        service=service,
+        name=name,
+        phone=phone,
+        id_tail_hash=resident.id_tail_hash if resident else "",
+        status=AppointmentStatus.BOOKED,
+        changed_at=timezone.now(),
+        resident=resident,
+        channel=channel,
+        booked_by=actor,
+    )
+    _queue(
+        key=f"desks:appointment:{appointment.pk}:booked",
+        template="appointment_booked",
+        context=_message_context(appointment),
+        phone=phone,
+    )
+    return appointment
 
 
 class InvalidTransition(ValidationError):
@@ -612,6 +726,28 @@ def do_issue_ticket(
 
 
 @transaction.atomic
+def do_call_next(session: DeskSession, *, actor) -> QueueTicket | None:
+    """Call the lowest number of ``session`` not yet called (the display shows it); the number
+    called before it, if still not marked served, is marked served now. None when nobody
+    waits."""
+    _check_staff(actor, session)
+    _check_on_the_day(session)
+    now = timezone.now()
+    waiting = QueueTicket.objects.filter(session=session, served_at__isnull=True)
+    called = list(waiting.filter(called_at__isnull=False).values_list("pk", flat=True))
+    waiting.filter(pk__in=called).update(served_at=now)
+    for appointment in Appointment.objects.filter(
+        ticket__pk__in=called, status=AppointmentStatus.BOOKED
+    ).select_related("slot__session__desk", "service"):
+        _transition(appointment, AppointmentStatus.SERVED)
+        _open_for_rating(appointment, actor)
+    ticket = waiting.filter(called_at__isnull=True).order_by("number").first()
+    if ticket is None:
+        return None
+    return do_call_ticket(ticket, actor=actor)
+
+
+@transaction.atomic
 def do_call_ticket(ticket: QueueTicket, *, actor) -> QueueTicket:
     _check_staff(actor, ticket.session)
     QueueTicket.objects.filter(pk=ticket.pk, called_at__isnull=True).update(
@@ -647,8 +783,11 @@ def do_mark_appointment(appointment: Appointment, *, actor, status: str) -> Appo
     _check_staff(actor, session)
     if status not in {AppointmentStatus.SERVED, AppointmentStatus.NO_SHOW}:
         raise ValidationError(_("Unknown status."))
-    if session.date > timezone.localdate():
-        raise ValidationError(_("This session has not happened yet."))
+    if session.date != timezone.localdate():
+        raise ValidationError(
+            _("Served and did-not-come are marked on the day of the session only (%(date)s).")
+            % {"date": session.date.isoformat()}
+        )
     _transition(appointment, status)
     if status == AppointmentStatus.SERVED:
         QueueTicket.objects.filter(appointment=appointment, served_at__isnull=True).update(

@@ -67,5 +67,8 @@ class DeskSessionAdmin(admin.ModelAdmin):
         "slot_minutes",
         "capacity",
         "last_ticket",
+        "cancel_reason",
+        "cancelled_at",
+        "cancelled_by",
     ]
     fields = [*readonly_fields, "status", "staff"]

@@ -1,7 +1,9 @@
-"""Desks in JSON for residents' apps: the sessions of a compound, booking and cancelling. Public
-and cookie-less (no session for a forged request to ride on). A full slot, a duplicate booking or
-one that can no longer be cancelled is 409; too many tries from one address, for one phone or one
-booking is 429."""
+"""Desks in JSON. For residents' apps, public and cookie-less (no session for a forged request
+to ride on): the sessions of a compound, booking and cancelling. For staff, through the API's
+own authentication and only in the caller's areas (404 alike for missing and not yours): booking
+for a resident, calling a session day off, calling the next number, the call-next board. A full
+slot, a duplicate booking or one that can no longer be cancelled is 409; too many tries from one
+address, for one phone or one booking is 429."""
 
 from __future__ import annotations
 
@@ -16,13 +18,18 @@ from doorstep.core.errors import field_error
 from doorstep.core.rest.errors import errors
 from doorstep.core.rest.types import Id, Input, QueryText, text
 from doorstep.core.throttle import client_address
+from doorstep.people.models import Resident
 from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area
 
 from . import actions
-from .choices import AppointmentStatus
+from .access import access_session
+from .choices import AppointmentStatus, BookingChannel
+from .display import queue_board
 from .models import Appointment, Slot
 from .views import upcoming_sessions
+
+WRITE_ERRORS = errors(401, 403, 404, 409)
 
 router = Router(tags=["desks"])
 
@@ -184,3 +191,129 @@ def cancel(request: HttpRequest, code: QueryText, payload: CancelIn):
         code[:40], phone_last4=payload.phone_last4, client=client_address(request)
     )
     return _appointment_json(appointment)
+
+
+# ---- staff ---------------------------------------------------------------------------------
+
+
+class ClerkBookingIn(Input):
+    slot: Id
+    channel: text(10) = Field(description="desk or phone")
+    service: text(40) | None = None
+    resident: Id | None = Field(None, description="A resident of the registry in your areas.")
+    name: text(50) = Field("", description="Without ``resident``: the name given.")
+    phone: text(20) = Field("", description="Without ``resident`` (or to override it).")
+
+
+class CancelSessionIn(Input):
+    reason: text(200) = ""
+
+
+class SessionCancelled(Schema):
+    id: int
+    status: str
+    reason: str
+    bookings_cancelled: int
+
+
+class BoardLineOut(Schema):
+    number: str
+    name: str = Field(description="Masked: the family name and a star.")
+    wait_minutes: int
+
+
+class BoardOut(Schema):
+    calling: BoardLineOut | None
+    next: list[BoardLineOut]
+    waiting: int
+    minutes_each: int
+
+
+def _board_json(session) -> dict:
+    board = queue_board(session)
+
+    def line(entry):
+        return entry and {
+            "number": entry.number,
+            "name": entry.name,
+            "wait_minutes": entry.wait_minutes,
+        }
+
+    return {
+        "calling": line(board.calling),
+        "next": [line(e) for e in board.next],
+        "waiting": board.waiting,
+        "minutes_each": board.minutes_each,
+    }
+
+
+@router.post(
+    "/sessions/{int:pk}/appointments/",
+    response={201: AppointmentOut, **WRITE_ERRORS},
+    url_name="desks-book-for",
+)
+def book_for(request: HttpRequest, pk: int, payload: ClerkBookingIn):
+    """A clerk books a place in this session for a resident at the desk or on the phone:
+    booked at once (no SMS code), recording the clerk and the channel."""
+    session = access_session(request.user, pk)
+    slot = Slot.objects.filter(pk=payload.slot, session=session).first()
+    if slot is None:
+        raise field_error("slot", _("No such slot in this session."), "not_found")
+    resident = None
+    if payload.resident is not None:
+        resident = Resident.objects.visible_to(request.user).filter(pk=payload.resident).first()
+        if resident is None:
+            raise field_error(
+                "resident", _("This resident is not in the areas you serve."), "not_found"
+            )
+    if payload.channel not in (BookingChannel.DESK, BookingChannel.PHONE):
+        raise field_error(
+            "channel", _("Say whether the booking is made at the desk or on the phone."), "invalid"
+        )
+    appointment = actions.do_book_for_resident(
+        slot,
+        actor=request.user,
+        channel=payload.channel,
+        service=Service.objects.filter(code=payload.service or "").first(),
+        resident=resident,
+        name=payload.name,
+        phone=payload.phone,
+    )
+    return Status(201, _appointment_json(appointment))
+
+
+@router.post(
+    "/sessions/{int:pk}/cancel/",
+    response={200: SessionCancelled, **WRITE_ERRORS},
+    url_name="desks-cancel-session",
+)
+def cancel_session(request: HttpRequest, pk: int, payload: CancelSessionIn):
+    """Call a session day off with a reason; every booking in it is cancelled and each booker
+    told the reason."""
+    session = access_session(request.user, pk)
+    n = actions.do_cancel_session(session, actor=request.user, reason=payload.reason)
+    return {"id": session.pk, "status": session.status, "reason": session.cancel_reason,
+            "bookings_cancelled": n}  # fmt: skip
+
+
+@router.post(
+    "/sessions/{int:pk}/call-next/",
+    response={200: BoardOut, **WRITE_ERRORS},
+    url_name="desks-call-next",
+)
+def call_next(request: HttpRequest, pk: int):
+    """Call the next number of today's session; the board after the call comes back."""
+    session = access_session(request.user, pk)
+    actions.do_call_next(session, actor=request.user)
+    return _board_json(session)
+
+
+@router.get(
+    "/sessions/{int:pk}/board/",
+    response={200: BoardOut, **errors(401, 404)},
+    url_name="desks-board",
+)
+def board(request: HttpRequest, pk: int):
+    """What the call-next screen shows: the number called, the next three with an estimated
+    wait, how many wait. Names are masked."""
+    return _board_json(access_session(request.user, pk))

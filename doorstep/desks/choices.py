@@ -24,6 +24,14 @@ class SessionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class BookingChannel(models.TextChoices):
+    """How a booking was made: by the resident online, or by a clerk for them."""
+
+    ONLINE = "online", _("Online by the resident")
+    DESK = "desk", _("At the desk")
+    PHONE = "phone", _("On the phone")
+
+
 class AppointmentStatus(models.TextChoices):
     # A public booking holds its place for a few minutes until the code sent to the phone is
     # entered; unconfirmed, it expires and frees the place.

@@ -23,7 +23,7 @@ from doorstep.places.models import Area
 from doorstep.staff.roles import SERVE_DESK
 from doorstep.staff.scoping import ScopedQuerySet
 
-from .choices import AppointmentStatus, DeskKind, ExceptionKind, SessionStatus
+from .choices import AppointmentStatus, BookingChannel, DeskKind, ExceptionKind, SessionStatus
 
 
 class DeskQuerySet(ScopedQuerySet):
@@ -240,6 +240,17 @@ class DeskSession(models.Model):
     )
     # The last queue number issued; bumped with an UPDATE … SET n = n + 1 (see do_issue_ticket).
     last_ticket = models.PositiveIntegerField(_("last queue number"), default=0)
+    # A day called off by a clerk (do_cancel_session): why, told to every booker, and by whom.
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
 
     objects = DeskSessionQuerySet.as_manager()
 
@@ -303,6 +314,15 @@ class Appointment(models.Model):
     slot = models.ForeignKey(
         Slot, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("slot")
     )
+    # The slot's session, kept beside it so the database can hold "one live booking per phone
+    # per session" (a constraint cannot reach through the slot).
+    session = models.ForeignKey(
+        DeskSession,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("session"),
+        editable=False,
+    )
     # None for a leaders' reception, where the matter is raised on the day.
     service = models.ForeignKey(
         "catalogue.Service",
@@ -341,6 +361,21 @@ class Appointment(models.Model):
         related_name="appointments",
         verbose_name=_("resident"),
     )
+    channel = models.CharField(
+        _("booked through"),
+        max_length=10,
+        choices=BookingChannel.choices,
+        default=BookingChannel.ONLINE,
+    )
+    # The clerk who booked on a resident's behalf (at the desk or on the phone); empty online.
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("booked by"),
+    )
 
     objects = AppointmentQuerySet.as_manager()
 
@@ -351,12 +386,12 @@ class Appointment(models.Model):
             models.Index(fields=["status", "hold_until"], name="appointment_hold"),
         ]
         constraints = [
-            # One live booking (held or booked) per phone per time slot: a double tap or a
-            # retried request must not take a second place.
+            # One live booking (held or booked) per phone per session: a double tap, a retried
+            # request or a second slot the same morning must not take a second place.
             models.UniqueConstraint(
-                fields=["slot", "phone"],
+                fields=["session", "phone"],
                 condition=models.Q(status__in=["held", "booked"]),
-                name="appointment_one_per_phone_and_slot",
+                name="appointment_one_per_phone_and_session",
             )
         ]
         verbose_name = _("appointment")
@@ -364,6 +399,11 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def save(self, *args, **kwargs) -> None:
+        if self.slot_id and not self.session_id:
+            self.session_id = Slot.objects.values_list("session_id", flat=True).get(pk=self.slot_id)
+        super().save(*args, **kwargs)
 
     @property
     def status_colour(self) -> str:

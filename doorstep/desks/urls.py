@@ -12,6 +12,10 @@ urlpatterns = [
     path("today/", views.today, name="desks-today"),
     path("session/<int:pk>/", views.session_detail, name="desks-session"),
     path("session/<int:pk>/ticket/", views.issue_ticket, name="desks-issue-ticket"),
+    path("session/<int:pk>/cancel/", views.cancel_session, name="desks-cancel-session"),
+    path("session/<int:pk>/book/", views.book_for_resident, name="desks-book-for"),
+    path("session/<int:pk>/call-next/", views.call_next, name="desks-call-next"),
+    path("session/<int:pk>/display/", views.display, name="desks-display"),
     path(
         "appointment/<int:pk>/<str:status>/",
         views.mark_appointment,

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from doorstep.core import phone as phones
 from doorstep.core.throttle import client_address
 from doorstep.people.models import Resident
+from doorstep.people.search import search_residents
 from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area
 from doorstep.staff.roles import SERVE_DESK, can
@@ -29,7 +30,16 @@ from doorstep.staff.roles import SERVE_DESK, can
 from . import actions
 from .access import access_appointment, access_session, access_ticket
 from .choices import AppointmentStatus, DeskKind, SessionStatus
-from .forms import BookingForm, CancelForm, ConfirmForm, WalkInForm, add_action_errors
+from .display import queue_board
+from .forms import (
+    BookingForm,
+    CancelForm,
+    CancelSessionForm,
+    ClerkBookingForm,
+    ConfirmForm,
+    WalkInForm,
+    add_action_errors,
+)
 from .models import Appointment, DeskSchedule, DeskSession, Slot
 
 SESSION_KEY = "desks_bookings"  # codes this browser booked: only these confirmations show
@@ -37,6 +47,7 @@ REMEMBERED = 10
 # Holds waiting for their code, expired holds and cancellations are not the desk's business.
 STAFF_LISTED = (AppointmentStatus.BOOKED, AppointmentStatus.SERVED, AppointmentStatus.NO_SHOW)
 MARKABLE = {"served": AppointmentStatus.SERVED, "no_show": AppointmentStatus.NO_SHOW}
+COMING_DAYS = 14  # today's page lists the sessions of the next two weeks
 
 
 # ---- public ---------------------------------------------------------------------------------
@@ -67,7 +78,8 @@ def upcoming_sessions(compound: Area) -> list[DeskSession]:
     for session in sessions:
         session.offered = [s for s in session.desk.services.all() if s.is_active]
         for slot in session.slots.all():
-            slot.bookable = slot.free > 0 and slot.starts_at() > now
+            slot.ended = slot.starts_at() <= now
+            slot.bookable = slot.free > 0 and not slot.ended
         session.free = sum(s.free for s in session.slots.all() if s.bookable)
     return sessions
 
@@ -232,14 +244,16 @@ def cancel(request: HttpRequest) -> HttpResponse:
 def today(request: HttpRequest) -> HttpResponse:
     if not can(request.user, SERVE_DESK):
         raise PermissionDenied
-    sessions = (
-        DeskSession.objects.visible_to(request.user)
-        .filter(date=timezone.localdate())
-        .select_related("desk", "compound")
+    mine = DeskSession.objects.visible_to(request.user).select_related("desk", "compound")
+    day = timezone.localdate()
+    sessions = mine.filter(date=day).with_counts().order_by("start", "desk__name")
+    coming = (
+        mine.upcoming(days=COMING_DAYS)
+        .exclude(date=day)
         .with_counts()
-        .order_by("start", "desk__name")
+        .order_by("date", "start", "desk__name")
     )
-    return render(request, "desks/today.html", {"sessions": sessions})
+    return render(request, "desks/today.html", {"sessions": sessions, "coming": coming})
 
 
 @login_required
@@ -258,13 +272,16 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("slot__start", "created_at")
     )
     tickets = session.tickets.select_related("appointment").order_by("number")
+    is_open = session.status == SessionStatus.OPEN
     context = {
         "session": session,
         "appointments": appointments,
         "tickets": tickets,
         "waiting": tickets.filter(served_at__isnull=True).count(),
         "walk_in_form": WalkInForm(),
-        "is_today": session.date == timezone.localdate() and session.status == SessionStatus.OPEN,
+        "is_today": session.date == timezone.localdate() and is_open,
+        "can_cancel": is_open and session.date >= timezone.localdate(),
+        "cancel_form": CancelSessionForm(),
     }
     return render(request, "desks/session.html", context)
 
@@ -331,6 +348,109 @@ def serve_ticket(request: HttpRequest, pk: int) -> HttpResponse:
         return _("Number %(n)03d served.") % {"n": ticket.number}
 
     return _done(request, ticket.session, serve)
+
+
+@login_required
+@require_POST
+def cancel_session(request: HttpRequest, pk: int) -> HttpResponse:
+    """A clerk calls a session day off, with a reason every booker is told."""
+    session = access_session(request.user, pk)
+    form = CancelSessionForm(request.POST)
+
+    def cancel() -> str:
+        if not form.is_valid():
+            raise ValidationError(_("Say why the session is cancelled (up to 200 characters)."))
+        n = actions.do_cancel_session(
+            session, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+        return _("Session cancelled; %(n)d bookers will be told.") % {"n": n}
+
+    return _done(request, session, cancel)
+
+
+def _clerk_bookable(session: DeskSession) -> list[Slot]:
+    now = timezone.now()
+    return [s for s in session.slots.order_by("start") if s.free > 0 and s.starts_at() > now]
+
+
+@login_required
+def book_for_resident(request: HttpRequest, pk: int) -> HttpResponse:
+    """A clerk books a place in ``session`` for a resident at the desk or on the phone."""
+    session = access_session(request.user, pk)
+    desk = session.desk
+    services = [s for s in desk.services.all() if s.is_active] if desk.asks_for_service else None
+    slots = _clerk_bookable(session)
+    form = ClerkBookingForm(request.POST or None, slots=slots, services=services)
+    query = request.GET.get("q", "").strip()[:50]
+    hits = search_residents(request.user, query, limit=10) if query else []
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                appointment = _clerk_book(request, form, slots)
+            except ValidationError as exc:
+                add_action_errors(form, exc)
+                status = 409 if "full" in actions.error_codes(exc) else 400
+            else:
+                messages.success(
+                    request,
+                    _("Booked %(name)s at %(time)s; booking code %(code)s.")
+                    % {
+                        "name": appointment.name,
+                        "time": f"{appointment.slot.start:%H:%M}",
+                        "code": appointment.code,
+                    },
+                )
+                return redirect("desks-session", pk=session.pk)
+    chosen = form.data.get("resident") if form.is_bound else None
+    context = {"session": session, "form": form, "query": query, "hits": hits, "chosen": chosen}
+    return render(request, "desks/book_for.html", context, status=status)
+
+
+def _clerk_book(request: HttpRequest, form: ClerkBookingForm, slots: list[Slot]) -> Appointment:
+    data = form.cleaned_data
+    resident = None
+    if data.get("resident"):
+        resident = Resident.objects.visible_to(request.user).filter(pk=data["resident"]).first()
+        if resident is None:
+            raise ValidationError(
+                {"resident": _("This resident is not in the areas you serve.")}, code="resident"
+            )
+    slot = next(s for s in slots if s.pk == data["slot"])
+    return actions.do_book_for_resident(
+        slot,
+        actor=request.user,
+        channel=data["channel"],
+        service=form.services.get(data.get("service", "")),
+        resident=resident,
+        name=data.get("name", ""),
+        phone=data.get("phone", ""),
+    )
+
+
+@login_required
+@require_POST
+def call_next(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access_session(request.user, pk)
+
+    def call() -> str:
+        ticket = actions.do_call_next(session, actor=request.user)
+        if ticket is None:
+            return _("Nobody is waiting.")
+        return _("Calling number %(n)03d.") % {"n": ticket.number}
+
+    return _done(request, session, call)
+
+
+@login_required
+def display(request: HttpRequest, pk: int) -> HttpResponse:
+    """The screen at the desk: htmx asks for the board again every few seconds."""
+    session = access_session(request.user, pk)
+    context = {"session": session, "board": queue_board(session)}
+    if request.headers.get("HX-Request"):
+        return render(request, "desks/_board.html", context)
+    return render(request, "desks/display.html", context)
 
 
 def _int(value: str) -> int:

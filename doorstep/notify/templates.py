@@ -51,6 +51,16 @@ TEMPLATES: dict[str, MessageTemplate] = {
         ),
         variables=("service", "desk", "date", "time", "code"),
     ),
+    # A clerk called a desk day off: the reason is the clerk's words, never the public's.
+    "session_cancelled": MessageTemplate(
+        subject=_("Desk session cancelled: {{ date }}"),
+        body=_(
+            "The desk session at {{ desk }} on {{ date }} has been cancelled: {{ reason }}. "
+            "Your appointment for {{ service }} at {{ time }} (booking code {{ code }}) is "
+            "cancelled; please book another time."
+        ),
+        variables=("service", "desk", "date", "time", "code", "reason"),
+    ),
     "appointment_otp": MessageTemplate(
         subject=_("Confirmation code: {{ otp }}"),
         body=_(

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doorstep.core import crypto, idnumber, phone
+from doorstep.places.buildings import normalize_building
 from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area, Building, Household
 from doorstep.staff.roles import EDIT_RESIDENTS, IMPORT_RESIDENTS, VIEW_RESIDENTS, can
@@ -79,7 +80,7 @@ def _apply(
 def do_ensure_household(*, actor, compound: Area, building: str, room: str) -> Household | None:
     """The household at building/room of a compound, created if new; None when both are blank.
     Call it in the same transaction as the resident write, so a refused write leaves nothing."""
-    building, room = building.strip(), room.strip()
+    building, room = normalize_building(building), room.strip()
     if not building and not room:
         return None
     _check_area(actor, compound)

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doorstep.core import crypto, idnumber, phone
+from doorstep.places.buildings import normalize_building
 from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area, Building, Household
 from doorstep.staff.roles import IMPORT_RESIDENTS
@@ -541,7 +542,8 @@ class _Validator:
             area = self.places.area(_text(self.cell(raw, "area")))
         except ValidationError as exc:
             fail("area", exc)
-        building, room = _text(self.cell(raw, "building")), _text(self.cell(raw, "room"))
+        building = normalize_building(_text(self.cell(raw, "building")))
+        room = _text(self.cell(raw, "room"))
         household_key = None
         if building or room:
             if not (building and room):

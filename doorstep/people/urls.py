@@ -9,6 +9,7 @@ urlpatterns = [
     path("residents/search/", views.resident_search, name="people-search"),
     path("residents/new/", views.resident_create, name="people-create"),
     path("residents/import/", views.resident_import, name="people-import"),
+    path("residents/import/template.xlsx", views.import_template, name="people-import-template"),
     path("residents/import/<int:pk>/", views.import_batch, name="people-import-batch"),
     path(
         "residents/import/<int:pk>/progress/",

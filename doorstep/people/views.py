@@ -37,6 +37,7 @@ from .forms import (
     too_large_message,
 )
 from .models import ImportBatch, Resident
+from .register_template import build_register_template
 from .search import read_query, search_q, search_residents
 
 PAGE_SIZE = 25
@@ -218,6 +219,18 @@ def resident_import(request: HttpRequest) -> HttpResponse:
             batch = do_queue_import(token, actor=request.user, filename=upload.name)
             return _to_batch(request, batch)
     return render_page(request, "people/import.html", "people/_import_panel.html", context)
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    """The register template (XLSX) to fill in and upload."""
+    _require(request.user, IMPORT_RESIDENTS)
+    response = HttpResponse(
+        build_register_template(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="register-template.xlsx"'
+    return response
 
 
 def _to_batch(request: HttpRequest, batch: ImportBatch) -> HttpResponse:

@@ -1,5 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from .buildings import merge_split_buildings
 from .models import Area, Building, Grid, Household
 
 
@@ -16,6 +19,25 @@ class BuildingAdmin(admin.ModelAdmin):
     list_display = ["compound", "number"]
     search_fields = ["compound__name", "number"]
     raw_id_fields = ["compound"]
+    actions = ["merge_split"]
+
+    @admin.action(
+        description=gettext_lazy("Merge buildings spelled differently in these compounds"),
+        permissions=["change"],
+    )
+    def merge_split(self, request, queryset) -> None:
+        compounds = Area.objects.filter(pk__in=queryset.values("compound_id"))
+        result = merge_split_buildings(compounds)
+        self.message_user(
+            request,
+            _("%(merged)d buildings merged and %(renamed)d renamed; %(joined)d households joined.")
+            % {
+                "merged": result.buildings_merged,
+                "renamed": result.buildings_renamed,
+                "joined": result.households_merged,
+            },
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Household)

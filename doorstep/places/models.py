@@ -6,12 +6,17 @@ column; every scoped queryset in Doorstep is built on that (see ``doorstep.staff
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .choices import CODE_LENGTH, AreaKind
+
+# A building number as ``buildings.normalize_building`` writes it: digits or letters, "3-1".
+PLAIN_NUMBER = re.compile(r"^[0-9A-Z]+(?:-[0-9A-Z]+)?$")
 
 
 class Area(models.Model):
@@ -70,10 +75,18 @@ class Building(models.Model):
         verbose_name_plural = _("buildings")
 
     def __str__(self) -> str:
-        return _("%(compound)s building %(number)s") % {
+        return _("%(compound)s %(building)s") % {
             "compound": self.compound.name,
-            "number": self.number,
+            "building": self.label,
         }
+
+    @property
+    def label(self) -> str:
+        """How the building is said: a number in the one spelling (see ``buildings``) reads
+        "2栋" / "Building 2"; a named building ("综合楼") or an old spelling is shown as it is."""
+        if PLAIN_NUMBER.match(self.number):
+            return _("Building %(number)s") % {"number": self.number}
+        return self.number
 
 
 class Household(models.Model):

@@ -127,8 +127,11 @@ def test_fifteen_anonymous_requests_with_random_phones_cannot_empty_a_session(cl
 
 
 def test_one_phone_has_few_bookings_a_day(frozen, desk_a, open_session, booking):
-    session = open_session(desk_a, end="12:00")
-    slots = list(session.slots.order_by("start"))
+    # One booking per phone per session: the day limit counts across the day's sessions.
+    starts = [f"{9 + 2 * n:02d}:00" for n in range(actions.PHONE_DAY_LIMIT + 1)]
+    slots = [
+        open_session(desk_a, start=s, end=f"{int(s[:2]) + 1:02d}:00").slots.first() for s in starts
+    ]
     for slot in slots[: actions.PHONE_DAY_LIMIT]:
         booking(slot)
     with pytest.raises(ValidationError) as caught:
