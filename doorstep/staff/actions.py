@@ -121,9 +121,7 @@ def do_reset_password(*, actor, user) -> str:
     administrator who hands it over. Only its hash is stored; the audit says a reset happened."""
     _check_manages(actor, user)
     if user.pk == actor.pk:
-        raise ValidationError(
-            _("Change your own password on the password page, not here."), code="self"
-        )
+        raise ValidationError(_("You cannot reset your own password here."), code="self")
     password = "".join(secrets.choice(ONE_TIME_ALPHABET) for _i in range(ONE_TIME_LENGTH))
     user.set_password(password)
     user.save(update_fields=["password"])
