@@ -27,6 +27,13 @@ def _check_manages(actor, user) -> None:
         raise ValidationError(_("You may not manage this account."), code="not_yours")
 
 
+def _check_not_self(actor, user) -> None:
+    # An administrator's own roles are another administrator's to change: otherwise the
+    # administrator role, which sees no residents, could grant itself a clerk's.
+    if user.pk == actor.pk:
+        raise ValidationError(_("Another administrator must change your own roles."), code="self")
+
+
 def _check_grant(actor, *, role: str, area, department) -> None:
     if not may_grant_in(actor, area.code):
         raise ValidationError(
@@ -78,6 +85,7 @@ def do_create_staff(
 @transaction.atomic
 def do_grant_role(*, actor, user, role: str, area, department=None) -> RoleGrant:
     _check_manages(actor, user)
+    _check_not_self(actor, user)
     _check_grant(actor, role=role, area=area, department=department)
     if RoleGrant.objects.filter(user=user, role=role, area=area).exists():
         raise ValidationError(
@@ -94,8 +102,7 @@ def do_grant_role(*, actor, user, role: str, area, department=None) -> RoleGrant
 def do_revoke_grant(*, actor, grant: RoleGrant) -> None:
     user = grant.user
     _check_manages(actor, user)
-    if user.pk == actor.pk and Role.ADMINISTRATOR == grant.role:
-        raise ValidationError(_("You cannot withdraw your own administrator role."), code="self")
+    _check_not_self(actor, user)
     role, area = grant.role, grant.area
     grant.delete()
     _log(actor, user, StaffEventKind.REVOKED, role=role, area=area)

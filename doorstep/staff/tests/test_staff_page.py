@@ -248,3 +248,18 @@ def test_the_nav_links_the_staff_page_for_administrators_only(client, personas):
     assert 'id="nav-staff"' in client.get(reverse("staff-list")).content.decode()
     client.force_login(personas.clerk_a)
     assert 'id="nav-staff"' not in client.get(reverse("home")).content.decode()
+
+
+def test_an_administrator_cannot_change_their_own_roles(client, personas):
+    """The administrator role sees no residents: it must not grant itself a clerk's role."""
+    me = personas.administrator
+    client.force_login(me)
+    response = client.post(
+        reverse("staff-grant", args=[me.pk]), {"role": Role.CLERK, "area": personas.area_a.pk}
+    )
+    assert response.status_code == 400
+    assert gettext("Another administrator must change your own roles.") in response.content.decode()
+    own = me.role_grants.get()
+    client.post(reverse("staff-revoke", args=[me.pk, own.pk]))
+    assert list(me.role_grants.values_list("role", flat=True)) == [Role.ADMINISTRATOR]
+    assert not StaffEvent.objects.exists()
