@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.places.models import Area
@@ -49,11 +51,30 @@ class CreateStaffForm(GrantForm):
     )
     field_order = ["username", "name", "password", "role", "area", "department"]
 
-    def clean_username(self) -> str:
-        from django.contrib.auth.validators import UnicodeUsernameValidator
+    def clean(self) -> dict:
+        """The password's weaknesses beside the field, with any other error (the action checks
+        again, for the API)."""
+        data = super().clean()
+        password = data.get("password")
+        if password:
+            user = get_user_model()(
+                username=data.get("username", ""), first_name=data.get("name", "")
+            )
+            try:
+                password_validation.validate_password(password, user)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data
 
+    def clean_username(self) -> str:
         value = self.cleaned_data["username"].strip()
         UnicodeUsernameValidator()(value)
+        if get_user_model().objects.filter(username__iexact=value).exists():
+            raise forms.ValidationError(
+                _("The username %(username)s is already taken."),
+                code="duplicate",
+                params={"username": value},
+            )
         return value
 
 

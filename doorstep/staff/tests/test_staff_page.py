@@ -263,3 +263,13 @@ def test_an_administrator_cannot_change_their_own_roles(client, personas):
     client.post(reverse("staff-revoke", args=[me.pk, own.pk]))
     assert list(me.role_grants.values_list("role", flat=True)) == [Role.ADMINISTRATOR]
     assert not StaffEvent.objects.exists()
+
+
+def test_every_mistake_of_the_form_is_shown_at_once(client, personas):
+    client.force_login(personas.administrator)
+    response = _create(client, personas, username="clerk_a", password="123")
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert gettext(TAKEN) % {"username": "clerk_a"} in body
+    assert "密码" in body  # Django's own, in Chinese: too short
+    assert not StaffEvent.objects.exists()
