@@ -10,7 +10,7 @@ from django.db.models import Prefetch, Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from doorstep.core.rest.errors import errors
 from doorstep.core.rest.types import Bool, QueryText, text
@@ -138,7 +138,7 @@ def staff_create(request: HttpRequest, data: StaffIn):
         password=data.password,
         **_grant_args(data),
     )
-    return 201, _staff(user)
+    return Status(201, _staff(user))
 
 
 @router.post("/{int:pk}/grants/", response={201: StaffOut, **errors(401, 403, 404)},
@@ -147,7 +147,7 @@ def staff_grant(request: HttpRequest, pk: int, data: GrantIn):
     _require(request.user)
     user = access_staff_user(request.user, pk)
     actions.do_grant_role(actor=request.user, user=user, **_grant_args(data))
-    return 201, _staff(user)
+    return Status(201, _staff(user))
 
 
 @router.delete(
