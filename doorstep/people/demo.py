@@ -100,11 +100,19 @@ def demo_rows(n: int, *, today: datetime.date | None = None):
         for row in synthetic.rows(size, codes, seed=20231016 + k, today=today):
             if made % CENTENARIAN_EVERY == CENTENARIAN_EVERY // 2 or made < CENTENARIANS:
                 row[1] = _centenarian(rng, today, seen)
-            if row[1] in seen:
-                continue
+            if row[1] in seen:  # drawn in another community: same person data, new number
+                row[1] = _fresh(rng, row[1], seen)
             seen.add(row[1])
             made += 1
             yield row
+
+
+def _fresh(rng: random.Random, number: str, seen) -> str:
+    """Another ID number with the same address code and birth date."""
+    birth = datetime.datetime.strptime(number[6:14], "%Y%m%d").date()
+    while (other := idnumber.make(number[:6], birth, rng.randrange(1000))) in seen:
+        pass
+    return other
 
 
 def _centenarian(rng: random.Random, today: datetime.date, seen) -> str:

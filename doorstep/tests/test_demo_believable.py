@@ -36,6 +36,7 @@ def test_communities_differ_in_size_and_some_residents_are_centenarians(demo):
 
     sizes = Counter(code[:12] for code in Resident.objects.values_list("area_code", flat=True))
     communities = Area.objects.filter(kind="community").count()
+    assert sum(sizes.values()) == 1500  # as many as asked for
     assert len(sizes) == communities  # every community has residents
     assert max(sizes.values()) >= 3 * min(sizes.values())
     median = sorted(sizes.values())[len(sizes) // 2]
