@@ -31,10 +31,24 @@ install: $(STAMP)
 # The demo's processes read .env; anything else reads it only with DEBUG=1 in the environment.
 demo serve: export DOORSTEP_ENV_FILE = .env
 
+# The demo runs as a district does: tasks in the database, a django-tasks worker beside the web
+# server, and the outbox sweep (deliver_messages) for the messages programmes write in bulk,
+# which no task carries. Inline tasks (immediate) sent only the few messages queued one by one:
+# after a demo build some 10,000 stayed pending, and a retry's back-off needs a worker. Both
+# processes deliver to the log (DOORSTEP_NOTIFY_LOG_ONLY) and write it to DEMO_LOG; they stop
+# with the server. The environment wins over .env, so an older .env's "immediate" is overridden.
+DEMO_LOG ?= demo-messages.log
+demo: export DOORSTEP_TASKS = database
+
 demo: install .env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo
 	@echo "Serving the demo at http://$(HOST)/  (Ctrl-C to stop)"
+	@echo "Messages are delivered to the log: $(DEMO_LOG)"
+	@trap 'kill $$worker $$sweep 2>/dev/null' EXIT; \
+	LOG_LEVEL=INFO $(BIN)/python manage.py db_worker >>$(DEMO_LOG) 2>&1 & worker=$$!; \
+	while true; do LOG_LEVEL=INFO $(BIN)/python manage.py deliver_messages --limit 5000 \
+		>>$(DEMO_LOG) 2>&1; sleep 20; done & sweep=$$!; \
 	$(BIN)/python manage.py runserver $(HOST)
 
 serve: install .env

@@ -129,7 +129,7 @@ def build_demo_feedback() -> int:
     from django.utils import timezone
 
     from doorstep.cases.actions import do_intake, do_transition
-    from doorstep.cases.demo import SERVICE
+    from doorstep.cases.demo import SERVICE, move_history
     from doorstep.cases.models import Case
     from doorstep.catalogue.models import Service
     from doorstep.feedback import actions as feedback
@@ -192,6 +192,7 @@ def build_demo_feedback() -> int:
                 warn_on=case.warn_on - back if case.warn_on else None,
                 closed_at=now - back,
             )
+            move_history(case, back, due=(case.due_on, case.due_on - back if case.due_on else None))
             Subject.objects.filter(pk=subject.pk).update(closed_at=now - back, invited_at=now)
             Rating.objects.filter(pk=rating.pk).update(at=now - back + datetime.timedelta(hours=5))
             Callback.objects.filter(subject=subject).update(

@@ -58,9 +58,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_filters",  # its widget templates (the from–to range filters render a MultiWidget)
-    "axes",
+    "doorstep.apps.AxesConfig",  # axes, named in our language on the admin site
     "django_tasks",
-    "django_tasks_db",
+    "doorstep.apps.TasksDatabaseConfig",  # django_tasks_db, likewise
     "ninja",  # its static files: the docs page works offline
     "doorstep.core",
     "doorstep.places",

@@ -41,4 +41,5 @@ urlpatterns = [
     # The resident's rating page: a short address, for SMS and for the receipt's QR code.
     path("rate/<str:key>/", feedback_views.rate, name="feedback-rate"),
     path("insight/", include("doorstep.insight.urls")),
+    path("staff/", include("doorstep.staff.urls")),
 ]

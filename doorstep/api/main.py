@@ -68,6 +68,7 @@ def build() -> NinjaAPI:
     from doorstep.notify.api import router as inbox
     from doorstep.proactive.api import router as programmes
     from doorstep.reception.api import router as reception
+    from doorstep.staff.api import router as staff
     from doorstep.visits.api import router as visits
 
     from .households import router as households
@@ -94,6 +95,7 @@ def build() -> NinjaAPI:
     api.add_router("/", reception)
     api.add_router("/", feedback)
     api.add_router("/insight/", insight)
+    api.add_router("/staff/", staff)
     return api
 
 

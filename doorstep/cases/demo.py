@@ -8,6 +8,8 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 
 from doorstep.catalogue.models import Service
@@ -15,7 +17,7 @@ from doorstep.people.models import Resident
 from doorstep.workdays.calendar import add_working_days, is_provisional, working_days_between
 
 from .actions import do_intake, do_transition
-from .models import Case
+from .models import Case, CaseDocument, CaseEvent
 
 AREA = "420105006001"  # 七里一村社区, clerk A's
 SERVICE = "mz-005"  # 困难残疾人生活补贴 (民政: the demo reviewer's department)
@@ -37,6 +39,40 @@ def _age(case: Case, working_days: int) -> None:
         due_on=due,
         warn_on=warn,
         due_provisional=is_provisional(day, due),
+    )
+    move_history(case, shift, due=(case.due_on, due))
+
+
+def move_history(
+    case: Case,
+    shift: datetime.timedelta,
+    *,
+    due: tuple[datetime.date | None, datetime.date | None] = (None, None),
+) -> None:
+    """After a demo case's own dates moved back by ``shift``: move its events, documents and
+    messages with it, and give it the receipt number of the day it was now taken in (a receipt
+    number begins with its day: 20261126-K7QXMPAC), in the messages that quote it too, with
+    the due date ``due`` = (as written, as it now is)."""
+    from doorstep.notify.models import Message
+
+    case.refresh_from_db(fields=["receipt", "created_at"])
+    old = case.receipt
+    day = timezone.localdate(case.created_at)
+    new = f"{day:%Y%m%d}-{old.partition('-')[2]}"
+    CaseEvent.objects.filter(case=case).update(at=F("at") - shift)
+    CaseDocument.objects.filter(case=case).update(issued_at=F("issued_at") - shift)
+    if new == old:
+        return
+    Case.objects.filter(pk=case.pk).update(receipt=new)
+    quoting = Message.objects.filter(body__contains=old)
+    if None not in due:
+        was, now = (f"{d:%Y-%m-%d}" for d in due)
+        quoting.update(body=Replace("body", Value(was), Value(now)))
+    quoting.update(
+        body=Replace("body", Value(old), Value(new)),
+        subject=Replace("subject", Value(old), Value(new)),
+        created_at=F("created_at") - shift,
+        sent_at=F("sent_at") - shift,
     )
 
 

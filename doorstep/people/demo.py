@@ -11,6 +11,7 @@ import random
 
 from django.db import transaction
 
+from doorstep.core import idnumber
 from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area
 
@@ -52,11 +53,80 @@ def seed_reference_data() -> None:
         )
 
 
-def load_residents(n: int, *, actor, progress=None) -> importer.ImportResult:
-    compounds = list(
+# Communities differ in size, as real ones do: each gets a share of the residents by a weight
+# drawn from these (seeded), the real 七里一村 a large one. Invented for the demo.
+COMMUNITY_WEIGHTS = (0.35, 0.6, 1.0, 1.0, 1.5, 2.4)
+LARGE = {"420105006001": 2.0}  # 七里一村社区: clerk A's, an old and crowded compound
+# Some of the oldest residents are centenarians: about one in this many, at least CENTENARIANS.
+CENTENARIAN_EVERY = 1500
+CENTENARIANS = 3
+
+
+def community_sizes(n: int, seed: int = 31) -> list[tuple[list[str], int]]:
+    """(compound codes, residents) per community: ``n`` shared by weight (largest remainders),
+    every compound with someone in it when ``n`` allows."""
+    rng = random.Random(seed)
+    communities = list(Area.objects.filter(kind=AreaKind.COMMUNITY).order_by("code"))
+    compounds: dict[str, list[str]] = {c.code: [] for c in communities}
+    for code in (
         Area.objects.filter(kind=AreaKind.COMPOUND).order_by("code").values_list("code", flat=True)
-    )
-    rows = enumerate(synthetic.rows(n, compounds), start=2)
+    ):
+        compounds.setdefault(code[:12], []).append(code)
+    groups = [
+        (codes, LARGE.get(c, rng.choice(COMMUNITY_WEIGHTS)))
+        for c, codes in compounds.items()
+        if codes
+    ]
+    floor = sum(len(codes) for codes, _w in groups)
+    if n < floor:  # too few people to fill every compound: one flat spread
+        return [([code for codes, _w in groups for code in codes], n)]
+    spare, total = n - floor, sum(w for _codes, w in groups)
+    exact = [spare * w / total for _codes, w in groups]
+    sizes = [int(x) for x in exact]
+    by_remainder = sorted(range(len(groups)), key=lambda i: exact[i] - sizes[i], reverse=True)
+    for i in by_remainder[: spare - sum(sizes)]:
+        sizes[i] += 1
+    return [(codes, len(codes) + k) for (codes, _w), k in zip(groups, sizes, strict=True)]
+
+
+def demo_rows(n: int, *, today: datetime.date | None = None):
+    """The demo's synthetic register rows: communities of different sizes, each drawn with
+    its own seed, ID numbers unique across them, and a few centenarians."""
+    today = today or datetime.date.today()
+    rng = random.Random(100)
+    seen: set[str] = set()
+    made = 0
+    for k, (codes, size) in enumerate(community_sizes(n)):
+        for row in synthetic.rows(size, codes, seed=20231016 + k, today=today):
+            if made % CENTENARIAN_EVERY == CENTENARIAN_EVERY // 2 or made < CENTENARIANS:
+                row[1] = _centenarian(rng, today, seen)
+            if row[1] in seen:  # drawn in another community: same person data, new number
+                row[1] = _fresh(rng, row[1], seen)
+            seen.add(row[1])
+            made += 1
+            yield row
+
+
+def _fresh(rng: random.Random, number: str, seen) -> str:
+    """Another ID number with the same address code and birth date."""
+    birth = datetime.datetime.strptime(number[6:14], "%Y%m%d").date()
+    while (other := idnumber.make(number[:6], birth, rng.randrange(1000))) in seen:
+        pass
+    return other
+
+
+def _centenarian(rng: random.Random, today: datetime.date, seen) -> str:
+    """An ID number of someone born in the district 100 to 104 years ago."""
+    while True:
+        age = rng.randrange(100, 105)
+        birth = today - datetime.timedelta(days=age * 365 + rng.randrange(30, 330))
+        number = idnumber.make("420105", birth, rng.randrange(1000))
+        if number not in seen:
+            return number
+
+
+def load_residents(n: int, *, actor, progress=None) -> importer.ImportResult:
+    rows = enumerate(demo_rows(n), start=2)
     return importer.import_rows(
         synthetic.HEADER,
         rows,

@@ -5,6 +5,7 @@ written only by runs and by residents' answers. Administrators can look and filt
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Entitlement, OptOut, Programme, ProgrammeRun, RuleVersion
 
@@ -18,6 +19,11 @@ class ReadOnly(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    # The resident's number, not their name: a list of grants decrypts no one.
+    @admin.display(description=_("resident no."), ordering="resident_id")
+    def resident_number(self, obj) -> int:
+        return obj.resident_id
 
 
 class VersionInline(admin.TabularInline):
@@ -62,7 +68,7 @@ class ProgrammeRunAdmin(ReadOnly):
 
 @admin.register(Entitlement)
 class EntitlementAdmin(ReadOnly):
-    list_display = ["programme", "resident_id", "period", "status", "granted_at", "stopped_at"]
+    list_display = ["programme", "resident_number", "period", "status", "granted_at", "stopped_at"]
     list_filter = ["status", "programme"]
     list_select_related = ["programme"]
     raw_id_fields = ["resident", "run", "stop_run", "certificate", "case"]
@@ -71,7 +77,7 @@ class EntitlementAdmin(ReadOnly):
 
 @admin.register(OptOut)
 class OptOutAdmin(ReadOnly):
-    list_display = ["programme", "resident_id", "reason", "created_at"]
+    list_display = ["programme", "resident_number", "reason", "created_at"]
     list_filter = ["reason", "programme"]
     list_select_related = ["programme"]
     raw_id_fields = ["resident"]

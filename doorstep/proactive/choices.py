@@ -98,3 +98,9 @@ def previous_period_key(period: str, on: datetime.date) -> str | None:
     if period == Period.YEARLY:
         return f"{on.year - 1}"
     return None
+
+
+def period_label(key: str) -> str:
+    """How a period key reads on a page: "2026-11" and "2026" as they are, "once" (a one-off
+    programme's only period, an internal code) as the Period label."""
+    return str(Period.ONCE.label) if key == Period.ONCE else key

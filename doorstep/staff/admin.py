@@ -1,22 +1,26 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
 
-from .models import RoleGrant
+from .models import StaffEvent
 
-
-class RoleGrantInline(admin.TabularInline):
-    model = RoleGrant
-    extra = 1
-    raw_id_fields = ["area"]
+# Accounts and their role grants are managed on the staff page (``staff/``), scoped to the
+# administrator's areas and audited; the admin site keeps Django's own user pages for superusers
+# and shows the audit trail read-only.
 
 
-User = get_user_model()
-admin.site.unregister(User)
+@admin.register(StaffEvent)
+class StaffEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "kind", "user", "role", "area"]
+    list_filter = ["kind", "role"]
+    search_fields = ["user__username", "actor__username"]
+    date_hierarchy = "at"
 
+    def has_add_permission(self, request) -> bool:
+        return False
 
-@admin.register(User)
-class StaffAdmin(UserAdmin):
-    inlines = [RoleGrantInline]
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

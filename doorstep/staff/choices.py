@@ -11,3 +11,14 @@ class Role(models.TextChoices):
     DISTRICT_LEAD = "district_lead", _("District lead")
     REVIEWER = "reviewer", _("Department reviewer")
     ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class StaffEventKind(models.TextChoices):
+    """What an administrator did to a staff account (the staff page's audit trail)."""
+
+    CREATED = "created", _("Account created")
+    GRANTED = "granted", _("Role granted")
+    REVOKED = "revoked", _("Role withdrawn")
+    DISABLED = "disabled", _("Account disabled")
+    ENABLED = "enabled", _("Account enabled")
+    PASSWORD_RESET = "password_reset", _("Password reset")

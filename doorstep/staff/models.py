@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.places.models import Area
 
-from .choices import Role
+from .choices import Role, StaffEventKind
 
 
 class RoleGrant(models.Model):
@@ -47,3 +48,35 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.area}"
+
+
+class StaffEvent(models.Model):
+    """Append-only audit of the staff page: who changed which account, how, and when. Holds no
+    password, one-time or otherwise."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_events",
+        verbose_name=_("account"),
+    )
+    kind = models.CharField(_("change"), max_length=20, choices=StaffEventKind.choices)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("area")
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("staff account change")
+        verbose_name_plural = _("staff account changes")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} · {self.get_kind_display()} · {self.user}"

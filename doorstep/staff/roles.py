@@ -41,6 +41,8 @@ CALL_BACK = "call_back"  # record callbacks on closed matters
 RECTIFY = "rectify"  # own the rectification of a bad rating and call the resident back
 APPEAL_RATINGS = "appeal_ratings"  # contest a bad rating of one's own desk or department
 DECIDE_APPEALS = "decide_appeals"  # uphold or reject an appeal
+# Staff accounts and their role grants, within the grant's area (the staff page, not the admin).
+MANAGE_STAFF = "manage_staff"
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CLERK: frozenset(
@@ -71,7 +73,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # A reviewer reads and contests the ratings of their own department's decisions.
     Role.REVIEWER: frozenset({REVIEW_CASES, VIEW_RATINGS, APPEAL_RATINGS}),
     Role.ADMINISTRATOR: frozenset(
-        {VIEW_PROGRAMMES, MANAGE_PROGRAMMES, RUN_PROGRAMMES, MANAGE_VISIT_RULES}
+        {VIEW_PROGRAMMES, MANAGE_PROGRAMMES, RUN_PROGRAMMES, MANAGE_VISIT_RULES, MANAGE_STAFF}
     ),
 }
 
@@ -217,6 +219,10 @@ class StaffProfile:
     @property
     def can_view_ratings(self) -> bool:
         return VIEW_RATINGS in self.capabilities
+
+    @property
+    def can_manage_staff(self) -> bool:
+        return MANAGE_STAFF in self.capabilities
 
     @property
     def can_see_figures(self) -> bool:

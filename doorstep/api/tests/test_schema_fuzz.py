@@ -316,5 +316,11 @@ def test_the_schema_lists_every_json_operation(schema):
         ("GET", "/api/v1/feedback/rectifications/{pk}/"),
         ("POST", "/api/v1/feedback/rectifications/{pk}/settle/"),
         ("GET", "/api/v1/insight/figures/"),
+        ("GET", "/api/v1/staff/"),
+        ("POST", "/api/v1/staff/"),
+        ("POST", "/api/v1/staff/{pk}/grants/"),
+        ("DELETE", "/api/v1/staff/{pk}/grants/{grant_pk}/"),
+        ("POST", "/api/v1/staff/{pk}/active/"),
+        ("POST", "/api/v1/staff/{pk}/password/"),
     }
     assert operations == expected
