@@ -239,6 +239,7 @@ class NodeOut(Schema):
     text: str
     holds: bool
     detail: str
+    sentence: str = ""  # what a clerk can say to the resident ("aged 79, not yet 80")
     children: list[NodeOut]
 
 
@@ -480,8 +481,8 @@ def _read_programme(data: ProgrammeIn, current: Programme | None) -> dict:
             fields[name] = getattr(data, name) or default
     if given("amount"):
         fields["amount"] = _amount(data.amount)
-    if given("is_active"):
-        fields["is_active"] = True if data.is_active is None else data.is_active
+    if given("is_active") and data.is_active is not None:
+        fields["is_active"] = data.is_active  # a new programme starts switched off
     for name in ("payment_method", "payment_timing", "signature"):
         if given(name):
             fields[name] = (getattr(data, name) or "").strip()
@@ -692,15 +693,18 @@ def run(request: HttpRequest, pk: QueryId):
 # ---- why / why not -------------------------------------------------------------------------------
 
 
-def _node(node) -> dict | None:
+def _node(node, shown=None) -> dict | None:
     if node is None:
         return None
+    children = node.children or ()
+    shown_children = shown.children if shown is not None else (None,) * len(children)
     return {
         "kind": node.kind,
         "text": node.text,
         "holds": bool(node.holds),
         "detail": str(node.detail) if getattr(node, "detail", None) else "",
-        "children": [_node(c) for c in (node.children or ())],
+        "sentence": shown.sentence if shown is not None else "",
+        "children": [_node(c, s) for c, s in zip(children, shown_children, strict=True)],
     }
 
 
@@ -748,8 +752,8 @@ def why(request: HttpRequest, pk: QueryId, resident_pk: QueryId, params: Query[O
         "period": found.period,
         "eligible": bool(found.eligible),
         "outcome": str(found.outcome),
-        "grant": _node(found.grant),
-        "stop": _node(found.stop),
+        "grant": _node(found.grant, found.grant_shown),
+        "stop": _node(found.stop, found.stop_shown),
         "facts": _facts(found.facts),
         "opted_out": found.opted_out.reason if found.opted_out else None,
         "entitlement": {

@@ -247,3 +247,20 @@ def test_the_api_approves_and_refuses_with_a_code(client, made, world, second, d
     assert Programme.objects.get(pk=made.pk).approved_by is None
     done = client.post(url, seen, "application/json")
     assert done.status_code == 200 and done.json()["programme"]["approved_by"] == "second"
+
+
+def test_a_programme_created_through_the_api_starts_off(client, world):
+    import json
+
+    logged_in(client, world.personas.administrator)
+    data = {
+        "code": "api-90",
+        "name": "九十岁补贴",
+        "department": "mz",
+        "amount": "100",
+        "grant_rule": "age >= 90",
+    }
+    response = client.post(reverse("api:programmes"), json.dumps(data), "application/json")
+    assert response.status_code == 201, response.content
+    body = response.json()["programme"]
+    assert body["is_active"] is False and body["awaits_approval"] is True

@@ -69,3 +69,12 @@ def test_a_household_rule_reads_as_words(world, make_programme, make_household):
         "Eligible: lives alone (household of 1); a household of 1, fewer than 2; aged 85, "
         "85 or over."
     )
+
+
+def test_the_api_gives_each_condition_its_sentence(client, world):
+    logged_in(client, world.personas.clerk_a)
+    url = reverse("api:programme-why", args=[world.programme.pk, world.young_a.pk])
+    body = client.get(url).json()
+    assert body["outcome"] == "Not eligible: aged 79, not yet 80."
+    sentences = [c["sentence"] for c in body["grant"]["children"]]
+    assert sentences == ["aged 79, not yet 80", "registered as “Living here”"]
