@@ -72,6 +72,12 @@ def test_a_new_programme_starts_off_and_waits_for_a_second_person(client, made, 
     assert not Entitlement.objects.exists()
 
 
+def test_the_list_says_which_programmes_wait_for_approval(client, made, world):
+    text = client.get(reverse("proactive:list")).content.decode()
+    row = text[text.index('id="programme-elderly-90"') :]
+    assert "Waits for a second person's approval" in row[: row.index("</li>")]
+
+
 def test_the_maker_cannot_approve(client, made, world):
     response = approve(client, made, world.personas.administrator)
     assert "a second person must approve" in response.content.decode()
