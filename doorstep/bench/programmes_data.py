@@ -10,6 +10,7 @@ import random
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from .context import Context
 from .programmes_floor import PROGRAMMES, Sql, periods, token_sql, years_before
@@ -325,6 +326,10 @@ def _programmes(ctx: Context) -> dict[str, int]:
             handler=admin if spec.kind == "renewal" else None,
             grant_rule=spec.grant,
             stop_rule=spec.stop,
+            # Running programmes: switched on, and approved by a second person.
+            is_active=True,
+            approved_by=admin if spec.amount else None,
+            approved_at=timezone.now() if spec.amount else None,
         )
         RuleVersion.objects.create(
             programme=programme,

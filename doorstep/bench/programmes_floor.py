@@ -518,21 +518,24 @@ class Floor:
                     "expires": "CAST(ct.expires_on AS TEXT)",
                     "receipt": "k.receipt",
                     "link": link,
+                    "sender": "%s",
                 }
                 joins = (
                     "INNER JOIN people_certificate ct ON ct.id = e.certificate_id "
                     "INNER JOIN cases_case k ON k.id = e.case_id"
                 )
-                names = ("name", "certificate", "expires", "receipt", "link")
+                names = ("name", "certificate", "expires", "receipt", "link", "sender")
             else:
-                columns = {"name": "r.name", "programme": "%s", "amount": "%s", "link": link}
-                names = ("name", "programme", "amount", "link")
+                columns = {"name": "r.name", "programme": "%s", "amount": "%s", "link": link,
+                           "sender": "%s"}  # fmt: skip
+                names = ("name", "programme", "amount", "link", "sender")
                 joins = ""
                 if status == "stopped":
                     columns.pop("amount")
-                    names = ("name", "programme", "link")
+                    names = ("name", "programme", "link", "sender")
             values = {"certificate": p.certificate_type.name if p.certificate_type else "",
-                      "programme": p.name, "amount": amount_text(p)}  # fmt: skip
+                      "programme": p.name, "amount": amount_text(p),
+                      "sender": p.sender}  # fmt: skip
             subject_parts, body_parts = _text_parts(template, names)
             subject = _concat(subject_parts, names, columns, values, params)
             body = _concat(body_parts, names, columns, values, params)

@@ -191,45 +191,83 @@ TEMPLATES: dict[str, MessageTemplate] = {
         ),
         variables=("count", "area", "numbers"),
     ),
-    # Proactive programmes (免申即享, 无感续证). ``amount`` is a whole sentence ("Amount: 50.00
-    # yuan. ") or empty; ``link`` is the resident's page to accept, decline or opt out.
+    # Proactive programmes (免申即享, 无感续证). ``amount`` is a whole sentence (the amount, how
+    # it is paid and when it arrives: "Amount: 50.00 yuan a month, …. ") or empty; ``link`` is
+    # the resident's page to accept, decline or opt out; ``sender`` is the department (or the
+    # programme's configured signature) that signs the message. A programme's name is often a
+    # phrase of its own ("提醒办理老年人优待证"): the texts quote it, never wrap it in a verb
+    # that repeats it.
     "programme_granted": MessageTemplate(
         subject=_("Granted: {{ programme }}"),
         body=_(
             "{{ name }}, you qualify for {{ programme }}, and it has been granted to you: no "
-            "application is needed. {{ amount }}Details, or to opt out: {{ link }}"
+            "application is needed. {{ amount }}Details, or to opt out: {{ link }} "
+            "— {{ sender }}"
         ),
-        variables=("name", "programme", "amount", "link"),
+        variables=("name", "programme", "amount", "link", "sender"),
     ),
     "programme_offered": MessageTemplate(
         subject=_("For you: {{ programme }}"),
         body=_(
             "{{ name }}, you qualify for {{ programme }}. {{ amount }}To accept it with one tap, "
-            "or to decline: {{ link }}"
+            "or to decline: {{ link }} — {{ sender }}"
         ),
-        variables=("name", "programme", "amount", "link"),
+        variables=("name", "programme", "amount", "link", "sender"),
     ),
     "programme_reminder": MessageTemplate(
-        subject=_("Reminder: {{ programme }}"),
-        body=_("{{ name }}, a reminder about {{ programme }}. {{ amount }}Details: {{ link }}"),
-        variables=("name", "programme", "amount", "link"),
+        subject=_("A message from {{ sender }}"),
+        body=_("{{ name }}: “{{ programme }}”. {{ amount }}Details: {{ link }} — {{ sender }}"),
+        variables=("name", "programme", "amount", "link", "sender"),
     ),
     "programme_renewal_opened": MessageTemplate(
         subject=_("Renewal started: {{ certificate }}"),
         body=_(
             "{{ name }}, your {{ certificate }} expires on {{ expires }}. We have started its "
             "renewal for you (receipt {{ receipt }}): no application is needed. Details: "
-            "{{ link }}"
+            "{{ link }} — {{ sender }}"
         ),
-        variables=("name", "certificate", "expires", "receipt", "link"),
+        variables=("name", "certificate", "expires", "receipt", "link", "sender"),
     ),
     "programme_stopped": MessageTemplate(
         subject=_("Ended: {{ programme }}"),
         body=_(
             "{{ name }}, {{ programme }} has ended for you. If you think this is wrong, ask at "
-            "your community desk. Details: {{ link }}"
+            "your community desk. Details: {{ link }} — {{ sender }}"
         ),
-        variables=("name", "programme", "link"),
+        variables=("name", "programme", "link", "sender"),
+    ),
+    # The resident's own answer on their page, confirmed (``amount`` as above).
+    "programme_accepted": MessageTemplate(
+        subject=_("You accepted: {{ programme }}"),
+        body=_(
+            "{{ name }}, we have received your acceptance of {{ programme }}. {{ amount }}"
+            "To change your mind: {{ link }} — {{ sender }}"
+        ),
+        variables=("name", "programme", "amount", "link", "sender"),
+    ),
+    "programme_declined": MessageTemplate(
+        subject=_("You declined: {{ programme }}"),
+        body=_(
+            "{{ name }}, we have received your answer: you declined {{ programme }}, and it "
+            "will not be offered to you again. To opt back in: {{ link }} — {{ sender }}"
+        ),
+        variables=("name", "programme", "link", "sender"),
+    ),
+    "programme_opted_out": MessageTemplate(
+        subject=_("You opted out: {{ programme }}"),
+        body=_(
+            "{{ name }}, you have opted out of {{ programme }}: you will receive nothing more "
+            "from it. To opt back in: {{ link }} — {{ sender }}"
+        ),
+        variables=("name", "programme", "link", "sender"),
+    ),
+    "programme_opted_in": MessageTemplate(
+        subject=_("You opted back in: {{ programme }}"),
+        body=_(
+            "{{ name }}, you have opted back in to {{ programme }}: the next check includes you "
+            "again if you qualify. Details: {{ link }} — {{ sender }}"
+        ),
+        variables=("name", "programme", "link", "sender"),
     ),
     # ---- disputes (人民调解) ----
     "dispute_risk": MessageTemplate(

@@ -9,6 +9,9 @@ actions, through the role capabilities of ``doorstep.staff.roles`` (administrato
 - Why / why not for one resident: ``VIEW_RESIDENTS`` over the resident's area (the clerk at the
   desk answers "why didn't my mother get it"); any programme may be explained. A resident outside
   the user's areas is a 404, like a missing one.
+- Approving a programme that pays money (maker-checker): ``MANAGE_PROGRAMMES`` over the
+  programme's area. A programme serves the whole registry (its rules narrow it), so the grant
+  must cover every district the registry holds; a grant over one street cannot approve.
 - The public answer page is reached by its entitlement's random token alone.
 """
 
@@ -48,6 +51,19 @@ def may_explain(user) -> bool:
     return can(user, VIEW_RESIDENTS)
 
 
+def may_approve(user) -> bool:
+    """Whether ``user`` holds the programme grant over every district (see the module's
+    docstring); the second person must also differ from the maker (``do_approve_programme``)."""
+    from doorstep.places.choices import AreaKind
+    from doorstep.places.models import Area
+    from doorstep.staff.scoping import covers
+
+    if not may_change(user):
+        return False
+    districts = Area.objects.filter(kind=AreaKind.DISTRICT).values_list("code", flat=True)
+    return all(covers(user, MANAGE_PROGRAMMES, code) for code in districts)
+
+
 def require_read(user) -> None:
     if not may_read(user):
         raise PermissionDenied
@@ -75,7 +91,9 @@ def access_programme(user, pk, *, for_change: bool = False) -> Programme:
     else:
         require_read(user)
     programme = (
-        Programme.objects.select_related("department", "service", "certificate_type", "handler")
+        Programme.objects.select_related(
+            "department", "service", "certificate_type", "handler", "changed_by", "approved_by"
+        )
         .filter(pk=pk_or_404(pk))
         .first()
     )

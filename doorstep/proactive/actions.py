@@ -14,6 +14,7 @@ import datetime
 import logging
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,16 +40,20 @@ from .runs import Plan, RunError, current_version, execute
 __all__ = [
     "Preview",
     "RunError",
+    "approval_key",
     "do_accept_offer",
+    "do_approve_programme",
     "do_decline_offer",
     "do_opt_in",
     "do_opt_out",
     "do_queue_run",
     "do_run_programme",
     "do_save_programme",
+    "do_set_active",
     "entitlement_for_token",
     "preview",
     "run_programmes",
+    "would_grant",
 ]
 
 logger = logging.getLogger("doorstep.proactive")
@@ -56,7 +61,10 @@ logger = logging.getLogger("doorstep.proactive")
 FIELDS = frozenset({
     "code", "name", "department", "service", "policy", "kind", "mode", "period", "amount",
     "certificate_type", "handler", "grant_rule", "stop_rule", "is_active",
+    "payment_method", "payment_timing", "signature",
 })  # fmt: skip
+# What a second person approves: a change of any of these clears the approval.
+APPROVED_FIELDS = ("kind", "period", "amount", "grant_rule", "stop_rule")
 
 
 # ---- saving a programme -----------------------------------------------------------------------
@@ -154,9 +162,17 @@ def do_save_programme(programme: Programme | None, *, actor, **fields) -> Progra
     return saved
 
 
+def _changed_by(target: Programme, actor) -> None:
+    """Record the maker of what a second person approves, and clear any approval."""
+    target.changed_by = actor if getattr(actor, "pk", None) else None
+    target.changed_at = timezone.now()
+    target.approved_by, target.approved_at = None, None
+
+
 def _write(target: Programme, actor) -> Programme:
     if target.pk is None:
         target.version = 1
+        _changed_by(target, actor)
         target.save(force_insert=True)
         _new_version(target, actor)
         return target
@@ -164,6 +180,8 @@ def _write(target: Programme, actor) -> Programme:
     stored = Programme.objects.select_for_update().get(pk=target.pk)
     changed = (stored.grant_rule, stored.stop_rule) != (target.grant_rule, target.stop_rule)
     target.version = stored.version + 1 if changed else stored.version
+    if any(getattr(stored, f) != getattr(target, f) for f in APPROVED_FIELDS):
+        _changed_by(target, actor)
     target.save()
     if changed:
         _new_version(target, actor)
@@ -178,6 +196,71 @@ def _new_version(programme: Programme, actor) -> RuleVersion:
         stop_rule=programme.stop_rule,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
+
+
+# ---- switching on and off, and the second person's approval -----------------------------------
+
+
+@transaction.atomic
+def do_set_active(programme: Programme, *, actor, active: bool) -> bool:
+    """Switch the programme on or off; whether anything changed. A programme that pays money
+    may be switched on before its approval: it still does not run until approved."""
+    if actor is not None and not access.may_change(actor):
+        raise PermissionDenied(_("You may not change programmes."))
+    changed = Programme.objects.filter(pk=programme.pk, is_active=not active).update(
+        is_active=active, updated_at=timezone.now()
+    )
+    programme.is_active = active
+    return bool(changed)
+
+
+@transaction.atomic
+def do_approve_programme(programme: Programme, *, actor, seen: str) -> bool:
+    """The second person's approval of a programme that pays money (maker-checker): what it
+    pays and to whom, as ``seen`` (its ``approval_key`` on the approver's screen). Refused
+    (``ValidationError``) for the person who made the change, for a programme that changed
+    since it was read, or one that pays nothing; ``PermissionDenied`` for an approver whose
+    programme grant does not cover the programme's area. False when already approved."""
+    if not access.may_approve(actor):
+        raise PermissionDenied(_("You may not approve this programme."))
+    stored = Programme.objects.select_for_update().get(pk=programme.pk)
+    if not stored.pays_money:
+        raise ValidationError(_("This programme pays no money: it needs no approval."),
+                              code="not_needed")  # fmt: skip
+    if seen != approval_key(stored):
+        raise ValidationError(
+            _("The programme changed since you opened it: read it again before approving."),
+            code="changed",
+        )
+    if stored.approved_by_id is not None:
+        return False
+    if stored.changed_by_id is not None and stored.changed_by_id == actor.pk:
+        raise ValidationError(
+            _("You made the last change of its rules or amount: a second person must approve."),
+            code="same_person",
+        )
+    now = timezone.now()
+    Programme.objects.filter(pk=stored.pk).update(approved_by=actor, approved_at=now)
+    programme.approved_by, programme.approved_at = actor, now
+    return True
+
+
+def approval_key(programme: Programme) -> str:
+    """A short fingerprint of what an approval covers, so an approval applies to what the
+    approver read and not to a change made in between."""
+    import hashlib
+
+    amount = programme.amount
+    values = [
+        f"{Decimal(amount):.2f}"
+        if f == "amount" and amount is not None
+        else str(getattr(programme, f))
+        for f in APPROVED_FIELDS
+    ]
+    when = programme.changed_at
+    values.append(f"{when.timestamp():.3f}" if when else "")
+    text = "\x1f".join(values)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 # ---- preview ----------------------------------------------------------------------------------
@@ -199,6 +282,13 @@ class Preview:
     unchanged: int
     opted_out: int
     samples: dict[str, list] = field(default_factory=dict)
+
+    @property
+    def total(self) -> Decimal | None:
+        """What the grants would pay this period (None: the programme pays no money)."""
+        if not self.programme.pays_money:
+            return None
+        return Decimal(self.programme.amount) * self.granted
 
     @property
     def granted_sample(self) -> list:
@@ -232,9 +322,7 @@ def preview(
     from doorstep.people.models import Resident
 
     on = on or timezone.localdate()
-    plan = Plan(programme, _version_row(programme), on)
-    if plan.is_renewal:
-        _check_renewal(programme)
+    plan = _plan(programme, on)
     new = plan.new_grants()
     stops = plan.to_stop()
     sample = max(int(sample), 0)
@@ -256,6 +344,23 @@ def preview(
             else [],
         },
     )
+
+
+def _plan(programme: Programme, on: datetime.date) -> Plan:
+    plan = Plan(programme, _version_row(programme), on)
+    if plan.is_renewal:
+        _check_renewal(programme)
+    return plan
+
+
+def would_grant(programme: Programme, *, on: datetime.date | None = None):
+    """The residents a run on ``on`` (today) would grant, ordered by name: the preview's
+    recipient list, whole. Same errors as ``preview``."""
+    from doorstep.people.models import Resident
+
+    plan = _plan(programme, on or timezone.localdate())
+    ids = plan.new_grants().values("resident_id" if plan.is_renewal else "pk")
+    return Resident.objects.filter(pk__in=ids).order_by("name", "pk")
 
 
 def _check_renewal(programme: Programme) -> None:
@@ -301,6 +406,11 @@ def do_queue_run(programme: Programme, *, actor, trigger: str = Trigger.UI) -> P
         raise PermissionDenied(_("You may not run programmes."))
     if not programme.is_active:
         raise ValidationError(_("This programme is not active: activate it first."), "inactive")
+    if programme.awaits_approval:
+        raise ValidationError(
+            _("This programme pays money: a second person must approve it before it runs."),
+            "unapproved",
+        )
     if trigger not in Trigger.values:
         raise ValueError(f"unknown trigger {trigger!r}")
     if programme.kind == Kind.RENEWAL:

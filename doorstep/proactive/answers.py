@@ -28,6 +28,42 @@ TOKEN = re.compile(r"[0-9a-f]{32}")
 ANSWERS = ("accept", "decline", "opt_out", "opt_in")
 
 
+# The message that confirms each answer (through the outbox, like every other message).
+CONFIRMATIONS = {
+    "accept": "programme_accepted",
+    "decline": "programme_declined",
+    "opt_out": "programme_opted_out",
+    "opt_in": "programme_opted_in",
+}
+
+
+def _confirm(entitlement: Entitlement, answer: str) -> None:
+    """Queue the confirmation of ``answer`` to the resident; sent when the answer commits.
+    Keyed by the moment, so a later change of mind is confirmed too."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from doorstep.notify.outbox import queue_message
+
+    from .runs import amount_text
+
+    programme = entitlement.programme
+    link = settings.DOORSTEP_PUBLIC_URL + reverse("proactive:answer", args=[entitlement.token])
+    context = {
+        "name": entitlement.resident.name,
+        "programme": programme.name,
+        "amount": amount_text(programme) if answer == "accept" else "",
+        "link": link,
+        "sender": programme.sender,
+    }
+    queue_message(
+        key=f"entitlement:{entitlement.pk}:{answer}:{timezone.now():%Y%m%d%H%M%S%f}",
+        template=CONFIRMATIONS[answer],
+        context=context,
+        resident=entitlement.resident,
+    )
+
+
 def entitlement_for_token(token: str) -> Entitlement | None:
     """The entitlement of a link's token, with its programme and resident; None for anything
     else (a malformed token never reaches the database)."""
@@ -35,7 +71,12 @@ def entitlement_for_token(token: str) -> Entitlement | None:
         return None
     return (
         Entitlement.objects.select_related(
-            "programme", "programme__certificate_type", "resident", "certificate", "case"
+            "programme",
+            "programme__department",
+            "programme__certificate_type",
+            "resident",
+            "certificate",
+            "case",
         )
         .filter(token=token)
         .first()
@@ -168,11 +209,16 @@ def access_entitlement(token: str) -> Entitlement:
 
 
 def do_answer(entitlement: Entitlement, answer: str) -> bool:
-    """The resident's answer, one of ``ANSWERS``: whether it changed anything."""
+    """The resident's answer, one of ``ANSWERS``: whether it changed anything. A change is
+    confirmed to the resident by a message (``CONFIRMATIONS``)."""
     act = {
         "accept": do_accept_offer,
         "decline": do_decline_offer,
         "opt_out": do_opt_out,
         "opt_in": do_opt_in,
     }[answer]
-    return act(entitlement)
+    with transaction.atomic():
+        changed = act(entitlement)
+        if changed:
+            _confirm(entitlement, answer)
+    return changed

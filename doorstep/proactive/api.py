@@ -55,6 +55,8 @@ UserName = text(150)
 Policy = text(10000)
 Amount = text(20)
 RuleText = text(RULE_MAX)
+PaymentText = text(100)
+SignatureText = text(60)
 
 
 class Counts(Schema):
@@ -134,6 +136,16 @@ class ProgrammeOut(ProgrammeRow):
     handler: str | None
     grant_rule: str
     stop_rule: str
+    payment_method: str = ""
+    payment_timing: str = ""
+    signature: str = ""
+    pays_money: bool = False
+    awaits_approval: bool = False
+    approval_key: str = ""
+    changed_by: str | None = None
+    changed_at: datetime.datetime | None = None
+    approved_by: str | None = None
+    approved_at: datetime.datetime | None = None
     versions: list[VersionOut] = []
     runs: list[RunOut] = []
 
@@ -159,6 +171,15 @@ class ProgrammeIn(Input):
     is_active: Bool | None = None
     grant_rule: RuleText | None = None
     stop_rule: RuleText | None = None
+    payment_method: PaymentText | None = None
+    payment_timing: PaymentText | None = None
+    signature: SignatureText | None = None
+
+
+class ApprovalIn(Input):
+    """What the approver read: the programme's ``approval_key`` as they saw it."""
+
+    seen: Code = ""
 
 
 class ActiveFilter(Schema):
@@ -218,6 +239,7 @@ class NodeOut(Schema):
     text: str
     holds: bool
     detail: str
+    sentence: str = ""  # what a clerk can say to the resident ("aged 79, not yet 80")
     children: list[NodeOut]
 
 
@@ -339,6 +361,16 @@ def _programme(p: Programme, *, full: bool = False) -> dict:
                 "handler": p.handler.username if p.handler_id else None,
                 "grant_rule": p.grant_rule,
                 "stop_rule": p.stop_rule,
+                "payment_method": p.payment_method,
+                "payment_timing": p.payment_timing,
+                "signature": p.signature,
+                "pays_money": p.pays_money,
+                "awaits_approval": p.awaits_approval,
+                "approval_key": actions.approval_key(p),
+                "changed_by": p.changed_by.username if p.changed_by_id else None,
+                "changed_at": p.changed_at,
+                "approved_by": p.approved_by.username if p.approved_by_id else None,
+                "approved_at": p.approved_at,
             }
         )
     return data
@@ -346,7 +378,7 @@ def _programme(p: Programme, *, full: bool = False) -> dict:
 
 def _fetch(pk: int) -> Programme:
     return Programme.objects.select_related(
-        "department", "service", "certificate_type", "handler"
+        "department", "service", "certificate_type", "handler", "changed_by", "approved_by"
     ).get(pk=pk)
 
 
@@ -449,8 +481,11 @@ def _read_programme(data: ProgrammeIn, current: Programme | None) -> dict:
             fields[name] = getattr(data, name) or default
     if given("amount"):
         fields["amount"] = _amount(data.amount)
-    if given("is_active"):
-        fields["is_active"] = True if data.is_active is None else data.is_active
+    if given("is_active") and data.is_active is not None:
+        fields["is_active"] = data.is_active  # a new programme starts switched off
+    for name in ("payment_method", "payment_timing", "signature"):
+        if given(name):
+            fields[name] = (getattr(data, name) or "").strip()
     if given("grant_rule"):
         fields["grant_rule"] = _rule(data.grant_rule, "grant_rule", required=True)
     if given("stop_rule"):
@@ -459,6 +494,7 @@ def _read_programme(data: ProgrammeIn, current: Programme | None) -> dict:
         for name in (
             *("code", "name", "department", "service", "certificate_type", "handler"),
             *("policy", "kind", "mode", "period", "amount", "is_active"),
+            *("payment_method", "payment_timing", "signature"),
             *("grant_rule", "stop_rule"),
         ):
             fields.setdefault(name, getattr(current, name))
@@ -541,6 +577,23 @@ def programme_change(request: HttpRequest, pk: QueryId, payload: ProgrammeIn):
     return {"programme": _programme(_fetch(saved.pk), full=True)}
 
 
+@router.post(
+    "/programmes/{pk}/approval/",
+    response={200: ProgrammeEnvelope, **errors(401, 403, 404, 409)},
+    url_name="programme-approval",
+)
+def programme_approval(request: HttpRequest, pk: QueryId, payload: ApprovalIn):
+    """The second person's approval of a programme that pays money (maker-checker): 409
+    ``same_person`` for the person who made the last change, ``changed`` when ``seen`` is not
+    the programme's current ``approval_key``, ``not_needed`` when it pays nothing."""
+    current = access.access_programme(request.user, pk, for_change=True)
+    try:
+        actions.do_approve_programme(current, actor=request.user, seen=payload.seen)
+    except ValidationError as exc:
+        raise ApiError(409, exc.code or "invalid", exc.messages[0]) from None
+    return {"programme": _programme(_fetch(current.pk), full=True)}
+
+
 # ---- rules ---------------------------------------------------------------------------------------
 
 
@@ -609,7 +662,10 @@ def start_run(request: HttpRequest, pk: QueryId, response: HttpResponse):
     """Start a run now: 202 with the run to follow (GET its url until it is finished)."""
     access.require_run(request.user)
     p = access.access_programme(request.user, pk)
-    run = actions.do_queue_run(p, actor=request.user, trigger=Trigger.API)
+    try:
+        run = actions.do_queue_run(p, actor=request.user, trigger=Trigger.API)
+    except ValidationError as exc:
+        raise ApiError(409, exc.code or "cannot_run", exc.messages[0]) from None
     run = ProgrammeRun.objects.select_related("started_by", "rule_version").get(pk=run.pk)
     response["Location"] = reverse("api:run", args=[run.pk])
     return Status(202, {"run": _run(run)})
@@ -637,15 +693,18 @@ def run(request: HttpRequest, pk: QueryId):
 # ---- why / why not -------------------------------------------------------------------------------
 
 
-def _node(node) -> dict | None:
+def _node(node, shown=None) -> dict | None:
     if node is None:
         return None
+    children = node.children or ()
+    shown_children = shown.children if shown is not None else (None,) * len(children)
     return {
         "kind": node.kind,
         "text": node.text,
         "holds": bool(node.holds),
         "detail": str(node.detail) if getattr(node, "detail", None) else "",
-        "children": [_node(c) for c in (node.children or ())],
+        "sentence": shown.sentence if shown is not None else "",
+        "children": [_node(c, s) for c, s in zip(children, shown_children, strict=True)],
     }
 
 
@@ -693,8 +752,8 @@ def why(request: HttpRequest, pk: QueryId, resident_pk: QueryId, params: Query[O
         "period": found.period,
         "eligible": bool(found.eligible),
         "outcome": str(found.outcome),
-        "grant": _node(found.grant),
-        "stop": _node(found.stop),
+        "grant": _node(found.grant, found.grant_shown),
+        "stop": _node(found.stop, found.stop_shown),
         "facts": _facts(found.facts),
         "opted_out": found.opted_out.reason if found.opted_out else None,
         "entitlement": {

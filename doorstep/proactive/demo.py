@@ -2,7 +2,9 @@
 opens with grants, an open offer, reminders, renewal cases and a run history.
 
 The amounts follow the Tengchong 80+ allowance described in DOMAIN.md (50 yuan a month from
-80, 1,000 from 100): an example of a real scheme's shape, not Hanyang's figures.
+80, 1,000 from 100): an example of a real scheme's shape, not Hanyang's figures; so are the
+payment method and timing. The money programmes are approved by a second person (孙丽, the
+programmes administrator) after admin writes them, as maker-checker asks.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ PROGRAMMES = [
         "mode": Mode.NOTIFY,
         "period": Period.MONTHLY,
         "amount": Decimal("50"),
+        "payment_method": "打入本人社会保障卡",
+        "payment_timing": "次月15日前",
         "grant_rule": 'age >= 80 && age < 100 && status == "active"',
         "stop_rule": 'status == "deceased" || status == "moved_out"',
         "policy": "年满80周岁的本区户籍老年人，从年满80周岁当月起按月发放高龄津贴，无需申请；"
@@ -41,6 +45,8 @@ PROGRAMMES = [
         "mode": Mode.NOTIFY,
         "period": Period.MONTHLY,
         "amount": Decimal("1000"),
+        "payment_method": "打入本人社会保障卡",
+        "payment_timing": "次月15日前",
         "grant_rule": 'age >= 100 && status == "active"',
         "stop_rule": 'status == "deceased" || status == "moved_out"',
         "policy": "年满100周岁的老年人按月发放长寿补贴，无需申请。（演示数据）",
@@ -89,17 +95,23 @@ PROGRAMMES = [
 ]
 
 
+# The sender each department's messages are signed with (demo names).
+SIGNATURES = {"mz": "汉阳区民政局", "wj": "汉阳区卫生健康局", "cl": "汉阳区残疾人联合会"}
+
+
 def build_demo_programmes() -> list:
     """Save the demo programmes (once) and run the active ones; returns the runs made."""
-    from .actions import do_save_programme, run_programmes
+    from .actions import approval_key, do_approve_programme, do_save_programme, run_programmes
 
     if Programme.objects.exists():
         return []
     User = get_user_model()
     admin = User.objects.get(username="admin")
+    checker = User.objects.get(username="programmes")
     for spec in PROGRAMMES:
         fields = dict(spec)
         fields["department"] = Department.objects.get(code=fields["department"])
+        fields["signature"] = SIGNATURES.get(spec["department"], "")
         service = fields.pop("service")
         fields["service"] = Service.objects.filter(code=service).first() if service else None
         if fields.get("certificate_type"):
@@ -107,5 +119,7 @@ def build_demo_programmes() -> list:
                 code=fields["certificate_type"]
             )
             fields["handler"] = admin
-        do_save_programme(None, actor=admin, **fields)
+        programme = do_save_programme(None, actor=admin, is_active=True, **fields)
+        if programme.pays_money:  # the demo's second person, as maker-checker asks
+            do_approve_programme(programme, actor=checker, seen=approval_key(programme))
     return run_programmes()

@@ -114,6 +114,9 @@ class ProgrammeForm(forms.ModelForm):
             "mode",
             "period",
             "amount",
+            "payment_method",
+            "payment_timing",
+            "signature",
             "certificate_type",
             "handler",
             "grant_rule",
@@ -133,6 +136,8 @@ class ProgrammeForm(forms.ModelForm):
         )
         self.fields["handler"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.fields["code"].widget.attrs.update(autocapitalize="off", spellcheck="false")
+        if self.instance.pk is None:  # a new programme starts switched off
+            del self.fields["is_active"]
 
     def _clean_rule(self, name: str, *, required: bool) -> str:
         text = self.cleaned_data.get(name, "") or ""
@@ -151,6 +156,9 @@ class ProgrammeForm(forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean()
         kind, mode = data.get("kind"), data.get("mode")
+        amount = data.get("amount")
+        if amount is not None and amount < 0:
+            self.add_error("amount", _("The amount cannot be negative."))
         if kind == Kind.RENEWAL:
             needed = {
                 "certificate_type": _("A renewal programme needs the certificate type it renews."),

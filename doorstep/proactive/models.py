@@ -12,6 +12,8 @@ reminds or opens renewal cases for everyone the rule finds, once per resident an
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -94,9 +96,49 @@ class Programme(models.Model):
     grant_rule = models.TextField(_("grant rule"))
     stop_rule = models.TextField(_("stop rule"), blank=True)
     version = models.PositiveIntegerField(_("rule version"), default=1)
-    is_active = models.BooleanField(_("active"), default=True)
+    payment_method = models.CharField(
+        _("how it is paid"),
+        max_length=100,
+        blank=True,
+        help_text=_("Said in the grant message, e.g. 打入本人社会保障卡."),
+    )
+    payment_timing = models.CharField(
+        _("when it arrives"),
+        max_length=100,
+        blank=True,
+        help_text=_("Said in the grant message, e.g. 次月15日前."),
+    )
+    signature = models.CharField(
+        _("signed as"),
+        max_length=60,
+        blank=True,
+        help_text=_("The sender named at the end of every message; empty: the department."),
+    )
+    is_active = models.BooleanField(
+        _("active"), default=False, help_text=_("A new programme is off until switched on.")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
+    # Maker-checker: a programme that pays money runs only once a second person approved what
+    # it pays and to whom; a change of either clears the approval.
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rules or amount last changed by"),
+    )
+    changed_at = models.DateTimeField(_("rules or amount last changed at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
     class Meta:
         ordering = ["name", "id"]
@@ -116,6 +158,19 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def pays_money(self) -> bool:
+        """A grant with an amount: what maker-checker guards."""
+        return self.kind == Kind.GRANT and self.amount is not None and Decimal(self.amount) > 0
+
+    @property
+    def awaits_approval(self) -> bool:
+        return self.pays_money and self.approved_by_id is None
+
+    @property
+    def sender(self) -> str:
+        return self.signature.strip() or self.department.name
 
 
 class RuleVersion(models.Model):

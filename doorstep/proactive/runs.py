@@ -27,6 +27,7 @@ import datetime
 import logging
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 
 from django.conf import settings
@@ -61,6 +62,7 @@ from .choices import (
     EntitlementStatus,
     Kind,
     Mode,
+    Period,
     RunPhase,
     RunStatus,
     StopReason,
@@ -476,14 +478,39 @@ def link_expression(token: str = "token") -> Concat:
 
 
 def amount_text(programme: Programme) -> str:
+    """The sentence a grant message says about the money: how much, how it is paid and when
+    it arrives, from the programme's fields ("" when it pays nothing)."""
     if programme.amount is None:
         return ""
     with translation.override(settings.LANGUAGE_CODE):
-        return _("Amount: %(amount)s yuan. ") % {"amount": programme.amount}
+        return payment_sentence(programme)
+
+
+def payment_sentence(programme: Programme) -> str:
+    """ "Amount: 50.00 yuan a month, paid to …, arriving ….  " in the active language."""
+    per = {
+        Period.MONTHLY: _("%(amount)s yuan a month"),
+        Period.YEARLY: _("%(amount)s yuan a year"),
+    }.get(programme.period, _("%(amount)s yuan"))
+    amount = per % {"amount": f"{Decimal(programme.amount):.2f}"}
+    method, when = programme.payment_method.strip(), programme.payment_timing.strip()
+    if method and when:
+        text = _("Amount: %(amount)s, %(method)s, arriving %(when)s. ")
+    elif method:
+        text = _("Amount: %(amount)s, %(method)s. ")
+    elif when:
+        text = _("Amount: %(amount)s, arriving %(when)s. ")
+    else:
+        text = _("Amount: %(amount)s. ")
+    return text % {"amount": amount, "method": method, "when": when}
 
 
 def _context(programme: Programme, status: str) -> dict:
-    common = {"name": F("resident__name"), "link": link_expression()}
+    common = {
+        "name": F("resident__name"),
+        "link": link_expression(),
+        "sender": Value(programme.sender),
+    }
     if status == S.CASE_OPENED:
         return {
             **common,
@@ -555,13 +582,24 @@ def _step(run: ProgrammeRun, phase: str, work, plan: Plan) -> None:
         ProgrammeRun.objects.filter(pk=run.pk).update(**counts)
 
 
+def check_approved(programme: Programme) -> None:
+    """A programme that pays money runs only once a second person approved it (maker-checker):
+    ``RunError`` otherwise, for the scheduled runs as for the button."""
+    if programme.awaits_approval:
+        raise RunError(
+            _("This programme pays money and waits for a second person's approval: it was "
+              "not run.")
+        )  # fmt: skip
+
+
 def execute(run: ProgrammeRun, programme: Programme) -> ProgrammeRun:
     """Run the steps for ``run`` (already RUNNING); done or failed, with the error, seconds."""
     started = time.monotonic()
     try:
         plan = Plan(programme, run.rule_version, run.scan_date)
+        check_approved(programme)  # before anything is written
         if plan.is_renewal:
-            check_renewal(programme)  # before anything is written
+            check_renewal(programme)
         for phase, name in STEPS:
             if phase == RunPhase.OPENING_CASES and not plan.is_renewal:
                 continue

@@ -14,7 +14,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,7 +30,7 @@ from doorstep.people.models import CertificateType, Tag
 from doorstep.people.search import read_query, search_q, search_residents
 from doorstep.rules import rules
 
-from . import access, actions
+from . import access, actions, export
 from .answers import ANSWERS, access_entitlement, do_answer
 from .choices import EntitlementStatus, RunStatus, Trigger
 from .forms import (
@@ -43,7 +43,7 @@ from .forms import (
     rule_problems,
 )
 from .models import Entitlement, OptOut, Programme, ProgrammeRun
-from .runs import RunError
+from .runs import RunError, payment_sentence
 from .why import explain
 
 RUNS_SHOWN = 20
@@ -101,7 +101,9 @@ def _edit(request: HttpRequest, programme: Programme | None) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            fields = {
+                name: form.cleaned_data[name] for name in form.Meta.fields if name in form.fields
+            }
             try:
                 saved = actions.do_save_programme(programme, actor=request.user, **fields)
             except ValidationError as exc:
@@ -159,6 +161,8 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_change": access.may_change(request.user),
         "may_run": access.may_run(request.user),
         "may_explain": access.may_explain(request.user),
+        "may_approve": programme.pays_money and access.may_approve(request.user),
+        "approval_key": actions.approval_key(programme),
         "date_form": OnDateForm(),
         "today": timezone.localdate(),
     }
@@ -211,17 +215,117 @@ def _rule_failure(exc: Exception) -> str:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def programme_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Run now" asks first: the confirmation page says how many the run would grant and what
+    it would pay (a form, so it works without JavaScript); only its confirmed POST queues."""
     access.require_run(request.user)
     programme = access.access_programme(request.user, pk)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            run = actions.do_queue_run(programme, actor=request.user, trigger=Trigger.UI)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("proactive:detail", pk=programme.pk)
+        return redirect("proactive:run", pk=run.pk)
+    context: dict = {"programme": programme, "preview": None, "refused": None}
+    if not programme.is_active:
+        context["refused"] = _("This programme is not active: activate it first.")
+    elif programme.awaits_approval:
+        context["refused"] = _(
+            "This programme pays money: a second person must approve it before it runs."
+        )
+    else:
+        try:
+            context["preview"] = actions.preview(programme, sample=0)
+        except (rules.RuleError, RunError, ValidationError) as exc:
+            context["refused"] = _rule_failure(exc)
+    return render(request, "proactive/run_confirm.html", context)
+
+
+@login_required
+@require_POST
+def programme_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """The second person's approval of a programme that pays money (maker-checker)."""
+    access.require_change(request.user)
+    programme = access.access_programme(request.user, pk)
     try:
-        run = actions.do_queue_run(programme, actor=request.user, trigger=Trigger.UI)
+        done = actions.do_approve_programme(
+            programme, actor=request.user, seen=request.POST.get("seen", "")
+        )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
+    else:
+        if done:
+            messages.success(request, _("Approved: the programme may now run."))
+        else:
+            messages.info(request, _("This was already approved: nothing changed."))
+    return redirect("proactive:detail", pk=programme.pk)
+
+
+@login_required
+@require_POST
+def programme_switch(request: HttpRequest, pk: int) -> HttpResponse:
+    """Switch a programme on or off."""
+    programme = access.access_programme(request.user, pk, for_change=True)
+    wanted = request.POST.get("active")
+    if wanted not in ("on", "off"):
+        messages.error(request, _("Please press one of the buttons."))
         return redirect("proactive:detail", pk=programme.pk)
-    return redirect("proactive:run", pk=run.pk)
+    actions.do_set_active(programme, actor=request.user, active=wanted == "on")
+    if programme.is_active:
+        messages.success(request, _("The programme is switched on."))
+    else:
+        messages.success(request, _("The programme is switched off: it does not run."))
+    return redirect("proactive:detail", pk=programme.pk)
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=export.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def preview_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everyone a run on the chosen date would grant, as an .xlsx file; writes nothing."""
+    access.require_run(request.user)
+    programme = access.access_programme(request.user, pk)
+    form, on = _read_on(request)
+    if form.is_bound and form.errors:
+        return HttpResponse(_("Give a valid date."), status=400, content_type="text/plain")
+    try:
+        residents = actions.would_grant(programme, on=on)
+    except (rules.RuleError, RunError, ValidationError) as exc:
+        return HttpResponse(_rule_failure(exc), status=400, content_type="text/plain")
+    amount = programme.amount if programme.pays_money else None
+    rows = (
+        (name, id_masked, area, amount)
+        for name, id_masked, area in residents.values_list("name", "id_masked", "area_code")
+    )
+    title = _("Would be granted: %(name)s") % {"name": programme.name}
+    data = export.recipients_xlsx(rows, user=request.user, title=title)
+    return _xlsx(data, f"preview-{programme.code}.xlsx")
+
+
+@login_required
+def run_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everyone a run granted (its entitlements, with the amount of each), as an .xlsx file."""
+    access.require_run(request.user)
+    run = access.access_run(request.user, pk)
+    rows = (
+        Entitlement.objects.filter(run=run)
+        .order_by("resident__name", "resident_id")
+        .values_list("resident__name", "resident__id_masked", "resident__area_code", "amount")
+    )
+    title = _("Granted by the run of %(name)s, period %(period)s") % {
+        "name": run.programme.name,
+        "period": run.period,
+    }
+    data = export.recipients_xlsx(rows.iterator(), user=request.user, title=title)
+    return _xlsx(data, f"run-{run.pk}.xlsx")
 
 
 # ---- a run and its live progress -------------------------------------------------------------
@@ -242,7 +346,10 @@ def _run_context(run: ProgrammeRun) -> dict:
 @login_required
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = access.access_run(request.user, pk)
-    return render(request, "proactive/run.html", _run_context(run))
+    context = _run_context(run)
+    context["total"] = Entitlement.objects.filter(run=run).aggregate(total=Sum("amount"))["total"]
+    context["may_run"] = access.may_run(request.user)
+    return render(request, "proactive/run.html", context)
 
 
 @login_required
@@ -370,6 +477,10 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     entitlement = access_entitlement(token)
     if request.method == "POST":
         choice = request.POST.get("answer", "")
+        if choice == "opt_out" and request.POST.get("confirm") != "yes":
+            # Opting out is asked twice: the page again, with the consequence and a confirm.
+            context = {**_answer_context(entitlement), "confirm_opt_out": True}
+            return render(request, "proactive/answer.html", context)
         if choice not in ANSWERS:
             messages.error(request, _("Please press one of the buttons."))
         else:
@@ -398,5 +509,7 @@ def _answer_context(entitlement: Entitlement) -> dict:
         "entitlement": entitlement,
         "programme": programme,
         "opt_out": opt_out,
+        "recipient": export.masked_name(entitlement.resident.name),
+        "payment": payment_sentence(programme) if programme.pays_money else "",
         "choices": answer_choices(entitlement, opt_out is not None),
     }

@@ -7,7 +7,7 @@ means for a programme (opted out, already granted) is proactive's ``why.py``.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, ExpressionWrapper
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ class ExplainedNode:
     children: tuple[ExplainedNode, ...]
     line: int = 1
     column: int = 1
+    expr: r.Expr | None = field(default=None, repr=False, compare=False)  # for sentences
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,9 @@ def _explained(node: Node, decided: dict[int, bool], facts: ResidentFacts, names
     children = tuple(_explained(child, decided, facts, names) for child in node.children)
     detail = _detail(node.expr, facts, names) if node.kind == "condition" else ""
     return ExplainedNode(
-        node.kind, node.text, decided[id(node)], detail, children, node.line, node.column
-    )
+        node.kind, node.text, decided[id(node)], detail, children, node.line, node.column,
+        node.expr,
+    )  # fmt: skip
 
 
 def _names(*trees: Node | None) -> dict[str, str]:

@@ -229,6 +229,7 @@ def test_the_schema_lists_every_json_operation(schema):
         ("POST", "/api/v1/programmes/"),
         ("GET", "/api/v1/programmes/{pk}/"),
         ("PATCH", "/api/v1/programmes/{pk}/"),
+        ("POST", "/api/v1/programmes/{pk}/approval/"),
         ("GET", "/api/v1/programmes/{pk}/preview/"),
         ("POST", "/api/v1/programmes/{pk}/runs/"),
         ("GET", "/api/v1/programmes/{pk}/runs/"),

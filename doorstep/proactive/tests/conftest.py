@@ -112,12 +112,23 @@ def make_household(personas):
 @pytest.fixture
 def make_programme(department):
     """make_programme(code, grant_rule, stop_rule="", **fields) → Programme with its
-    RuleVersion 1, written directly (no validation: tests of actions use do_save_programme)."""
+    RuleVersion 1, written directly (no validation: tests of actions use do_save_programme).
+    Written as a running programme is: switched on and, when it pays money, approved by a
+    second person (the user "checker"); tests of those steps pass ``is_active`` /
+    ``approved_by``. (No fixture of its own: other apps' tests import this one by name.)"""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
     from doorstep.proactive.models import Programme, RuleVersion
 
     def make(code: str, grant_rule: str, stop_rule: str = "", **fields):
         fields.setdefault("name", code)
         fields.setdefault("department", department)
+        fields.setdefault("is_active", True)
+        if "approved_by" not in fields:
+            fields["approved_by"] = get_user_model().objects.get_or_create(username="checker")[0]
+        if fields["approved_by"] is not None:
+            fields.setdefault("approved_at", timezone.now())
         programme = Programme.objects.create(
             code=code, grant_rule=grant_rule, stop_rule=stop_rule, **fields
         )

@@ -10,6 +10,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from doorstep.proactive import actions
 from doorstep.proactive.models import Entitlement, OptOut, Programme, ProgrammeRun, RuleVersion
 from doorstep.proactive.tests import test_views as shared
 from doorstep.proactive.tests.test_views import RULE, form_data
@@ -31,7 +32,12 @@ def pages(w, run) -> list[tuple[str, str, dict]]:
         ("get", reverse("proactive:edit", args=[p]), {}),
         ("post", reverse("proactive:edit", args=[p]), form_data(code="elderly-80")),
         ("get", reverse("proactive:preview", args=[p]), {}),
-        ("post", reverse("proactive:run-now", args=[p]), {}),
+        ("get", reverse("proactive:run-now", args=[p]), {}),
+        ("post", reverse("proactive:run-now", args=[p]), {"confirm": "yes"}),
+        ("get", reverse("proactive:preview-export", args=[p]), {}),
+        ("post", reverse("proactive:switch", args=[p]), {"active": "off"}),
+        ("post", reverse("proactive:approve", args=[p]), {"seen": "x"}),
+        ("get", reverse("proactive:run-export", args=[run.pk]), {}),
         ("get", reverse("proactive:run", args=[run.pk]), {}),
         ("get", reverse("proactive:run-progress", args=[run.pk]), {}),
     ]
@@ -59,7 +65,7 @@ def snapshot() -> tuple:
         ProgrammeRun.objects.count(),
         Entitlement.objects.count(),
         OptOut.objects.count(),
-        list(Programme.objects.values_list("name", "version")),
+        list(Programme.objects.values_list("name", "version", "is_active", "approved_by")),
     )
 
 
@@ -115,7 +121,7 @@ def test_the_district_lead_reads_but_does_not_write(client, world, ran):
     before = snapshot()
     for method, url, data in pages(world, ran):
         expected = 200 if method == "get" and "/new/" not in url and "/edit/" not in url else 403
-        if "/preview/" in url:
+        if "/preview/" in url or url.endswith(("/run/", "/export/")):
             expected = 403
         assert call(client, method, url, data).status_code == expected, url
     for method, url, data in apis(world, ran):
@@ -135,6 +141,14 @@ def test_the_administrator_role_reads_changes_and_runs(client, world, ran):
         response = call(client, method, url, data, api=True)
         assert response.status_code not in (401, 403), url  # (a create with fields missing: 400)
     assert Programme.objects.filter(code="elderly-90").exists()  # created through the form
+    # Its edit above changed what the programme pays: it runs once a second person approves.
+    programme = Programme.objects.get(pk=world.programme.pk)
+    assert programme.awaits_approval and not programme.is_active  # switched off above
+    actions.do_set_active(programme, actor=world.personas.administrator, active=True)
+    actions.do_approve_programme(
+        programme, actor=world.personas.admin, seen=actions.approval_key(programme)
+    )
+    call(client, "post", reverse("proactive:run-now", args=[programme.pk]), {"confirm": "yes"})
     assert ProgrammeRun.objects.filter(started_by=world.personas.administrator).exists()
 
 

@@ -1,6 +1,9 @@
-"""In a real browser: an administrator writes a programme with a typo in its rule, sees where
-the typo is as she types, fixes it, saves, previews, runs it and watches the run finish; then a
-desk clerk opens the why-not page for a resident the programme did not reach.
+"""In a real browser, on a 320 px phone: an administrator writes a money programme with a typo
+in its rule, sees where the typo is as she types, fixes it, saves; it starts switched off and,
+once switched on, cannot run until a second person approves it; she previews, is asked to
+confirm the run with its count and amount, runs it and watches the run finish; the resident
+opts out (asked to confirm first); then a desk clerk opens the why-not page for a resident the
+programme did not reach.
 
 The time is not frozen here (time_machine and the live server's thread do not mix): residents'
 birth dates are chosen far enough from the 80th birthday to hold whatever today is. The run is
@@ -55,7 +58,7 @@ def test_a_programme_from_its_rule_to_why_not(
     )
 
     # ---- the administrator writes the programme, with a typo ----
-    admin = browser.new_page(viewport={"width": 800, "height": 1000})
+    admin = browser.new_page(viewport={"width": 320, "height": 900})
     log_in(admin, base, "admin", "/programmes/")
     admin.click("#new-programme")
     admin.fill("#id_name", "高龄津贴")
@@ -84,15 +87,41 @@ def test_a_programme_from_its_rule_to_why_not(
     expect(admin.locator("h1")).to_have_text("高龄津贴")
     programme = Programme.objects.get(code="elderly-80")
 
-    # ---- preview: counts and a sample, nothing written ----
+    # ---- switched off when new; switched on, it still waits for a second person ----
+    expect(admin.locator("#run-now")).to_be_disabled()
+    admin.click("#switch-on")
+    expect(admin.locator("#switch-off")).to_be_visible()
+    expect(admin.locator("#run-now")).to_be_disabled()
+    expect(admin.locator("#run-needs-approval")).to_be_visible()
+    expect(admin.locator("#approve-other")).to_be_visible()  # not hers to approve
+    assert admin.locator("#approve").count() == 0
+    assert fits(admin)
+    shot(admin, "1b-awaits-approval")
+    checker = browser.new_page(viewport={"width": 320, "height": 900})
+    log_in(checker, base, "programmes", f"/programmes/{programme.pk}/")
+    checker.click("#approve")
+    expect(checker.locator("#approved-by")).to_contain_text("孙丽")
+    shot(checker, "1c-approved")
+    checker.close()
+    admin.reload()
+    expect(admin.locator("#run-now")).to_be_enabled()
+
+    # ---- preview: counts, the total and a sample, nothing written ----
     admin.click("#preview-button")
     expect(admin.locator("#preview-granted")).to_have_text("1")
+    expect(admin.locator("#preview-total")).to_have_text("50.00 yuan")
     expect(admin.locator("#sample-granted")).to_contain_text("王老太")
     assert not ProgrammeRun.objects.exists()
     shot(admin, "2-preview")
 
     # ---- run now, and watch it finish ----
     admin.click("#run-now")
+    expect(admin.locator("#confirm-granted")).to_have_text("1")
+    expect(admin.locator("#confirm-total")).to_have_text("50.00 yuan")
+    expect(admin.locator("#confirm-text")).to_contain_text("paying 50.00 yuan in all")
+    assert not ProgrammeRun.objects.exists() and fits(admin)
+    shot(admin, "2b-confirm")
+    admin.click("#confirm-run")
     expect(admin).to_have_url(re.compile(r"/programmes/runs/\d+/$"))
     expect(admin.locator("#run-progress")).to_have_attribute("data-status", "queued")
     run = ProgrammeRun.objects.get()
@@ -114,8 +143,13 @@ def test_a_programme_from_its_rule_to_why_not(
     phone = browser.new_page(viewport={"width": 320, "height": 700})
     phone.goto(f"{base}/programmes/r/{granted.token}/")
     expect(phone.locator("#answer-status")).to_contain_text("granted to you")
+    expect(phone.locator("#recipient")).to_have_text("王**")
     phone.click("#answer-opt-out")
+    expect(phone.locator("#opt-out-confirm")).to_be_visible()
+    assert not OptOut.objects.exists()
+    phone.click("#answer-opt-out-confirm")
     expect(phone.locator(".messages")).to_contain_text("You have opted out")
+    expect(phone.locator("#answer-state")).to_have_text("Opted out")
     expect(phone.locator("#answer-opt-in")).to_be_visible()
     assert OptOut.objects.filter(resident=granted.resident_id).exists()
     assert "王老太" not in phone.content()
@@ -132,6 +166,8 @@ def test_a_programme_from_its_rule_to_why_not(
     expect(clerk.locator("#outcome")).to_be_visible()
     tree = clerk.locator("#grant-tree")
     expect(tree.locator(".node-condition.no").first).to_contain_text("79")
-    expect(tree.locator(".node-condition.yes").first).to_contain_text("status")
+    expect(tree.locator(".node-condition.no").first).to_contain_text("not yet 80")
+    expect(tree.locator(".node-condition.yes").first).to_contain_text("Living here")
+    expect(clerk.locator("#outcome")).not_to_contain_text("age >=")
     assert fits(clerk)
     shot(clerk, "5-why-not")

@@ -40,7 +40,7 @@ def test_a_failed_condition_shows_the_facts(aged_79, make_programme):
     assert (age.text, age.holds, age.detail) == ("age >= 80", False, "age 79 < 80")
     assert (tag.text, tag.holds, tag.detail) == ('"低保" in tags', True, "tag 低保 present")
     assert why.grant.kind == "all" and why.grant.holds is False
-    assert why.outcome == "Not eligible: these conditions are not met: age >= 80."
+    assert why.outcome == "Not eligible: aged 79, not yet 80."
     assert why.stop is None and why.opted_out is None and why.entitlement is None
     assert why.facts.age == 79
 
@@ -49,7 +49,7 @@ def test_eligible(aged_80, make_programme):
     programme = make_programme("elderly-80", "age >= 80 || lives_alone")
     why = explain(programme, aged_80)
     assert why.eligible is True
-    assert why.outcome == "Eligible: meets the grant rule."
+    assert why.outcome == "Eligible: aged 80, 80 or over."
     assert why.grant.kind == "any"
     assert [(c.holds, c.detail) for c in why.grant.children] == [
         (True, "age 80 = 80"),
@@ -66,7 +66,7 @@ def test_stop_rule_met(aged_80, make_programme):
     assert why.stop.children[0].holds is False
     assert why.stop.children[0].detail == "status is deceased"
     assert why.eligible is False
-    assert why.outcome == 'Not eligible: the stop rule is met (!(status == "active")).'
+    assert why.outcome == "Not eligible any more: registered as “Deceased”, not “Living here”."
 
 
 def test_opted_out(aged_80, make_programme):

@@ -47,10 +47,11 @@ def test_the_offer_page_shows_the_programme_and_its_buttons(client, world, offer
     assert "老年助餐补贴" in text and "每餐补贴3元" in text
     assert 'id="answer-accept"' in text and 'id="answer-decline"' in text
     assert 'id="answer-opt-in"' not in text
-    # Nothing that identifies the resident to whoever holds the phone beyond the pinyin
-    # initials (as on the case tracking page), so a family member knows whom it is for.
+    # Nothing that identifies the resident to whoever holds the phone beyond the surname, the
+    # Chinese way (王**), so a family member knows whom it is for.
     assert world.old_a.name not in text and world.old_a.id_masked not in text
-    assert f'id="initials">{world.old_a.name_initials.upper()}<' in text
+    assert 'id="recipient">王**<' in text
+    assert world.old_a.name_initials.upper() not in text
     assert response["Cache-Control"].startswith("max-age=0")
 
 
@@ -85,12 +86,52 @@ def test_opt_out_of_a_granted_benefit_and_back_in(client, world, ran):
     granted = Entitlement.objects.get(resident=world.old_a)
     text = page(client, granted).content.decode()
     assert "granted to you" in text and 'id="answer-opt-out"' in text
-    answer(client, granted, "opt_out")
+    # Opting out asks first, and writes nothing until confirmed.
+    asked = answer(client, granted, "opt_out")
+    assert asked.status_code == 200 and not OptOut.objects.exists()
+    text = asked.content.decode()
+    assert 'id="opt-out-confirm"' in text and 'id="answer-opt-out-confirm"' in text
+    url = reverse("proactive:answer", args=[granted.token])
+    client.post(url, {"answer": "opt_out", "confirm": "yes"})
     assert OptOut.objects.filter(resident=world.old_a, reason="opted_out").exists()
     text = page(client, granted).content.decode()
     assert "You have opted out" in text and 'id="answer-opt-in"' in text
+    # The page says opted out, not "granted", and the resident is told by a message.
+    assert 'id="answer-state">Opted out<' in text
+    from doorstep.notify.models import Message
+
+    assert Message.objects.filter(template="programme_opted_out", resident=world.old_a).exists()
     answer(client, granted, "opt_in")
     assert not OptOut.objects.exists()
+    assert Message.objects.filter(template="programme_opted_in", resident=world.old_a).exists()
+
+
+def test_accepting_and_declining_are_confirmed_by_a_message(client, world, offer, make_resident):
+    from doorstep.notify.models import Message
+    from doorstep.proactive.models import Programme
+
+    Programme.objects.filter(pk=offer.programme_id).update(
+        payment_method="打入本人社会保障卡", payment_timing="次月15日前", signature="汉阳区民政局"
+    )
+    answer(client, offer, "accept")
+    message = Message.objects.get(template="programme_accepted")
+    assert message.resident_id == world.old_a.pk
+    assert "老年助餐补贴" in message.body and "3.00 yuan" in message.body
+    assert "打入本人社会保障卡" in message.body and "arriving 次月15日前" in message.body
+    assert message.body.endswith("— 汉阳区民政局")
+    answer(client, offer, "accept")  # nothing changed: no second message
+    assert Message.objects.filter(template="programme_accepted").count() == 1
+    # A refused answer (declining what was accepted) sends nothing.
+    answer(client, offer, "decline")
+    assert not Message.objects.filter(template="programme_declined").exists()
+
+
+def test_declining_is_confirmed_by_a_message(client, world, offer):
+    from doorstep.notify.models import Message
+
+    answer(client, offer, "decline")
+    message = Message.objects.get(template="programme_declined")
+    assert "you declined 老年助餐补贴" in message.body
 
 
 def test_a_refused_answer_is_said_and_changes_nothing(client, world, offer):

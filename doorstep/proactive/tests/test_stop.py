@@ -62,6 +62,12 @@ def test_no_longer_meeting_the_grant_rule_is_stopped(world, department):
     actions.do_save_programme(
         world.programme, actor=world.personas.admin, grant_rule='age >= 85 && status == "active"'
     )
+    refused = actions.do_run_programme(world.programme)  # the change waits for a second person
+    assert (refused.status, refused.stopped) == ("failed", 0)
+    programme = world.programme
+    actions.do_approve_programme(
+        programme, actor=world.personas.administrator, seen=actions.approval_key(programme)
+    )
     run = actions.do_run_programme(world.programme)
     assert (run.stopped, run.granted, run.unchanged) == (1, 0, 1)
     e = entitlement(world.old_b)

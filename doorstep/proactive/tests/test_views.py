@@ -288,7 +288,9 @@ def test_run_now_queues_a_run_and_shows_its_progress(client, world):
     from doorstep.proactive import actions
 
     logged_in(client, world.personas.admin)
-    response = client.post(reverse("proactive:run-now", args=[world.programme.pk]))
+    response = client.post(
+        reverse("proactive:run-now", args=[world.programme.pk]), {"confirm": "yes"}
+    )
     run = ProgrammeRun.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("proactive:run", args=[run.pk])
@@ -304,12 +306,15 @@ def test_run_now_queues_a_run_and_shows_its_progress(client, world):
     assert 'id="run-granted">2<' in fragment
 
 
-def test_run_now_is_post_only_and_needs_the_permission(client, world):
+def test_run_now_asks_first_and_needs_the_permission(client, world):
     url = reverse("proactive:run-now", args=[world.programme.pk])
     logged_in(client, world.personas.admin)
-    assert client.get(url).status_code == 405
+    assert client.get(url).status_code == 200  # the confirmation page
+    assert client.post(url).status_code == 200  # not confirmed: asked again
+    assert client.put(url).status_code == 405
     logged_in(client, world.personas.district_lead)
-    assert client.post(url).status_code == 403
+    assert client.post(url, {"confirm": "yes"}).status_code == 403
+    assert client.get(url).status_code == 403
     assert not ProgrammeRun.objects.exists()
 
 
@@ -435,7 +440,9 @@ def test_a_renewal_programme_without_a_published_service_cannot_preview(
 def test_an_inactive_programme_does_not_run(client, world):
     Programme.objects.filter(pk=world.programme.pk).update(is_active=False)
     logged_in(client, world.personas.admin)
-    response = client.post(reverse("proactive:run-now", args=[world.programme.pk]), follow=True)
+    response = client.post(
+        reverse("proactive:run-now", args=[world.programme.pk]), {"confirm": "yes"}, follow=True
+    )
     assert "not active" in response.content.decode()
     api = client.post(
         reverse("api:programme-runs", args=[world.programme.pk]), "{}", "application/json"
