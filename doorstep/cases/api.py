@@ -316,6 +316,12 @@ class NoticeIn(Input):
 class TrackParams(Schema):
     receipt: QueryText = Field("", max_length=100)
     phone_last4: QueryText = Field("", max_length=100)
+    id_last4: QueryText = Field(
+        "", max_length=100, description="For a resident without a mobile: the ID number's last 4."
+    )
+    name: QueryText = Field(
+        "", max_length=100, description="For a resident without a mobile: the applicant's name."
+    )
 
 
 class TimelineItem(Schema):
@@ -537,11 +543,13 @@ def _filtered(request: HttpRequest):
 @router.get("/cases/track/", response={200: Tracked, **errors(404, 429)}, auth=None,
             url_name="cases-track")  # fmt: skip
 def track(request: HttpRequest, params: Query[TrackParams]):
-    """A resident's view of their case, by receipt number and the last four digits of their
-    mobile: the tracking page's lookup, privacy rule and throttle (one failure counter for the
+    """A resident's view of their case, by receipt number (any case, dash or not) and the last
+    four digits of their mobile — or, without one, of their ID number, or their name: the
+    tracking page's lookup, privacy rule and throttle (one failure counter for the
     page and the API). Wrong receipt and wrong digits give the same 404; after ten wrong tries
     from one address, 429 for ten minutes."""
-    form = TrackForm({"receipt": params.receipt, "digits": params.phone_last4})
+    answer = params.phone_last4 or params.id_last4 or params.name
+    form = TrackForm({"receipt": params.receipt, "digits": answer})
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())
     address = client_address(request)

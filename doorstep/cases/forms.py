@@ -15,6 +15,10 @@ from doorstep.people.forms import add_action_errors
 
 from .choices import OUTSTANDING, AgentKind, Outcome
 from .models import Case
+from .tracking import normal_answer, normal_receipt
+
+# A name as a resident types it: Chinese characters, and the middle dot of minority names.
+HAN_NAME = r"[\u3400-\u9fff\U00020000-\U0003134f·•・.]{2,30}"
 
 __all__ = [
     "AcceptForm",
@@ -243,6 +247,10 @@ class AttachmentForm(forms.Form):
 
 
 class TrackForm(forms.Form):
+    """Receipt number (any case, with or without its dash) and one thing only the applicant
+    knows: the last 4 digits of their mobile, the last 4 characters of their ID number, or their
+    full name (``tracking.answers``)."""
+
     receipt = forms.CharField(
         label=_("Receipt number"),
         max_length=30,
@@ -250,14 +258,26 @@ class TrackForm(forms.Form):
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),
     )
-    digits = forms.RegexField(
+    digits = forms.CharField(
         label=_("Last 4 digits of your mobile phone"),
-        regex=r"^\d{4}$",
-        error_messages={"invalid": _("Enter the last 4 digits of your mobile phone.")},
-        widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 4, "size": 6}
+        help_text=_(
+            "No mobile phone? Enter the last 4 characters of your ID number, or your full name."
         ),
+        max_length=40,
+        error_messages={
+            "required": _(
+                "Enter the last 4 digits of your mobile phone, the last 4 characters of your "
+                "ID number, or your full name."
+            )
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off", "size": 12}),
     )
 
     def clean_receipt(self) -> str:
-        return re.sub(r"\s+", "", self.cleaned_data["receipt"]).upper()[:20]
+        return normal_receipt(self.cleaned_data["receipt"])
+
+    def clean_digits(self) -> str:
+        answer = normal_answer(self.cleaned_data["digits"])
+        if re.fullmatch(r"[0-9]{3}[0-9X]", answer) or re.fullmatch(HAN_NAME, answer):
+            return answer
+        raise forms.ValidationError(self.fields["digits"].error_messages["required"])
