@@ -25,9 +25,12 @@ from .choices import (
     AgentKind,
     CaseStatus,
     Clock,
+    Delivery,
     DocumentKind,
     EventKind,
+    ExtensionStatus,
     MaterialState,
+    Result,
 )
 
 
@@ -162,6 +165,21 @@ class Case(models.Model):
     )
     overdue_at = models.DateTimeField(_("marked overdue at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # 延期: working days added to ``limit_days`` by approved extensions (``Extension``).
+    extended_days = models.PositiveSmallIntegerField(
+        _("working days added by extensions"), default=0, db_default=0
+    )
+    # 督办: a lead watches this case; set and cleared by ``do_set_supervision``.
+    supervised = models.BooleanField(_("under supervision (督办)"), default=False, db_default=False)
+
+    # The result, recorded on completion (办结).
+    result = models.CharField(_("result"), max_length=8, choices=Result.choices, blank=True)
+    result_reason = models.TextField(_("reason for the result"), blank=True)
+    certificate_no = models.CharField(_("certificate number issued"), max_length=60, blank=True)
+    delivery = models.CharField(
+        _("how the result is delivered"), max_length=8, choices=Delivery.choices, blank=True
+    )
+    tracking_no = models.CharField(_("mail tracking number"), max_length=40, blank=True)
 
     # 跑动次数: in-person trips, against the most the service allows.
     trips = models.PositiveSmallIntegerField(_("in-person trips"), default=0)
@@ -198,6 +216,10 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=Q(due_on__isnull=True) | Q(accepted_on__isnull=False),
                 name="case_due_after_acceptance",
+            ),
+            models.CheckConstraint(
+                condition=~Q(delivery=Delivery.MAIL) | ~Q(tracking_no=""),
+                name="case_mailed_has_tracking_number",
             ),
         ]
         indexes = [
@@ -350,6 +372,62 @@ class CaseEvent(models.Model):
         return f"{self.case_id} · {self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
 
 
+class Extension(models.Model):
+    """A request to extend a case's time limit (延期), with its reason, and a lead's or the
+    department reviewer's decision. Only one waits at a time; the requester never decides."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("case")
+    )
+    days = models.PositiveSmallIntegerField(_("working days asked for"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ExtensionStatus.choices,
+        default=ExtensionStatus.PENDING,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.TextField(_("decision note"), blank=True)
+    due_was = models.DateField(_("due date before"), null=True, blank=True)
+    due_after = models.DateField(_("due date after"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status=ExtensionStatus.PENDING),
+                name="extension_one_pending",
+            ),
+            models.CheckConstraint(condition=Q(days__gte=1), name="extension_days_positive"),
+        ]
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} · +{self.days} · {self.get_status_display()}"
+
+    @property
+    def status_choice(self) -> ExtensionStatus:
+        return ExtensionStatus(self.status)
+
+
 def attachment_path(instance: Attachment, filename: str) -> str:
     import secrets
 
@@ -404,5 +482,6 @@ __all__ = [
     "CaseMaterial",
     "DocumentKind",
     "EventKind",
+    "Extension",
     "MaterialState",
 ]

@@ -27,7 +27,7 @@ TRACK_FAILURES = 10
 TRACK_WINDOW = 600  # seconds
 # Reasons the resident must read on the tracking page (why refused, what to correct or bring);
 # other reasons are staff's words and may name people.
-PUBLIC_REASONS = frozenset({"refuse", "reject", "return", "request_materials"})
+PUBLIC_REASONS = frozenset({"refuse", "reject", "return", "request_materials", "suspend"})
 PUBLIC_EVENTS = (EventKind.CREATED, EventKind.TRANSITION, EventKind.NOTICE, EventKind.MATERIALS)
 # Wrong look-ups per client address (doorstep.core.throttle.client_address), shared by every
 # app server.

@@ -20,6 +20,13 @@ urlpatterns = [
     path("<int:pk>/accept/", views.accept, name="cases-accept"),
     path("<int:pk>/notice/", views.add_to_notice, name="cases-add-notice"),
     path("<int:pk>/trip/", views.record_trip, name="cases-trip"),
+    path("<int:pk>/extension/", views.request_extension, name="cases-extension"),
+    path(
+        "<int:pk>/extension/<int:extension_pk>/decide/",
+        views.decide_extension,
+        name="cases-extension-decide",
+    ),
+    path("<int:pk>/supervision/", views.supervise, name="cases-supervision"),
     path("<int:pk>/note/", views.add_note, name="cases-note"),
     path("<int:pk>/attachments/", views.attach, name="cases-attach"),
     path(

@@ -423,7 +423,7 @@ def test_the_case_detail(client, personas, make_case, frozen):
     assert [d["kind"] for d in body["documents"]] == ["receipt"]
     assert [e["kind"]["code"] for e in body["events"]] == ["created", "trip", "transition"]
     verbs = {v["verb"] for v in body["verbs"]}
-    assert verbs == {"start", "request_materials", "forward", "complete", "withdraw"}
+    assert verbs == {"start", "request_materials", "forward", "complete", "withdraw", "suspend"}
     assert body["may_handle"] is True and body["may_review"] is False
 
 
@@ -521,10 +521,17 @@ def test_forward_approve_complete(client, personas, make_case, frozen):
         approved.status_code == 200 and approved.json()["case"]["status"]["code"] == "in_progress"
     )
     client.force_login(personas.clerk_a)
-    done = post(client, url("transition", case.pk), {"verb": "complete"})
+    missing = post(client, url("transition", case.pk), {"verb": "complete"})
+    assert missing.status_code == 400 and missing.json()["code"] == "required"
+    result = {"result": "granted", "delivery": "mail", "tracking_no": "SF1234567890",
+              "certificate_no": "鄂残补字2026第12号"}  # fmt: skip
+    done = post(client, url("transition", case.pk), {"verb": "complete", "completion": result})
     assert done.json()["case"]["status"]["code"] == "completed"
+    assert done.json()["case"]["result"]["code"] == "granted"
+    assert done.json()["event"]["data"]["tracking_no"] == "SF1234567890"
     case.refresh_from_db()
     assert case.status == "completed" and case.forwarded_to.code == "mz"
+    assert (case.delivery, case.tracking_no) == ("mail", "SF1234567890")
 
 
 def test_request_materials_stops_the_clock(clerk, make_case, materials, frozen):

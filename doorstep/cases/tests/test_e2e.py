@@ -126,6 +126,8 @@ def test_a_case_from_the_desk_to_done(
 
     # ---- the clerk completes it ----
     log_in(clerk, base, "clerk_a", f"/cases/{case.pk}/")
+    clerk.locator("#act-complete input[name=result][value=granted]").check()
+    clerk.locator("#act-complete input[name=delivery][value=desk]").check()
     clerk.locator("#act-complete button[type=submit]").click()
     expect(clerk.locator(".case-status")).to_have_text("Completed")
     shot(clerk, "5-completed")
