@@ -14,6 +14,7 @@ urlpatterns = [
         name="cases-intake-form",
     ),
     path("track/", views.track, name="cases-track"),
+    path("resident/<int:resident_pk>/", views.resident_cases, name="cases-resident"),
     path("<int:pk>/", views.case_detail, name="cases-detail"),
     path("<int:pk>/act/<str:verb>/", views.transition, name="cases-transition"),
     path("<int:pk>/materials/", views.receive_materials, name="cases-materials"),

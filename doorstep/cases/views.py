@@ -31,7 +31,9 @@ from doorstep.catalogue.pdf import PdfUnavailable
 from doorstep.catalogue.search import QueryTooLong, search_services
 from doorstep.core.filtersets import narrowing
 from doorstep.core.htmx import render_page
+from doorstep.core.ids import pk_or_404
 from doorstep.core.throttle import client_address
+from doorstep.people.access import access_resident
 from doorstep.staff.roles import HANDLE_CASES, REVIEW_CASES, VIEW_CASES, can
 from doorstep.workdays.calendar import add_working_days, is_provisional
 
@@ -550,6 +552,21 @@ def case_list(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "page": page, "figures": figures, "valid": valid,
                "narrowing": narrowing(filters.form, NARROWING)}  # fmt: skip
     return render(request, "cases/list.html", context)
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def resident_cases(request: HttpRequest, resident_pk: int) -> HttpResponse:
+    """A resident's cases that the user may see, newest first: the section of the resident's
+    page (loaded by htmx) or a page of its own."""
+    _require(request.user, VIEW_CASES)
+    resident = access_resident(request.user, pk_or_404(resident_pk), related=("area",))
+    cases = _listed(Case.objects.visible_to(request.user).filter(resident=resident))
+    page = Paginator(cases.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"resident": resident, "page": page}
+    return render_page(request, "cases/resident.html", "cases/_resident_cases.html", context)
 
 
 @login_required
