@@ -11,7 +11,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef, Q
+from django.db.models import F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +40,17 @@ def local_today() -> datetime.date:
 
 # The one definition of a stopped clock, for filters and for aggregates alike.
 PAUSED_Q = Q(status__in=sorted(PAUSED), paused_since__isnull=False)
+
+# 跑动次数: ``trips`` counts the times the resident had to come back after the visit at which
+# the case was taken. A promise of at most N in-person trips (最多跑一次 = 1) counts that visit
+# as the first, so it allows N - 1 returns; a matter that needs no visit (0) allows none, and
+# is not broken by the resident having come to the desk anyway.
+TOO_MANY_TRIPS_Q = Q(max_trips__lte=1, trips__gt=0) | Q(max_trips__gt=1, trips__gte=F("max_trips"))
+
+
+def returns_allowed(max_trips: int | None) -> int | None:
+    """How many times the resident may have to come back under a promise of ``max_trips``."""
+    return None if max_trips is None else max(max_trips - 1, 0)
 
 
 class CaseQuerySet(models.QuerySet):
@@ -77,7 +88,7 @@ class CaseQuerySet(models.QuerySet):
         return self.overdue(today).filter(overdue_at__isnull=True)
 
     def too_many_trips(self) -> CaseQuerySet:
-        return self.filter(max_trips__isnull=False, trips__gt=models.F("max_trips"))
+        return self.filter(TOO_MANY_TRIPS_Q)
 
     def paused(self) -> CaseQuerySet:
         """Accepted cases whose clock is stopped while the resident corrects or supplies
@@ -173,16 +184,28 @@ class Case(models.Model):
     supervised = models.BooleanField(_("under supervision (督办)"), default=False, db_default=False)
 
     # The result, recorded on completion (办结).
-    result = models.CharField(_("result"), max_length=8, choices=Result.choices, blank=True)
-    result_reason = models.TextField(_("reason for the result"), blank=True)
-    certificate_no = models.CharField(_("certificate number issued"), max_length=60, blank=True)
-    delivery = models.CharField(
-        _("how the result is delivered"), max_length=8, choices=Delivery.choices, blank=True
+    # Database defaults too: set-based writers (``proactive.runs``) insert cases column by column.
+    result = models.CharField(
+        _("result"), max_length=8, choices=Result.choices, blank=True, db_default=""
     )
-    tracking_no = models.CharField(_("mail tracking number"), max_length=40, blank=True)
+    result_reason = models.TextField(_("reason for the result"), blank=True, db_default="")
+    certificate_no = models.CharField(
+        _("certificate number issued"), max_length=60, blank=True, db_default=""
+    )
+    delivery = models.CharField(
+        _("how the result is delivered"),
+        max_length=8,
+        choices=Delivery.choices,
+        blank=True,
+        db_default="",
+    )
+    tracking_no = models.CharField(
+        _("mail tracking number"), max_length=40, blank=True, db_default=""
+    )
 
-    # 跑动次数: in-person trips, against the most the service allows.
-    trips = models.PositiveSmallIntegerField(_("in-person trips"), default=0)
+    # 跑动次数: times the resident had to come back (``TOO_MANY_TRIPS_Q``), against the most
+    # in-person trips the service promises.
+    trips = models.PositiveSmallIntegerField(_("trips back"), default=0)
     max_trips = models.PositiveSmallIntegerField(_("most trips allowed"), null=True, blank=True)
 
     forwarded_to = models.ForeignKey(
@@ -259,7 +282,12 @@ class Case(models.Model):
 
     @property
     def too_many_trips(self) -> bool:
-        return self.max_trips is not None and self.trips > self.max_trips
+        allowed = returns_allowed(self.max_trips)
+        return allowed is not None and self.trips > allowed
+
+    @property
+    def returns_allowed(self) -> int | None:
+        return returns_allowed(self.max_trips)
 
     def clock(self, today: datetime.date | None = None) -> Clock:
         from .clock import colour
