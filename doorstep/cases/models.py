@@ -446,7 +446,7 @@ class Extension(models.Model):
             models.CheckConstraint(condition=Q(days__gte=1), name="extension_days_positive"),
         ]
         verbose_name = _("extension")
-        verbose_name_plural = _("extensions")
+        verbose_name_plural = _("extension requests")
 
     def __str__(self) -> str:
         return f"{self.case_id} · +{self.days} · {self.get_status_display()}"

@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'extension',
-                'verbose_name_plural': 'extensions',
+                'verbose_name_plural': 'extension requests',
                 'ordering': ['case', 'requested_at', 'id'],
             },
         ),
