@@ -371,3 +371,60 @@ def test_the_wrong_person_gets_nothing_from_the_new_verbs(client, accepted, pers
             assert response["Location"].startswith(reverse("login"))
     assert CaseEvent.objects.count() == events and Extension.objects.count() == 1
     assert snapshot(accepted)[2:] == (DUE, 10, False, "")
+
+
+# ---- the JSON API --------------------------------------------------------------------------------
+
+
+def api_post(client, name: str, args, body):
+    import json
+
+    return client.post(reverse(name, args=args), json.dumps(body), content_type="application/json")
+
+
+def error_of(response, status: int) -> dict:
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"code", "message", "field"} and body["message"]
+    return body
+
+
+def test_the_api_asks_decides_and_supervises(client, accepted, personas):
+    client.force_login(personas.clerk_a)
+    bad = api_post(client, "api:case-extensions", [accepted.pk], {"days": 5, "reason": ""})
+    assert error_of(bad, 400)["field"] == "reason" and not Extension.objects.exists()
+    bad = api_post(client, "api:case-extensions", [accepted.pk], {"days": "5", "reason": "x"})
+    assert bad.status_code == 400  # strict: a number, not text
+    asked = api_post(client, "api:case-extensions", [accepted.pk], {"days": 5, "reason": "核查"})
+    assert asked.status_code == 201, asked.content
+    extension = Extension.objects.get()
+    own = api_post(client, "api:case-extension-decision", [accepted.pk, extension.pk],
+                   {"approve": True})  # fmt: skip
+    assert error_of(own, 403) and fresh(accepted).due_on == DUE
+    again = api_post(client, "api:case-extensions", [accepted.pk], {"days": 2, "reason": "再延"})
+    assert error_of(again, 409)["code"] == "invalid_transition"
+    client.force_login(personas.street_lead)
+    done = api_post(client, "api:case-extension-decision", [accepted.pk, extension.pk],
+                    {"approve": True})  # fmt: skip
+    assert done.status_code == 200
+    assert done.json()["case"]["due_on"] == "2026-12-22"
+    assert done.json()["case"]["extended_days"] == 5
+    missing = api_post(client, "api:case-extension-decision", [accepted.pk, 999999],
+                       {"approve": True})  # fmt: skip
+    assert error_of(missing, 404)
+    watched = api_post(client, "api:case-supervision", [accepted.pk],
+                       {"on": True, "reason": "三日内反馈"})  # fmt: skip
+    assert watched.status_code == 200 and watched.json()["case"]["supervised"] is True
+
+
+@pytest.mark.parametrize("who", ["clerk_b", "outsider"])
+def test_the_api_gives_others_nothing(client, accepted, personas, who):
+    extension = do_request_extension(accepted, actor=personas.clerk_a, days=5, reason="核查")
+    client.force_login(getattr(personas, who))
+    for name, args, body in [
+        ("api:case-extensions", [accepted.pk], {"days": 5, "reason": "x"}),
+        ("api:case-extension-decision", [accepted.pk, extension.pk], {"approve": True}),
+        ("api:case-supervision", [accepted.pk], {"on": True, "reason": "x"}),
+    ]:
+        assert error_of(api_post(client, name, args, body), 404)
+    assert snapshot(accepted)[2:] == (DUE, 10, False, "")
