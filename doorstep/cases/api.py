@@ -250,11 +250,21 @@ class IntakeIn(Input):
 class CaseListParams(Schema):
     """Documented here; read by ``CaseFilterSet`` (the list page's filters) from the query."""
 
+    q: QueryText | None = Field(
+        None,
+        description="The resident: name (prefix), pinyin or its initials, or the last 4 of the "
+        "ID or mobile number. A whole ID or mobile number is refused (400): it would stay in "
+        "URLs and logs.",
+    )
     receipt: QueryText | None = Field(None, description="Part of a receipt number.")
+    community: QueryText | None = Field(None, description="A community's area code.")
+    department: QueryText | None = Field(None, description="A department's code.")
     status: QueryText | None = Field(None, description="Statuses, comma-separated.")
     clock: Literal["overdue", "due_soon", "paused"] | None = None
     trips: bool | None = Field(None, description="Only cases over their trip limit.")
     queue: bool | None = Field(None, description="Only cases waiting for my department.")
+    supervised: bool | None = Field(None, description="Only cases under supervision (督办).")
+    extension: bool | None = Field(None, description="Only cases with an extension waiting.")
     area: QueryText | None = Field(None, description="An area code and everything under it.")
     accepted: bool | None = Field(None, description="Only cases whose clock ran (accepted).")
     taken_from: datetime.date | None = Field(None, description="Taken in on or after (local).")

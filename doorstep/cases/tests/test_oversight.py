@@ -428,3 +428,12 @@ def test_the_api_gives_others_nothing(client, accepted, personas, who):
     ]:
         assert error_of(api_post(client, name, args, body), 404)
     assert snapshot(accepted)[2:] == (DUE, 10, False, "")
+
+
+def test_the_admin_shows_extensions_read_only(client, accepted, personas):
+    do_request_extension(accepted, actor=personas.clerk_a, days=5, reason="需实地核查")
+    client.force_login(personas.admin)
+    page = client.get(reverse("admin:cases_case_change", args=[accepted.pk]))
+    assert page.status_code == 200 and "需实地核查" in page.content.decode()
+    listing = client.get(reverse("admin:cases_case_changelist"), {"supervised__exact": "1"})
+    assert listing.status_code == 200
