@@ -101,7 +101,7 @@ def test_a_case_from_the_desk_to_done(
     receive.locator("button[value=accept]").click()
     expect(clerk.locator(".case-status")).to_have_text("Accepted")
     expect(clerk.locator("#latest-document")).to_contain_text("Acceptance receipt")
-    expect(clerk.locator("#trips")).to_contain_text("2 of at most 1")
+    expect(clerk.locator("#trips")).to_contain_text("came back 1 time (0 allowed)")
     receipt = clerk.locator("#receipt").inner_text().strip()
     assert receipt == Case.objects.get().receipt
     shot(clerk, "3-accepted")
