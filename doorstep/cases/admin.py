@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Case, CaseEvent
+from .models import Case, CaseEvent, Extension
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -32,15 +32,27 @@ class EventInline(admin.TabularInline):
         return False
 
 
+class ExtensionInline(admin.TabularInline):
+    model = Extension
+    extra = 0
+    fields = ["days", "reason", "status", "requested_by", "requested_at", "decided_by",
+              "decided_at", "note", "due_was", "due_after"]  # fmt: skip
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Case)
 class CaseAdmin(ReadOnly):
     list_display = ["receipt", "service", "status", "due_on", "trips", "max_trips", "handler"]
-    list_filter = ["status", "department", "forwarded_to"]
+    list_filter = ["status", "department", "forwarded_to", "supervised"]
     search_fields = ["receipt"]
     date_hierarchy = "created_at"
     list_select_related = ["service", "handler"]
     raw_id_fields = ["resident"]
-    inlines = [EventInline]
+    inlines = [ExtensionInline, EventInline]
     actions = ["sweep_now"]
 
     @admin.action(description=_("Mark newly overdue cases now (the overdue sweep)"))

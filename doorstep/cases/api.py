@@ -45,10 +45,12 @@ from .choices import (
     AgentKind,
     CaseStatus,
     Clock,
+    Delivery,
     DocumentKind,
     EventKind,
     MaterialState,
     Outcome,
+    Result,
 )
 from .filters import CaseFilterSet
 from .forms import TrackForm
@@ -67,7 +69,9 @@ REASON_MAX = 2000  # a reason or note is a few sentences; the notice prints it w
 KEY_MAX = 64  # Case.idempotency_key: longer keys are refused, never cut (two would merge)
 # Event details staff may read in the API: what the case page shows. The agent's phone, which
 # the "created" event also records, stays out.
-EVENT_DATA = ("outcome", "agent_kind", "department", "materials", "added", "trips", "name")
+EVENT_DATA = ("outcome", "agent_kind", "department", "materials", "added", "trips", "name",
+              "days", "due_was", "due_on", "result", "delivery", "certificate_no",
+              "tracking_no")  # fmt: skip
 SUMMARY_RELATED = ("service", "department", "forwarded_to", "resident", "handler")
 
 Code = text(40)
@@ -76,6 +80,8 @@ Key = text(KEY_MAX)
 AgentName = text(40)
 AgentPhone = text(20)
 Relation = text(20)
+CertificateNo = text(60)
+TrackingNo = text(40)
 
 # ---- schemas -----------------------------------------------------------------------------------
 
@@ -127,9 +133,15 @@ class CaseSummary(Schema):
     followups_late: bool = Field(
         description="A material accepted to follow (容缺) did not come in by pending_deadline."
     )
-    trips: int
+    trips: int = Field(description="Times the resident had to come back after intake.")
     max_trips: int | None
     too_many_trips: bool
+    limit_days: int | None = Field(
+        description="The time limit in working days, approved extensions included."
+    )
+    extended_days: int = Field(description="Working days added by approved extensions (延期).")
+    supervised: bool = Field(description="Under a lead's supervision (督办).")
+    result: Label | None = Field(description="Granted or not, once completed (办结).")
     revision: int
 
 
@@ -238,11 +250,21 @@ class IntakeIn(Input):
 class CaseListParams(Schema):
     """Documented here; read by ``CaseFilterSet`` (the list page's filters) from the query."""
 
+    q: QueryText | None = Field(
+        None,
+        description="The resident: name (prefix), pinyin or its initials, or the last 4 of the "
+        "ID or mobile number. A whole ID or mobile number is refused (400): it would stay in "
+        "URLs and logs.",
+    )
     receipt: QueryText | None = Field(None, description="Part of a receipt number.")
+    community: QueryText | None = Field(None, description="A community's area code.")
+    department: QueryText | None = Field(None, description="A department's code.")
     status: QueryText | None = Field(None, description="Statuses, comma-separated.")
     clock: Literal["overdue", "due_soon", "paused"] | None = None
     trips: bool | None = Field(None, description="Only cases over their trip limit.")
     queue: bool | None = Field(None, description="Only cases waiting for my department.")
+    supervised: bool | None = Field(None, description="Only cases under supervision (督办).")
+    extension: bool | None = Field(None, description="Only cases with an extension waiting.")
     area: QueryText | None = Field(None, description="An area code and everything under it.")
     accepted: bool | None = Field(None, description="Only cases whose clock ran (accepted).")
     taken_from: datetime.date | None = Field(None, description="Taken in on or after (local).")
@@ -282,12 +304,41 @@ class ChecklistOut(Schema):
     materials: list[ChecklistItemOut]
 
 
+class CompletionIn(Input):
+    result: Literal[tuple(Result.values)] | Literal[""] = ""  # type: ignore[valid-type]
+    reason: Reason = Field("", description="Required when the result is `denied`.")
+    certificate_no: CertificateNo = ""
+    delivery: Literal[tuple(Delivery.values)] | Literal[""] = ""  # type: ignore[valid-type]
+    tracking_no: TrackingNo = Field("", description="Required when `delivery` is `mail`.")
+
+
 class TransitionIn(Input):
     verb: Literal[tuple(TRANSITIONS)]  # type: ignore[valid-type]
     reason: Reason = ""
     revision: Int | None = None
     department: Code | None = None
     materials: IdList = []
+    completion: CompletionIn | None = Field(
+        None, description="The result of a `complete` (required for it)."
+    )
+
+
+class ExtensionIn(Input):
+    days: Int
+    reason: Reason = ""
+    revision: Int | None = None
+
+
+class DecisionIn(Input):
+    approve: Bool
+    note: Reason = ""
+    revision: Int | None = None
+
+
+class SupervisionIn(Input):
+    on: Bool
+    reason: Reason = ""
+    revision: Int | None = None
 
 
 class ReceiveIn(Input):
@@ -316,6 +367,12 @@ class NoticeIn(Input):
 class TrackParams(Schema):
     receipt: QueryText = Field("", max_length=100)
     phone_last4: QueryText = Field("", max_length=100)
+    id_last4: QueryText = Field(
+        "", max_length=100, description="For a resident without a mobile: the ID number's last 4."
+    )
+    name: QueryText = Field(
+        "", max_length=100, description="For a resident without a mobile: the applicant's name."
+    )
 
 
 class TimelineItem(Schema):
@@ -398,6 +455,10 @@ def case_summary(case: Case, today: datetime.date) -> dict:
         "trips": case.trips,
         "max_trips": case.max_trips,
         "too_many_trips": case.too_many_trips,
+        "limit_days": case.limit_days,
+        "extended_days": case.extended_days,
+        "supervised": case.supervised,
+        "result": _label(Result, case.result) if case.result else None,
         "revision": case.revision,
     }
 
@@ -537,11 +598,13 @@ def _filtered(request: HttpRequest):
 @router.get("/cases/track/", response={200: Tracked, **errors(404, 429)}, auth=None,
             url_name="cases-track")  # fmt: skip
 def track(request: HttpRequest, params: Query[TrackParams]):
-    """A resident's view of their case, by receipt number and the last four digits of their
-    mobile: the tracking page's lookup, privacy rule and throttle (one failure counter for the
+    """A resident's view of their case, by receipt number (any case, dash or not) and the last
+    four digits of their mobile — or, without one, of their ID number, or their name: the
+    tracking page's lookup, privacy rule and throttle (one failure counter for the
     page and the API). Wrong receipt and wrong digits give the same 404; after ten wrong tries
     from one address, 429 for ten minutes."""
-    form = TrackForm({"receipt": params.receipt, "digits": params.phone_last4})
+    answer = params.phone_last4 or params.id_last4 or params.name
+    form = TrackForm({"receipt": params.receipt, "digits": answer})
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())
     address = client_address(request)
@@ -680,8 +743,57 @@ def transition(request: HttpRequest, pk: QueryId, payload: TransitionIn):
         revision=payload.revision,
         department=_department(payload.department),
         materials=payload.materials,
+        completion=_completion(payload) if payload.verb == "complete" else None,
     )
     return _after_write(request, pk, event=_event(event))
+
+
+def _completion(payload: TransitionIn) -> actions.Completion:
+    done = payload.completion or CompletionIn()
+    return actions.Completion(
+        result=done.result, reason=done.reason, certificate_no=done.certificate_no,
+        delivery=done.delivery, tracking_no=done.tracking_no,
+    )  # fmt: skip
+
+
+@router.post("/cases/{int:pk}/extensions/", response={201: AfterWrite, **WRITE_ERRORS},
+             url_name="case-extensions", by_alias=True)  # fmt: skip
+def request_extension(request: HttpRequest, pk: QueryId, payload: ExtensionIn):
+    """Ask for more working days on the time limit (延期), with the reason; a lead over the
+    area or the department's reviewer decides it (never the person who asked)."""
+    found = access_case(request.user, pk)
+    actions.do_request_extension(
+        found, actor=request.user, days=payload.days, reason=payload.reason,
+        revision=payload.revision,
+    )  # fmt: skip
+    return Status(201, _after_write(request, pk))
+
+
+@router.post("/cases/{int:pk}/extensions/{int:extension}/decision/",
+             response={200: AfterWrite, **WRITE_ERRORS}, url_name="case-extension-decision",
+             by_alias=True)  # fmt: skip
+def decide_extension(request: HttpRequest, pk: QueryId, extension: QueryId, payload: DecisionIn):
+    """Approve (the due date moves by the days asked) or turn down (with a note) an extension."""
+    found = access_case(request.user, pk)
+    asked = found.extensions.filter(pk=extension).first()
+    if asked is None:
+        raise ApiError(404, "not_found", _("No such extension of this case."))
+    actions.do_decide_extension(
+        asked, actor=request.user, approve=payload.approve, note=payload.note,
+        revision=payload.revision,
+    )  # fmt: skip
+    return _after_write(request, pk)
+
+
+@router.post("/cases/{int:pk}/supervision/", response={200: AfterWrite, **WRITE_ERRORS},
+             url_name="case-supervision", by_alias=True)  # fmt: skip
+def supervise(request: HttpRequest, pk: QueryId, payload: SupervisionIn):
+    """Put the case under a lead's supervision (督办), with what the lead asks for, or lift it."""
+    found = access_case(request.user, pk)
+    actions.do_set_supervision(
+        found, actor=request.user, on=payload.on, reason=payload.reason, revision=payload.revision
+    )
+    return _after_write(request, pk)
 
 
 @router.post("/cases/{int:pk}/materials/", response={200: AfterWrite, **WRITE_ERRORS},

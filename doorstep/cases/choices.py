@@ -22,6 +22,7 @@ class CaseStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     FORWARDED = "forwarded", _("Forwarded to department")
     RETURNED = "returned", _("Returned for correction")
+    SUSPENDED = "suspended", _("Suspended (中止)")
     COMPLETED = "completed", _("Completed")
     REFUSED = "refused", _("Refused")
     WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -38,6 +39,7 @@ STATUS_COLOURS = {
     "in_progress": "#0b5cad",
     "forwarded": "#5b3fa0",
     "returned": "#8a5a00",
+    "suspended": "#8a5a00",
     "completed": "#136b2e",
     "refused": "#a11d1d",
     "withdrawn": "#3d4450",
@@ -46,8 +48,9 @@ STATUS_COLOURS = {
 CLOSED = frozenset({CaseStatus.COMPLETED, CaseStatus.REFUSED, CaseStatus.WITHDRAWN})
 # After acceptance the clock runs in these states ...
 RUNNING = frozenset({CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.FORWARDED})
-# ... and stops in these, while the resident corrects or supplies materials.
-PAUSED = frozenset({CaseStatus.AWAITING_MATERIALS, CaseStatus.RETURNED})
+# ... and stops in these, while the resident corrects or supplies materials, or while the case is
+# suspended (中止: an appraisal, a related case, something outside the office's hands).
+PAUSED = frozenset({CaseStatus.AWAITING_MATERIALS, CaseStatus.RETURNED, CaseStatus.SUSPENDED})
 
 
 class Side(models.TextChoices):
@@ -95,9 +98,13 @@ TRANSITIONS: dict[str, Transition] = dict(
         _t("resubmit", [S.RETURNED], S.FORWARDED, Side.DESK, _("Send back corrected")),
         _t("reject", [S.FORWARDED], S.REFUSED, Side.DEPARTMENT, _("Reject"),
            needs_reason=True),
+        # 中止: the clock stops while suspended and restarts where it stopped.
+        _t("suspend", [S.ACCEPTED, S.IN_PROGRESS], S.SUSPENDED, Side.DESK, _("Suspend"),
+           needs_reason=True, accepted=True),
+        _t("resume", [S.SUSPENDED], S.IN_PROGRESS, Side.DESK, _("Resume"), accepted=True),
         _t("complete", [S.ACCEPTED, S.IN_PROGRESS], S.COMPLETED, Side.DESK, _("Complete")),
         _t("withdraw",
-           [S.DRAFT, S.AWAITING_MATERIALS, S.ACCEPTED, S.IN_PROGRESS, S.RETURNED],
+           [S.DRAFT, S.AWAITING_MATERIALS, S.ACCEPTED, S.IN_PROGRESS, S.RETURNED, S.SUSPENDED],
            S.WITHDRAWN, Side.DESK, _("Withdraw at the resident's request"), needs_reason=True),
     ]
 )  # fmt: skip
@@ -159,6 +166,32 @@ class EventKind(models.TextChoices):
     OVERDUE = "overdue", _("Overdue")
     RECOUNTED = "recounted", _("Due date recounted")
     LATE = "late", _("Materials to follow are late")
+    EXTENSION = "extension", _("Extension")
+    SUPERVISION = "supervision", _("Supervision")
+
+
+class Result(models.TextChoices):
+    """What a completed case decided (办结结果)."""
+
+    GRANTED = "granted", _("Granted (准予)")
+    DENIED = "denied", _("Not granted (不予)")
+
+
+class Delivery(models.TextChoices):
+    """How the resident gets the result."""
+
+    DESK = "desk", _("Collected at the desk")
+    MAIL = "mail", _("Mailed")
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Not approved")
+
+    @property
+    def colour(self) -> str:
+        return {"pending": "#8a5a00", "approved": "#136b2e", "rejected": "#a11d1d"}[self.value]
 
 
 class AgentKind(models.TextChoices):
@@ -175,6 +208,7 @@ class Clock(models.TextChoices):
     YELLOW = "yellow", _("Due soon")
     RED = "red", _("Overdue")
     PAUSED = "paused", _("Clock stopped: waiting for the resident")
+    SUSPENDED = "suspended", _("Clock stopped: case suspended")
 
     @property
     def colour(self) -> str:
@@ -184,4 +218,5 @@ class Clock(models.TextChoices):
             "yellow": "#8a5a00",
             "red": "#a11d1d",
             "paused": "#0b5cad",
+            "suspended": "#0b5cad",
         }[self.value]

@@ -5,6 +5,8 @@
 - While the case waits for the resident (``PAUSED`` states) the clock stops: ``paused_since``
   holds the day it stopped. When it restarts on day R, the working days in (paused_since, R]
   did not count, so both dates move that many working days later and ``paused_days`` grows.
+- An approved extension (延期) adds its working days to ``limit_days`` (and ``extended_days``
+  records how many were added): ``extend`` counts both dates again from acceptance.
 - A due date counted across a year whose official holiday schedule is not entered yet is
   ``due_provisional``; ``recount`` gives the dates the calendar gives now (the recount when a
   schedule is entered).
@@ -19,7 +21,7 @@ import math
 
 from doorstep.workdays.calendar import add_working_days, is_provisional, working_days_between
 
-from .choices import CLOSED, PAUSED, Clock
+from .choices import CLOSED, PAUSED, CaseStatus, Clock
 
 WARN_SHARE = 0.8
 
@@ -41,6 +43,17 @@ def recount(
     due = add_working_days(accepted_on, limit_days + paused_days)
     warn = add_working_days(accepted_on, math.ceil(limit_days * WARN_SHARE) + paused_days)
     return due, warn, is_provisional(accepted_on, due)
+
+
+def extend(case, days: int) -> list[str]:
+    """Add ``days`` approved working days to the case's time limit; returns the fields set.
+    Stopped days already counted stay counted; a stop still running is added when it ends."""
+    case.limit_days += days
+    case.extended_days += days
+    case.due_on, case.warn_on, case.due_provisional = recount(
+        case.accepted_on, case.limit_days, case.paused_days
+    )
+    return ["limit_days", "extended_days", "due_on", "warn_on", "due_provisional"]
 
 
 def pause(case, day: datetime.date) -> list[str]:
@@ -75,7 +88,7 @@ def colour(case, day: datetime.date) -> Clock:
     if case.due_on is None or case.status in CLOSED:
         return Clock.NONE
     if case.paused_since is not None:
-        return Clock.PAUSED
+        return Clock.SUSPENDED if case.status == CaseStatus.SUSPENDED else Clock.PAUSED
     if day > case.due_on:
         return Clock.RED
     if day >= case.warn_on:

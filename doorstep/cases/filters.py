@@ -7,11 +7,18 @@ import re
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from doorstep.catalogue.models import Department
 from doorstep.core.filtersets import area_filter, day_filter
+from doorstep.people.models import Resident
+from doorstep.people.search import is_full_number, search_q
+from doorstep.places.models import Area
+from doorstep.staff.roles import VIEW_CASES, reviewer_grants
+from doorstep.staff.scoping import area_prefixes, prefix_q
 
-from .choices import CaseStatus
+from .choices import CaseStatus, ExtensionStatus
 from .models import Case
 
 CLOCKS = [
@@ -33,9 +40,48 @@ class StatusIn(django_filters.BaseInFilter, django_filters.ChoiceFilter):
     """One status from the page's select, or several, comma-separated, from an API client."""
 
 
+def no_full_number(value: str) -> None:
+    """Whole ID and mobile numbers stay out of web addresses (``people.search.read_query``):
+    the list's filters travel in its URL, so they search by name, pinyin or tail only."""
+    if is_full_number(value or ""):
+        raise ValidationError(
+            _(
+                "Search the case list by name, pinyin initials or the last 4 digits: a whole ID "
+                "or mobile number would stay in the web address and browser history."
+            ),
+            code="full_number",
+        )
+
+
+def _communities(user) -> list[tuple[str, str]]:
+    """The communities ``user`` sees cases of (desk side, or a reviewer's grants), as
+    (code, name): the choices of the community filter."""
+    prefixes = area_prefixes(user, VIEW_CASES) if user is not None else []
+    if prefixes is not None and user is not None:
+        prefixes = [*prefixes, *(code for _dept, code in reviewer_grants(user))]
+    areas = Area.objects.filter(prefix_q("code", prefixes), kind="community")
+    return list(areas.order_by("code").values_list("code", "name"))
+
+
 class CaseFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Resident"),
+        max_length=40,
+        method="filter_resident",
+        validators=[no_full_number],
+        help_text=_("Name, pinyin initials, or the last 4 digits of the ID or mobile number"),
+    )
     receipt = django_filters.CharFilter(
         label=_("Receipt number"), max_length=20, method="filter_receipt"
+    )
+    community = django_filters.ChoiceFilter(
+        label=_("Community"), choices=(), empty_label=_("Any community"), method="filter_area"
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"),
+        queryset=Department.objects.order_by("name"),
+        to_field_name="code",
+        empty_label=_("Any department"),
     )
     status = StatusIn(
         label=_("Status"), choices=CaseStatus.choices, empty_label=_("Any status"), help_text=""
@@ -48,6 +94,12 @@ class CaseFilterSet(django_filters.FilterSet):
     )
     trips = django_filters.BooleanFilter(
         label=_("Too many trips"), widget=Tick, method="filter_trips"
+    )
+    supervised = django_filters.BooleanFilter(
+        label=_("Under supervision (督办)"), widget=Tick, method="filter_supervised"
+    )
+    extension = django_filters.BooleanFilter(
+        label=_("Extension waiting for approval"), widget=Tick, method="filter_extension"
     )
     queue = django_filters.BooleanFilter(
         label=_("Waiting for my department's decision"),
@@ -72,6 +124,31 @@ class CaseFilterSet(django_filters.FilterSet):
     class Meta:
         model = Case
         fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        # Read only when the select is drawn or a value is checked (not for every API list).
+        self.filters["community"].extra["choices"] = lambda: _communities(user)
+
+    def filter_resident(self, cases, name: str, value: str):
+        """The resident search box's own matching (``people.search``), over the case's
+        resident: name prefix, pinyin, ID or mobile tail (hashed tails, never plain)."""
+        q = search_q(value or "")
+        if not (value or "").strip():
+            return cases
+        if q is None:
+            return cases.none()
+        return cases.filter(resident__in=Resident.objects.filter(q).values("pk"))
+
+    def filter_area(self, cases, name: str, value: str):
+        return cases.filter(area_code__prefix=value) if value else cases
+
+    def filter_supervised(self, cases, name: str, value: bool | None):
+        return cases.filter(supervised=True) if value else cases
+
+    def filter_extension(self, cases, name: str, value: bool | None):
+        return cases.filter(extensions__status=ExtensionStatus.PENDING) if value else cases
 
     def filter_accepted(self, cases, name: str, value: bool | None):
         return cases.filter(accepted_on__isnull=False) if value else cases

@@ -7,22 +7,33 @@ import re
 import uuid
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.catalogue.choices import Necessity
 from doorstep.catalogue.models import Department
 from doorstep.people.forms import add_action_errors
 
-from .choices import OUTSTANDING, AgentKind, Outcome
+from .actions import Completion
+from .actions.oversight import MAX_EXTENSION_DAYS
+from .choices import OUTSTANDING, AgentKind, Delivery, Outcome, Result
 from .models import Case
+from .tracking import normal_answer, normal_receipt
+
+# A name as a resident types it: Chinese characters, and the middle dot of minority names.
+HAN_NAME = r"[\u3400-\u9fff\U00020000-\U0003134f·•・.]{2,30}"
 
 __all__ = [
     "AcceptForm",
     "AttachmentForm",
+    "DecideExtensionForm",
+    "ExtensionForm",
     "IntakeForm",
     "NoteForm",
     "NoticeForm",
     "ReceiveForm",
+    "SupervisionForm",
     "TrackForm",
     "TransitionForm",
     "TripForm",
@@ -141,6 +152,23 @@ class TransitionForm(RevisionForm):
         Department.objects.all(), label=_("Forward to"), required=False
     )
     materials = _ids_field(_("Materials to ask for"))
+    # Completion (办结): its result. Checked by the action, which says what is missing.
+    result = forms.ChoiceField(
+        label=_("Result"), choices=Result.choices, required=False, widget=forms.RadioSelect
+    )
+    result_reason = _reason_field(_("Reason it is not granted (required if not granted)"))
+    certificate_no = forms.CharField(
+        label=_("Certificate number issued"), max_length=60, required=False
+    )
+    delivery = forms.ChoiceField(
+        label=_("How the resident gets the result"),
+        choices=Delivery.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    tracking_no = forms.CharField(
+        label=_("Mail tracking number (required if mailed)"), max_length=40, required=False
+    )
 
     def __init__(self, *args, transition, **kwargs):
         super().__init__(*args, **kwargs)
@@ -156,6 +184,55 @@ class TransitionForm(RevisionForm):
         self.fields["materials"].choices = [
             (row.material_id, row.material.name) for row in getattr(case, "material_rows", ())
         ]
+
+    def completion(self):
+        """The completion's result as the action takes it (``actions.Completion``)."""
+        data = self.cleaned_data
+        return Completion(
+            result=data.get("result") or "",
+            reason=data.get("result_reason") or "",
+            certificate_no=data.get("certificate_no") or "",
+            delivery=data.get("delivery") or "",
+            tracking_no=data.get("tracking_no") or "",
+        )
+
+
+DAYS_MESSAGE = lazy(
+    lambda: gettext("Give a number of working days from 1 to %(n)d.") % {"n": MAX_EXTENSION_DAYS},
+    str,
+)()
+
+
+class ExtensionForm(RevisionForm):
+    """Ask for more working days (延期); a lead or the department's reviewer decides."""
+
+    days = forms.IntegerField(
+        label=_("Working days to add"),
+        min_value=1,
+        max_value=MAX_EXTENSION_DAYS,
+        error_messages={
+            "required": DAYS_MESSAGE,
+            "invalid": DAYS_MESSAGE,
+            "min_value": DAYS_MESSAGE,
+            "max_value": DAYS_MESSAGE,
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "size": 4}),
+    )
+    reason = _reason_field(_("Why the case needs more time (required)"))
+
+
+class DecideExtensionForm(RevisionForm):
+    approve = forms.TypedChoiceField(
+        choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1", required=True
+    )
+    note = _reason_field(_("Note (required when not approved)"))
+
+
+class SupervisionForm(RevisionForm):
+    on = forms.TypedChoiceField(
+        choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1", required=True
+    )
+    reason = _reason_field(_("What the lead asks for (required to supervise)"))
 
 
 class ReceiveForm(RevisionForm):
@@ -243,6 +320,10 @@ class AttachmentForm(forms.Form):
 
 
 class TrackForm(forms.Form):
+    """Receipt number (any case, with or without its dash) and one thing only the applicant
+    knows: the last 4 digits of their mobile, the last 4 characters of their ID number, or their
+    full name (``tracking.answers``)."""
+
     receipt = forms.CharField(
         label=_("Receipt number"),
         max_length=30,
@@ -250,14 +331,26 @@ class TrackForm(forms.Form):
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),
     )
-    digits = forms.RegexField(
+    digits = forms.CharField(
         label=_("Last 4 digits of your mobile phone"),
-        regex=r"^\d{4}$",
-        error_messages={"invalid": _("Enter the last 4 digits of your mobile phone.")},
-        widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 4, "size": 6}
+        help_text=_(
+            "No mobile phone? Enter the last 4 characters of your ID number, or your full name."
         ),
+        max_length=40,
+        error_messages={
+            "required": _(
+                "Enter the last 4 digits of your mobile phone, the last 4 characters of your "
+                "ID number, or your full name."
+            )
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off", "size": 12}),
     )
 
     def clean_receipt(self) -> str:
-        return re.sub(r"\s+", "", self.cleaned_data["receipt"]).upper()[:20]
+        return normal_receipt(self.cleaned_data["receipt"])
+
+    def clean_digits(self) -> str:
+        answer = normal_answer(self.cleaned_data["digits"])
+        if re.fullmatch(r"[0-9]{3}[0-9X]", answer) or re.fullmatch(HAN_NAME, answer):
+            return answer
+        raise forms.ValidationError(self.fields["digits"].error_messages["required"])

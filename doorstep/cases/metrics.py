@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from .choices import CLOSED, RUNNING
-from .models import PAUSED_Q, Case
+from .models import PAUSED_Q, TOO_MANY_TRIPS_Q, Case
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,6 @@ def case_figures(user, today: datetime.date | None = None) -> CaseFigures:
         paused=Count("pk", filter=PAUSED_Q),
         closed=Count("pk", filter=Q(status__in=sorted(CLOSED))),
         average_trips=Avg("trips"),
-        too_many_trips=Count("pk", filter=Q(max_trips__isnull=False, trips__gt=F("max_trips"))),
+        too_many_trips=Count("pk", filter=TOO_MANY_TRIPS_Q),
     )
     return CaseFigures(**row)

@@ -11,7 +11,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef, Q
+from django.db.models import F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,9 +25,12 @@ from .choices import (
     AgentKind,
     CaseStatus,
     Clock,
+    Delivery,
     DocumentKind,
     EventKind,
+    ExtensionStatus,
     MaterialState,
+    Result,
 )
 
 
@@ -37,6 +40,17 @@ def local_today() -> datetime.date:
 
 # The one definition of a stopped clock, for filters and for aggregates alike.
 PAUSED_Q = Q(status__in=sorted(PAUSED), paused_since__isnull=False)
+
+# 跑动次数: ``trips`` counts the times the resident had to come back after the visit at which
+# the case was taken. A promise of at most N in-person trips (最多跑一次 = 1) counts that visit
+# as the first, so it allows N - 1 returns; a matter that needs no visit (0) allows none, and
+# is not broken by the resident having come to the desk anyway.
+TOO_MANY_TRIPS_Q = Q(max_trips__lte=1, trips__gt=0) | Q(max_trips__gt=1, trips__gte=F("max_trips"))
+
+
+def returns_allowed(max_trips: int | None) -> int | None:
+    """How many times the resident may have to come back under a promise of ``max_trips``."""
+    return None if max_trips is None else max(max_trips - 1, 0)
 
 
 class CaseQuerySet(models.QuerySet):
@@ -74,7 +88,7 @@ class CaseQuerySet(models.QuerySet):
         return self.overdue(today).filter(overdue_at__isnull=True)
 
     def too_many_trips(self) -> CaseQuerySet:
-        return self.filter(max_trips__isnull=False, trips__gt=models.F("max_trips"))
+        return self.filter(TOO_MANY_TRIPS_Q)
 
     def paused(self) -> CaseQuerySet:
         """Accepted cases whose clock is stopped while the resident corrects or supplies
@@ -162,9 +176,36 @@ class Case(models.Model):
     )
     overdue_at = models.DateTimeField(_("marked overdue at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # 延期: working days added to ``limit_days`` by approved extensions (``Extension``).
+    extended_days = models.PositiveSmallIntegerField(
+        _("working days added by extensions"), default=0, db_default=0
+    )
+    # 督办: a lead watches this case; set and cleared by ``do_set_supervision``.
+    supervised = models.BooleanField(_("under supervision (督办)"), default=False, db_default=False)
 
-    # 跑动次数: in-person trips, against the most the service allows.
-    trips = models.PositiveSmallIntegerField(_("in-person trips"), default=0)
+    # The result, recorded on completion (办结).
+    # Database defaults too: set-based writers (``proactive.runs``) insert cases column by column.
+    result = models.CharField(
+        _("result"), max_length=8, choices=Result.choices, blank=True, db_default=""
+    )
+    result_reason = models.TextField(_("reason for the result"), blank=True, db_default="")
+    certificate_no = models.CharField(
+        _("certificate number issued"), max_length=60, blank=True, db_default=""
+    )
+    delivery = models.CharField(
+        _("how the result is delivered"),
+        max_length=8,
+        choices=Delivery.choices,
+        blank=True,
+        db_default="",
+    )
+    tracking_no = models.CharField(
+        _("mail tracking number"), max_length=40, blank=True, db_default=""
+    )
+
+    # 跑动次数: times the resident had to come back (``TOO_MANY_TRIPS_Q``), against the most
+    # in-person trips the service promises.
+    trips = models.PositiveSmallIntegerField(_("trips back"), default=0)
     max_trips = models.PositiveSmallIntegerField(_("most trips allowed"), null=True, blank=True)
 
     forwarded_to = models.ForeignKey(
@@ -198,6 +239,10 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=Q(due_on__isnull=True) | Q(accepted_on__isnull=False),
                 name="case_due_after_acceptance",
+            ),
+            models.CheckConstraint(
+                condition=~Q(delivery=Delivery.MAIL) | ~Q(tracking_no=""),
+                name="case_mailed_has_tracking_number",
             ),
         ]
         indexes = [
@@ -237,7 +282,12 @@ class Case(models.Model):
 
     @property
     def too_many_trips(self) -> bool:
-        return self.max_trips is not None and self.trips > self.max_trips
+        allowed = returns_allowed(self.max_trips)
+        return allowed is not None and self.trips > allowed
+
+    @property
+    def returns_allowed(self) -> int | None:
+        return returns_allowed(self.max_trips)
 
     def clock(self, today: datetime.date | None = None) -> Clock:
         from .clock import colour
@@ -350,6 +400,62 @@ class CaseEvent(models.Model):
         return f"{self.case_id} · {self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
 
 
+class Extension(models.Model):
+    """A request to extend a case's time limit (延期), with its reason, and a lead's or the
+    department reviewer's decision. Only one waits at a time; the requester never decides."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("case")
+    )
+    days = models.PositiveSmallIntegerField(_("working days asked for"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ExtensionStatus.choices,
+        default=ExtensionStatus.PENDING,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.TextField(_("decision note"), blank=True)
+    due_was = models.DateField(_("due date before"), null=True, blank=True)
+    due_after = models.DateField(_("due date after"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status=ExtensionStatus.PENDING),
+                name="extension_one_pending",
+            ),
+            models.CheckConstraint(condition=Q(days__gte=1), name="extension_days_positive"),
+        ]
+        verbose_name = _("extension")
+        verbose_name_plural = _("extension requests")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} · +{self.days} · {self.get_status_display()}"
+
+    @property
+    def status_choice(self) -> ExtensionStatus:
+        return ExtensionStatus(self.status)
+
+
 def attachment_path(instance: Attachment, filename: str) -> str:
     import secrets
 
@@ -404,5 +510,6 @@ __all__ = [
     "CaseMaterial",
     "DocumentKind",
     "EventKind",
+    "Extension",
     "MaterialState",
 ]

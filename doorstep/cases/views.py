@@ -31,7 +31,9 @@ from doorstep.catalogue.pdf import PdfUnavailable
 from doorstep.catalogue.search import QueryTooLong, search_services
 from doorstep.core.filtersets import narrowing
 from doorstep.core.htmx import render_page
+from doorstep.core.ids import pk_or_404
 from doorstep.core.throttle import client_address
+from doorstep.people.access import access_resident
 from doorstep.staff.roles import HANDLE_CASES, REVIEW_CASES, VIEW_CASES, can
 from doorstep.workdays.calendar import add_working_days, is_provisional
 
@@ -40,27 +42,32 @@ from . import pdf as case_pdf
 from .access import access_case, access_intake_resident
 from .actions.attachments import clean_name, declared_too_large
 from .actions.attachments import too_large_message as attachment_too_large_message
-from .choices import OUTSTANDING, TRANSITIONS, CaseStatus, MaterialState
+from .choices import OUTSTANDING, TRANSITIONS, CaseStatus, ExtensionStatus, MaterialState
 from .filters import CaseFilterSet
 from .forms import (
     AcceptForm,
     AttachmentForm,
+    DecideExtensionForm,
+    ExtensionForm,
     IntakeForm,
     NoteForm,
     NoticeForm,
     ReceiveForm,
+    SupervisionForm,
     TrackForm,
     TransitionForm,
     TripForm,
     add_action_errors,
 )
 from .metrics import case_figures
-from .models import Case, CaseDocument
+from .models import Case, CaseDocument, Extension
 
 PAGE_SIZE = 25
-DANGER_VERBS = frozenset({"refuse", "reject", "return", "withdraw"})
+DANGER_VERBS = frozenset({"refuse", "reject", "return", "withdraw", "suspend"})
 # The usual next steps, shown open; the others sit folded under their name.
-PRIMARY_VERBS = frozenset({"start", "forward", "approve", "resubmit", "supply", "complete"})
+PRIMARY_VERBS = frozenset(
+    {"start", "forward", "approve", "resubmit", "supply", "complete", "resume"}
+)
 
 
 def _require(user, *capabilities: str) -> None:
@@ -183,6 +190,7 @@ def _detail_context(user, case: Case) -> dict:
         if verb != "accept"  # its own form, with materials to follow
     ]
     return {
+        **_oversight_context(user, case, handle=handle, review=review),
         "case": case,
         "clock": case.clock(today),
         "days_left": days_left,
@@ -212,6 +220,32 @@ def _detail_context(user, case: Case) -> dict:
         "note_form": NoteForm(auto_id="id_note_%s") if handle or review else None,
         "attach_form": AttachmentForm(case=case, auto_id="id_attach_%s")
         if handle or review
+        else None,
+    }
+
+
+def _oversight_context(user, case: Case, *, handle: bool, review: bool) -> dict:
+    """Extensions (延期) and supervision (督办): what the page shows and the forms this user
+    may use. Whoever asked for an extension sees it waiting, never a form to decide it."""
+    extensions = list(case.extensions.select_related("requested_by", "decided_by"))
+    pending = next((e for e in extensions if e.status == ExtensionStatus.PENDING), None)
+    extendable = not case.is_closed and case.accepted_on is not None
+    may_ask = extendable and pending is None and actions.may_ask_extension(user, case)
+    may_decide = (
+        pending is not None
+        and pending.requested_by_id != user.pk
+        and actions.may_decide_extension(user, case)
+    )
+    lead = actions.may_lead(user, case)
+    return {
+        "extensions": extensions,
+        "pending_extension": pending,
+        "extension_form": ExtensionForm(case=case, auto_id="id_extend_%s") if may_ask else None,
+        "decide_form": DecideExtensionForm(case=case, auto_id="id_decide_%s")
+        if may_decide
+        else None,
+        "supervision_form": SupervisionForm(case=case, auto_id="id_supervise_%s")
+        if lead and (case.supervised or not case.is_closed)
         else None,
     }
 
@@ -270,8 +304,73 @@ def transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             revision=data["revision"],
             department=data["department"],
             materials=data["materials"],
+            completion=form.completion() if verb == "complete" else None,
         )
         return _status_message(case)
+
+    return _submit(request, case, form, act)
+
+
+@login_required
+@require_POST
+def request_extension(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access_case(request.user, pk)
+    form = ExtensionForm(request.POST, case=case)
+
+    def act(data: dict) -> str:
+        actions.do_request_extension(
+            case,
+            actor=request.user,
+            days=data["days"],
+            reason=data["reason"],
+            revision=data["revision"],
+        )
+        return _("Extension asked for: it waits for approval.")
+
+    return _submit(request, case, form, act)
+
+
+@login_required
+@require_POST
+def decide_extension(request: HttpRequest, pk: int, extension_pk: int) -> HttpResponse:
+    case = access_case(request.user, pk)
+    extension = get_object_or_404(Extension, pk=extension_pk, case=case)
+    form = DecideExtensionForm(request.POST, case=case)
+
+    def act(data: dict) -> str:
+        done = actions.do_decide_extension(
+            extension,
+            actor=request.user,
+            approve=data["approve"],
+            note=data["note"],
+            revision=data["revision"],
+        )
+        if data["approve"]:
+            return _("Extension approved: the case is now due on %(date)s.") % {
+                "date": done.due_after.isoformat()
+            }
+        return _("Extension not approved.")
+
+    return _submit(request, case, form, act)
+
+
+@login_required
+@require_POST
+def supervise(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access_case(request.user, pk)
+    form = SupervisionForm(request.POST, case=case)
+
+    def act(data: dict) -> str:
+        actions.do_set_supervision(
+            case,
+            actor=request.user,
+            on=data["on"],
+            reason=data["reason"],
+            revision=data["revision"],
+        )
+        if data["on"]:
+            return _("The case is now under supervision (督办).")
+        return _("Supervision lifted.")
 
     return _submit(request, case, form, act)
 
@@ -432,8 +531,7 @@ def document_pdf(request: HttpRequest, pk: int, document_pk: int) -> HttpRespons
 
 
 # Filters the page has no field for, set by the dashboard's "cases behind a figure" links.
-NARROWING = ("area", "accepted", "taken_from", "taken_to", "due_from", "due_to", "closed_from",
-             "closed_to")  # fmt: skip
+NARROWING = ("area", "accepted", "due_from", "due_to", "closed_from", "closed_to")
 
 
 def _listed(cases):
@@ -446,11 +544,29 @@ def case_list(request: HttpRequest) -> HttpResponse:
     visible = _listed(Case.objects.visible_to(request.user)).order_by("-created_at", "-id")
     filters = CaseFilterSet(request.GET or None, queryset=visible, request=request)
     form = filters.form
+    # A bad filter (a whole ID number, a date that is no date) filters nothing and says so by
+    # its field; the export link is offered only for filters that are right.
+    valid = not filters.is_bound or filters.is_valid()
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     figures = case_figures(request.user)
-    context = {"form": form, "page": page, "figures": figures,
+    context = {"form": form, "page": page, "figures": figures, "valid": valid,
                "narrowing": narrowing(filters.form, NARROWING)}  # fmt: skip
     return render(request, "cases/list.html", context)
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def resident_cases(request: HttpRequest, resident_pk: int) -> HttpResponse:
+    """A resident's cases that the user may see, newest first: the section of the resident's
+    page (loaded by htmx) or a page of its own."""
+    _require(request.user, VIEW_CASES)
+    resident = access_resident(request.user, pk_or_404(resident_pk), related=("area",))
+    cases = _listed(Case.objects.visible_to(request.user).filter(resident=resident))
+    page = Paginator(cases.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"resident": resident, "page": page}
+    return render_page(request, "cases/resident.html", "cases/_resident_cases.html", context)
 
 
 @login_required

@@ -8,6 +8,8 @@ steps belong together (materials received, then the case accepted), one verb doe
 - ``transitions``: ``do_transition`` by verb, ``do_accept``, ``do_add_to_notice``;
 - ``materials``: ``do_receive_materials`` (and, in the same transaction, accept or resume);
 - ``records``: ``do_record_trip``, ``do_add_note``;
+- ``oversight``: ``do_request_extension``, ``do_decide_extension`` (延期), ``do_set_supervision``
+  (督办);
 - ``attachments``: ``do_add_attachment``;
 - ``sweep``: ``do_sweep_overdue``, the overdue sweep over all running cases;
 - ``followups``: ``do_remind_followups``, reminders before a 容缺 deadline and the late flag;
@@ -20,18 +22,26 @@ from __future__ import annotations
 
 from ..errors import CaseChanged, InvalidTransition
 from .attachments import do_add_attachment
-from .common import available_verbs, may_handle, may_review
+from .common import available_verbs, may_handle, may_lead, may_review
 from .followups import FollowupRun, do_remind_followups
 from .intake import Intake, do_intake
 from .materials import RECEIVE_THEN, Received, do_receive_materials
+from .oversight import (
+    do_decide_extension,
+    do_request_extension,
+    do_set_supervision,
+    may_ask_extension,
+    may_decide_extension,
+)
 from .records import do_add_note, do_record_trip
 from .recount import do_recount_due_dates
 from .sweep import do_sweep_overdue
-from .transitions import do_accept, do_add_to_notice, do_transition
+from .transitions import Completion, do_accept, do_add_to_notice, do_transition
 
 __all__ = [
     "RECEIVE_THEN",
     "CaseChanged",
+    "Completion",
     "FollowupRun",
     "Intake",
     "InvalidTransition",
@@ -41,13 +51,19 @@ __all__ = [
     "do_add_attachment",
     "do_add_note",
     "do_add_to_notice",
+    "do_decide_extension",
     "do_intake",
     "do_receive_materials",
     "do_record_trip",
     "do_recount_due_dates",
     "do_remind_followups",
+    "do_request_extension",
+    "do_set_supervision",
     "do_sweep_overdue",
     "do_transition",
+    "may_ask_extension",
+    "may_decide_extension",
     "may_handle",
+    "may_lead",
     "may_review",
 ]

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from doorstep.core.bulk import insert_from
 from doorstep.core.signals import row_closed, tallied_row_changing
-from doorstep.staff.roles import HANDLE_CASES, reviewer_grants
+from doorstep.staff.choices import Role
+from doorstep.staff.roles import HANDLE_CASES, reviewer_grants, user_grants
 from doorstep.staff.scoping import covers
 
 from .. import clock
@@ -47,6 +48,23 @@ def may_review(user, case: Case) -> bool:
     return any(
         dept == case.forwarded_to_id and case.area_code.startswith(code)
         for dept, code in reviewer_grants(user)
+    )
+
+
+# The leads over a case's area: they approve extensions (with the department's reviewer of a
+# forwarded case) and put a case under supervision (督办).
+LEAD_ROLES = frozenset({Role.COMMUNITY_LEAD, Role.STREET_LEAD, Role.DISTRICT_LEAD})
+
+
+def may_lead(user, case: Case) -> bool:
+    """A community, street or district lead whose grant covers the case's area."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(
+        role in LEAD_ROLES and case.area_code.startswith(code)
+        for role, code, _dept in user_grants(user)
     )
 
 

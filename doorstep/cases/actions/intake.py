@@ -237,7 +237,7 @@ def _plan_intake(*, actor, resident, service, version, outcome, provided, pendin
                  pending_deadline, reason, agent, in_person, key) -> _PlannedIntake:  # fmt: skip
     """Intake is one transition from a draft that never needs to be stored: the case is built
     in memory, moved by the state machine, and inserted once in its settled state, with its
-    materials, its events (taken in, trip, the transition), its document and its message."""
+    materials, its events (taken in, the transition), its document and its message."""
     now, today = now_and_today()
     items = checklist(resident, version, today)
     known = {i.material.pk for i in items}
@@ -268,7 +268,7 @@ def _plan_intake(*, actor, resident, service, version, outcome, provided, pendin
         handler=actor,
         created_at=now,
         idempotency_key=key,
-        trips=1 if in_person else 0,
+        trips=0,  # the visit that takes the case in is not a trip back (``TOO_MANY_TRIPS_Q``)
         max_trips=version.max_trips,
         **agent,
     )
@@ -300,9 +300,7 @@ def _plan_intake(*, actor, resident, service, version, outcome, provided, pendin
         for n, i in enumerate(items)
     ]
     events = [CaseEvent(kind=EventKind.CREATED, actor=actor, at=now,
-                        data={"outcome": outcome, **agent})]  # fmt: skip
-    if in_person:
-        events.append(CaseEvent(kind=EventKind.TRIP, actor=actor, at=now, data={"trips": 1}))
+                        data={"outcome": outcome, "in_person": in_person, **agent})]  # fmt: skip
     events.append(transition)
     if outcome == Outcome.REFUSE:
         template, event, extra = "case_refused", "refused", {"reason": transition.reason}

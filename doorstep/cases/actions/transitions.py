@@ -11,7 +11,9 @@ nothing.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -28,10 +30,12 @@ from ..choices import (
     OUTSTANDING,
     TRANSITIONS,
     CaseStatus,
+    Delivery,
     DocumentKind,
     EventKind,
     MaterialState,
     Outcome,
+    Result,
 )
 from ..errors import InvalidTransition
 from ..errors import field_error as _error
@@ -221,6 +225,55 @@ def do_add_to_notice(
     return document
 
 
+@dataclass(frozen=True)
+class Completion:
+    """The result recorded when a case is completed (办结): granted or not (with the reason,
+    which the resident reads), the certificate number issued, and how the resident gets it
+    (collected at the desk, or mailed with the tracking number)."""
+
+    result: str
+    reason: str = ""
+    certificate_no: str = ""
+    delivery: str = ""
+    tracking_no: str = ""
+
+
+def _record_completion(case: Case, done: Completion) -> tuple[list[str], str, dict]:
+    """Check ``done`` and set it on ``case``: the fields set, the reason for the event, and the
+    event's details. Raises a field error (nothing written) for bad input."""
+    if done.result not in Result.values:
+        raise _error("result", _("Say whether the application is granted or not."), "required")
+    reason = (done.reason or "").strip()
+    if done.result == Result.DENIED and not reason:
+        raise _error(
+            "result_reason",
+            _("Give the reason it is not granted: the resident will read it."),
+            "reason_required",
+        )
+    if done.delivery not in Delivery.values:
+        raise _error(
+            "delivery", _("Say whether the result is collected at the desk or mailed."), "required"
+        )
+    tracking_no = re.sub(r"\s+", "", done.tracking_no or "")
+    if done.delivery == Delivery.MAIL and not tracking_no:
+        raise _error("tracking_no", _("Give the mail tracking number."), "required")
+    if len(tracking_no) > 40:
+        raise _error("tracking_no", _("At most %(n)d characters.") % {"n": 40}, "too_long")
+    certificate_no = (done.certificate_no or "").strip()
+    if len(certificate_no) > 60:
+        raise _error("certificate_no", _("At most %(n)d characters.") % {"n": 60}, "too_long")
+    case.result, case.result_reason = done.result, reason[:2000]
+    case.certificate_no, case.delivery = certificate_no, done.delivery
+    case.tracking_no = tracking_no if done.delivery == Delivery.MAIL else ""
+    fields = ["result", "result_reason", "certificate_no", "delivery", "tracking_no"]
+    data = {"result": case.result, "delivery": case.delivery}
+    if certificate_no:
+        data["certificate_no"] = certificate_no
+    if case.tracking_no:
+        data["tracking_no"] = case.tracking_no
+    return fields, case.result_reason, data
+
+
 @transaction.atomic
 def do_transition(
     case: Case,
@@ -231,10 +284,14 @@ def do_transition(
     revision: int | None = None,
     department: Department | None = None,
     materials: Iterable = (),
+    completion: Completion | None = None,
 ) -> CaseEvent:
     """Any transition after intake, by its verb (``choices.TRANSITIONS``), with its side
     effects: forwarding names the department; asking for materials lists them and stops the
-    clock; a return for correction stops it too; completion and refusal notify the resident."""
+    clock; a return for correction stops it too, and so does a suspension until it resumes;
+    completion records its result (``completion``) and, like refusal, notifies the resident.
+    Completion closes the case through the same guarded save as every other closing, so the
+    figures count it at once."""
     if verb == "accept":
         do_accept(case, actor=actor, revision=revision)
         return case.events.order_by("-pk").first()
@@ -252,6 +309,10 @@ def do_transition(
         locked.forwarded_to, locked.forwarded_at = target, timezone.now()
         fields += ["forwarded_to", "forwarded_at"]
         data["department"] = target.name
+    if verb == "complete" and completion is not None:
+        done, reason, details = _record_completion(locked, completion)
+        fields += done
+        data.update(details)
     event = _transition(
         locked, verb, actor=actor, reason=reason, revision=locked.revision, fields=fields, data=data
     )

@@ -110,7 +110,7 @@ def test_intake_accepts_and_returns_the_case_and_its_receipt(clerk, intake_body,
     assert body["status"]["colour"].startswith("#")
     assert body["clock"]["code"] == "green"
     assert body["due_on"] == "2026-12-15" and body["remaining_working_days"] == 10
-    assert (body["trips"], body["max_trips"], body["too_many_trips"]) == (1, 1, False)
+    assert (body["trips"], body["max_trips"], body["too_many_trips"]) == (0, 1, False)
     document = case.documents.get()
     assert body["document"]["id"] == document.pk and body["document"]["kind"] == "receipt"
     assert body["document"]["pdf_url"] == reverse("cases-document-pdf", args=[case.pk, document.pk])
@@ -421,9 +421,9 @@ def test_the_case_detail(client, personas, make_case, frozen):
     states = {m["name"]: m["state"]["code"] for m in body["materials"]}
     assert states["申请表"] == "provided" and states["代办人身份证及委托书"] == "not_needed"
     assert [d["kind"] for d in body["documents"]] == ["receipt"]
-    assert [e["kind"]["code"] for e in body["events"]] == ["created", "trip", "transition"]
+    assert [e["kind"]["code"] for e in body["events"]] == ["created", "transition"]
     verbs = {v["verb"] for v in body["verbs"]}
-    assert verbs == {"start", "request_materials", "forward", "complete", "withdraw"}
+    assert verbs == {"start", "request_materials", "forward", "complete", "withdraw", "suspend"}
     assert body["may_handle"] is True and body["may_review"] is False
 
 
@@ -521,10 +521,17 @@ def test_forward_approve_complete(client, personas, make_case, frozen):
         approved.status_code == 200 and approved.json()["case"]["status"]["code"] == "in_progress"
     )
     client.force_login(personas.clerk_a)
-    done = post(client, url("transition", case.pk), {"verb": "complete"})
+    missing = post(client, url("transition", case.pk), {"verb": "complete"})
+    assert missing.status_code == 400 and missing.json()["code"] == "required"
+    result = {"result": "granted", "delivery": "mail", "tracking_no": "SF1234567890",
+              "certificate_no": "鄂残补字2026第12号"}  # fmt: skip
+    done = post(client, url("transition", case.pk), {"verb": "complete", "completion": result})
     assert done.json()["case"]["status"]["code"] == "completed"
+    assert done.json()["case"]["result"]["code"] == "granted"
+    assert done.json()["event"]["data"]["tracking_no"] == "SF1234567890"
     case.refresh_from_db()
     assert case.status == "completed" and case.forwarded_to.code == "mz"
+    assert (case.delivery, case.tracking_no) == ("mail", "SF1234567890")
 
 
 def test_request_materials_stops_the_clock(clerk, make_case, materials, frozen):
@@ -611,7 +618,7 @@ def test_the_resident_returns_and_is_accepted_in_one_request(clerk, make_case, m
     assert response.status_code == 200, response.content
     data = response.json()
     assert data["document"]["kind"] == "receipt"
-    assert data["case"]["status"]["code"] == "accepted" and data["case"]["trips"] == 2
+    assert data["case"]["status"]["code"] == "accepted" and data["case"]["trips"] == 1
     assert data["case"]["too_many_trips"] is True  # the service allows one trip
 
 
@@ -622,7 +629,7 @@ def test_materials_without_accept_only_record_them(clerk, make_case, materials, 
     assert response.status_code == 200
     assert response.json()["document"] is None
     case.refresh_from_db()
-    assert case.status == "awaiting_materials" and case.trips == 1
+    assert case.status == "awaiting_materials" and case.trips == 0
 
 
 def test_a_failed_accept_rolls_back_the_materials_too(clerk, make_case, materials, frozen):
@@ -632,7 +639,7 @@ def test_a_failed_accept_rolls_back_the_materials_too(clerk, make_case, material
     assert_error(post(clerk, url("materials", case.pk), body), 400, "materials_missing")
     assert counts() == before
     case.refresh_from_db()
-    assert case.trips == 1 and case.status == "awaiting_materials"
+    assert case.trips == 0 and case.status == "awaiting_materials"
     assert case.materials.get(material=materials.form).state == "missing"
 
 

@@ -13,14 +13,14 @@ def test_figures_count_colours_and_trips_inside_the_users_areas(make_case, perso
     make_case("notice")  # open, before acceptance: no clock
     done = make_case("accept")
     do_transition(done, "complete", actor=personas.clerk_a)
-    do_record_trip(green, actor=personas.clerk_a)  # a second trip: one too many
+    do_record_trip(green, actor=personas.clerk_a)  # came back once: one too many
     paused = make_case("accept")
     do_transition(paused, "request_materials", actor=personas.clerk_a, reason="补正")
 
     figures = case_figures(personas.clerk_a)
     assert (figures.open, figures.closed, figures.paused) == (3, 1, 1)
     assert figures.too_many_trips == 1
-    assert figures.average_trips == pytest.approx(5 / 4)
+    assert figures.average_trips == pytest.approx(1 / 4)  # trips back only
     assert figures.within_trip_promise == pytest.approx(3 / 4)
     assert (figures.overdue, figures.due_soon) == (0, 0)
 

@@ -277,3 +277,21 @@ def test_tracking_url_uses_the_url_name_when_there_is_one(settings, monkeypatch)
 
     monkeypatch.setattr(pdf, "reverse", missing)
     assert pdf.tracking_url(None, "R") == "https://a.example/cases/track/?receipt=R"
+
+
+def test_a_receipt_for_someone_without_a_mobile_says_how_to_track(printable, make_case, frozen):
+    case = make_case("accept")  # 张景林 has no mobile on record
+    assert not case.resident.phone
+    printed = print_document(case.documents.get(kind="receipt"))
+    assert "without a mobile phone" in printed.text
+    assert "last 4 characters of your ID number, or your full name" in printed.text
+    assert "last four digits of your phone number" not in printed.text
+
+
+def test_a_receipt_for_someone_with_a_mobile_names_its_digits(
+    printable, make_case, make_resident, frozen
+):
+    case = make_case("accept", resident=make_resident("李秀英", mobile="13812345678"))
+    printed = print_document(case.documents.get(kind="receipt"))
+    assert "last four digits of your phone number" in printed.text
+    assert "without a mobile phone" not in printed.text

@@ -161,3 +161,77 @@ def test_the_throttle_wears_off(client, tracked, frozen):
 
 def test_the_public_navigation_links_to_tracking(client, db):
     assert URL in client.get(reverse("catalogue-index")).content.decode()
+
+
+# ---- residents without a mobile ----------------------------------------------------------------
+
+
+@pytest.fixture
+def phoneless(make_case, resident):
+    """A case of 张景林, who has no mobile on record."""
+    assert not resident.phone
+    return make_case("notice", resident=resident)
+
+
+def test_without_a_mobile_the_id_tail_finds_the_case(client, phoneless, resident):
+    tail = resident.id_number()[-4:]
+    response = look_up(client, phoneless.receipt, tail.lower())
+    assert response.status_code == 200
+    assert phoneless.receipt in response.content.decode()
+
+
+def test_without_a_mobile_the_applicants_name_finds_the_case(client, phoneless):
+    response = look_up(client, phoneless.receipt, " 张 景林 ")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert phoneless.receipt in body and "张景林" not in body  # initials only, as ever
+
+
+def test_someone_elses_name_or_tail_finds_nothing(client, phoneless, make_resident):
+    other = make_resident("李秀英")
+    assert look_up(client, phoneless.receipt, "李秀英").status_code == 404
+    assert look_up(client, phoneless.receipt, other.id_number()[-4:]).status_code == 404
+
+
+def test_the_id_tail_works_for_a_resident_with_a_mobile_too(client, tracked, phoned):
+    assert look_up(client, tracked.receipt, phoned.id_number()[-4:]).status_code == 200
+
+
+@pytest.mark.parametrize("shape", ["nodash", "lower", "lower-nodash", "fullwidth"])
+def test_the_receipt_with_or_without_its_dash_in_any_case(client, tracked, shape):
+    receipt = tracked.receipt
+    typed = {
+        "nodash": receipt.replace("-", ""),
+        "lower": receipt.lower(),
+        "lower-nodash": receipt.replace("-", "").lower(),
+        "fullwidth": "".join(chr(ord(c) + 0xFEE0) for c in receipt.replace("-", "")),
+    }[shape]
+    response = look_up(client, typed, "5678")
+    assert response.status_code == 200 and receipt in response.content.decode()
+
+
+@pytest.mark.parametrize("answer", ["", "a", "12345", "ab12", "<script>", "张"])
+def test_a_check_that_is_neither_a_tail_nor_a_name_is_refused(client, phoneless, answer):
+    response = look_up(client, phoneless.receipt, answer)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Awaiting materials" not in body and "your full name" in body
+
+
+def test_wrong_names_are_throttled_like_wrong_digits(client, phoneless):
+    for name in ["王一", "王二", "王三", "王四", "王五", "王六", "王七", "王八", "王九", "王十"]:
+        assert look_up(client, phoneless.receipt, name).status_code == 404
+    assert look_up(client, phoneless.receipt, "张景林").status_code == 429
+
+
+def test_the_api_tracks_without_a_mobile(client, phoneless, resident):
+    url = reverse("api:cases-track")
+    by_tail = client.get(url, {"receipt": phoneless.receipt.replace("-", "").lower(),
+                               "id_last4": resident.id_number()[-4:]})  # fmt: skip
+    assert by_tail.status_code == 200 and by_tail.json()["receipt"] == phoneless.receipt
+    by_name = client.get(url, {"receipt": phoneless.receipt, "name": "张景林"})
+    assert by_name.status_code == 200
+    wrong = client.get(url, {"receipt": phoneless.receipt, "name": "王五"})
+    assert wrong.status_code == 404 and wrong.json()["code"] == "not_found"
+    bad = client.get(url, {"receipt": phoneless.receipt, "name": "<b>"})
+    assert bad.status_code == 400

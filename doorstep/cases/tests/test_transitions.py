@@ -19,10 +19,18 @@ EXPECTED: dict[tuple[str, bool], set[str]] = {
     ("draft", False): {"notify", "accept", "refuse", "withdraw"},
     ("awaiting_materials", False): {"accept", "refuse", "withdraw"},
     ("awaiting_materials", True): {"supply", "withdraw"},
-    ("accepted", True): {"start", "request_materials", "forward", "complete", "withdraw"},
-    ("in_progress", True): {"request_materials", "forward", "complete", "withdraw"},
+    ("accepted", True): {
+        "start",
+        "request_materials",
+        "forward",
+        "complete",
+        "withdraw",
+        "suspend",
+    },
+    ("in_progress", True): {"request_materials", "forward", "complete", "withdraw", "suspend"},
     ("forwarded", True): {"approve", "return", "reject"},
     ("returned", True): {"resubmit", "withdraw"},
+    ("suspended", True): {"resume", "withdraw"},
     ("completed", True): set(),
     ("refused", False): set(),
     ("refused", True): set(),
@@ -43,6 +51,8 @@ TARGET = {
     "reject": "refused",
     "complete": "completed",
     "withdraw": "withdrawn",
+    "suspend": "suspended",
+    "resume": "in_progress",
 }
 DEPARTMENT_VERBS = {"approve", "return", "reject"}
 
@@ -58,7 +68,7 @@ def put(case: Case, status: str, accepted: bool) -> Case:
     fields = {"status": status, "forwarded_to_id": case.department_id, "paused_since": None}
     if not accepted:
         fields.update(accepted_on=None, accepted_at=None, due_on=None, warn_on=None)
-    elif status in ("awaiting_materials", "returned"):
+    elif status in ("awaiting_materials", "returned", "suspended"):
         fields["paused_since"] = case.accepted_on
     Case.objects.filter(pk=case.pk).update(**fields)
     case.refresh_from_db()
