@@ -11,7 +11,8 @@ from the name, a contains match), a third full pinyin (the first two syllables),
 pinyin initials (three letters). Each goes through ``catalogue.search.search_services`` fully
 evaluated; the floor reads the synonym table, cuts the query into words with the same
 ``search.plan`` and runs the same ranking written by hand on a raw cursor: same conditions,
-weights, columns, order and limit (the rows must be equal). Target: p95 within 5× of the
+weights, columns, order and limit, and for several words the same "only the rows matching
+the most of them" (a window over the matches; the rows must be equal). Target: p95 within 5× of the
 floor's p95.
 """
 
@@ -199,27 +200,42 @@ def floor_sql(query: str, rows: tuple[str, ...]) -> tuple[str, list[str]]:
         ("materials", search.W_MATERIAL),
     ]
     required = set(p.required())
-    score, coverage, found = [], [], []
+    score, coverage, weighed, found = [], [], [], []
     for word in p.words:
         c = _word_sql(word)
         score += [_case(c[key], weight * word.weight) for key, weight in weights]
         if word in required:
-            coverage.append(_case(_or([c["name"], c["keywords"]]), 1))
+            strong = _or([c["name"], c["keywords"]])
+            coverage.append(_case(strong, 1))
+            weighed.append(_case(strong, word.weight))
             found.append(_or([c["name"], c["keywords"], c["department"], c["materials"]]))
     where = _or(found)
     exact = ("CASE WHEN s.name = %s THEN 1 ELSE 0 END", [p.whole])
-    cov = (" + ".join(x for x, _ in coverage), [v for _, ps in coverage for v in ps])
-    sc = (" + ".join(x for x, _ in score), [v for _, ps in score for v in ps])
-    sql = (
-        f"SELECT code, name, dept FROM (SELECT s.code AS code, s.name AS name, d.name AS dept, "
-        f"{exact[0]} AS exact, {cov[0]} AS coverage, {sc[0]} AS score "
+    cov, sc, mt = (_join(parts) for parts in (coverage, score, weighed))
+    # Several words: only the rows that match the most of them (``search.ranked``).
+    several = len(weighed) > 1
+    best = f", {mt[0]} AS matched" if several else ""
+    keep = "WHERE matched = best " if several else ""
+    inner = (
+        f"SELECT s.code AS code, s.name AS name, d.name AS dept, "
+        f"{exact[0]} AS exact, {cov[0]} AS coverage, {sc[0]} AS score{best} "
         f"FROM catalogue_service s "
         "INNER JOIN catalogue_serviceversion v ON v.service_id = s.id "
         "INNER JOIN catalogue_department d ON d.id = s.department_id "
-        f"WHERE s.is_active AND v.status = 'published' AND {where[0]}) ranked "
+        f"WHERE s.is_active AND v.status = 'published' AND {where[0]}"
+    )
+    if several:
+        inner = f"SELECT *, MAX(matched) OVER () AS best FROM ({inner}) found"
+    sql = (
+        f"SELECT code, name, dept FROM ({inner}) ranked {keep}"
         f"ORDER BY exact DESC, coverage DESC, score DESC, LENGTH(name), code LIMIT {LIMIT}"
     )
-    return sql, [*exact[1], *cov[1], *sc[1], *where[1]]
+    params = [*exact[1], *cov[1], *sc[1], *(mt[1] if several else []), *where[1]]
+    return sql, params
+
+
+def _join(parts: list[tuple[str, list[str]]]) -> tuple[str, list[str]]:
+    return " + ".join(x for x, _ in parts), [v for _, ps in parts for v in ps]
 
 
 def floor_search(cursor, query: str) -> list[tuple]:

@@ -10,7 +10,11 @@ Ranking is one SQL query over the public services: the exact name first, then se
 match more of the words in their name or other words for it ("all words before some"), then a
 score (name before keywords before department before materials; the word as typed before its
 synonyms; a name that starts with it before one that only contains it), then shorter names.
-Filler words (申请, 办, 怎么) add to the score but never widen the result.
+Filler words (申请, 办, 怎么) add to the score but never widen the result. A query of several
+words lists only the guides that match the most of it in their name or other words (every
+word when some guide has them all; else the weightiest words), so 补办身份证 lists the ID-card
+guides and not every matter that asks for 居民身份证; department and materials alone count only
+when no guide has any of the words. A single word lists every guide that has it anywhere.
 
 When nothing matches, ``suggest`` gives close guides ("did you mean"): names sharing most of
 the query's characters (or pinyin trigrams). ``make bench`` (catalogue_search) measures the
@@ -28,19 +32,22 @@ from functools import lru_cache, reduce
 from django.db.models import (
     Case,
     Exists,
+    F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Concat, Length
 
 from doorstep.people import pinyin
 
 from .choices import VersionStatus
-from .models import Material, Service, Synonym
+from .models import Material, Service, ServiceVersion, Synonym
 
 MAX_QUERY = 50
 MAX_WORDS = 8
@@ -272,7 +279,7 @@ def ranked(qs: QuerySet, p: Plan) -> QuerySet:
         return qs.filter(code__prefix=p.code).order_by("code")
     qs = qs.annotate(padded_keywords=Concat(Value(" "), "keywords", Value(" ")))
     required = set(p.required())
-    score, coverage, found = [], [], []
+    score, coverage, weighed, found = [], [], [], []
     for word in p.words:
         c = _conditions(word)
         strong = c["name"] | c["keywords"]
@@ -288,17 +295,25 @@ def ranked(qs: QuerySet, p: Plan) -> QuerySet:
         ]
         if word in required:
             coverage.append(_hit(strong))
+            weighed.append(_hit(strong, w))
             found.append(strong | c["department"] | Q(c["materials"]))
-    return (
-        qs.filter(reduce(operator.or_, found))
-        .annotate(
-            exact=_hit(Q(name=p.whole)),
-            coverage=_sum(coverage),
-            score=_sum(score),
-            name_length=Length("name"),
-        )
-        .order_by("-exact", "-coverage", "-score", "name_length", "code")
+    qs = qs.filter(reduce(operator.or_, found)).annotate(
+        exact=_hit(Q(name=p.whole)),
+        coverage=_sum(coverage),
+        score=_sum(score),
+        name_length=Length("name"),
     )
+    if len(weighed) > 1:
+        # Several words ask a question: only the guides that answer the most of it. Every
+        # word in their name or other words when some do (AND); else those matching the
+        # weightiest words (身份证 over 补办, a longer word says more); and only when no
+        # name or other words match at all, those found by department or materials alone
+        # (almost every matter asks for 居民身份证: 补办身份证 must not list them all). A
+        # single word keeps every guide that has it, materials after names.
+        qs = qs.annotate(matched=_sum(weighed), best=Window(Max("matched"))).filter(
+            matched=F("best")
+        )
+    return qs.order_by("-exact", "-coverage", "-score", "name_length", "code")
 
 
 def search_services(query: str, *, department: str = "", life_event: str = "", limit: int = 50):
@@ -310,8 +325,17 @@ def search_services(query: str, *, department: str = "", life_event: str = "", l
     qs = Service.objects.public()
     if department:
         qs = qs.filter(department__code=department)
-    if life_event:
-        qs = qs.filter(versions__life_events__code=life_event)
+    if life_event:  # the published version's life events (a filter on versions__ would
+        # join the versions again, and match a retired version's)
+        qs = qs.filter(
+            Exists(
+                ServiceVersion.objects.filter(
+                    service=OuterRef("pk"),
+                    status=VersionStatus.PUBLISHED,
+                    life_events__code=life_event,
+                )
+            )
+        )
     if not query.strip():
         return list(qs.order_by("code").values_list(*RESULT_FIELDS)[:limit])
     p = plan(query)

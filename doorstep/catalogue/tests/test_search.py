@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from doorstep.catalogue.actions import do_create_draft, do_publish
 from doorstep.catalogue.loader import load_catalogue
-from doorstep.catalogue.models import Service, Synonym
+from doorstep.catalogue.models import LifeEvent, Service, Synonym
 from doorstep.catalogue.search import plan, search_services, suggest
 from doorstep.catalogue.synonyms import STARTER, seed_synonyms
 
@@ -65,10 +66,81 @@ def test_name_before_keywords_before_materials(full_catalogue):
     assert found.index("cl-001") < found.index("mz-005")  # 残疾人证 is only a material there
 
 
-def test_all_words_before_some(full_catalogue):
-    found = codes("社保卡 密码")
-    assert found[0] == "rs-011"  # 社会保障卡密码重置 has both
-    assert "rs-007" in found[1:]  # 社会保障卡申领 has one
+def test_several_words_list_only_the_guides_with_every_word(full_catalogue):
+    assert codes("社保卡 密码") == ["rs-011"]  # 社会保障卡申领 (one word of two) is left out
+    assert codes("社保卡 mima") == ["rs-011"]  # pinyin counts as the word
+    assert codes("补办结婚证") == ["mz-013"]  # 补领结婚证: 补办 through its synonym 补领
+    assert codes("身份证丢了") == ["ga-007"]  # 居民身份证挂失申报: 丢了 through 挂失
+
+
+def test_id_card_replacement_lists_the_id_card_guides_not_every_matter_asking_for_one(
+    full_catalogue,
+):
+    # Almost every matter asks for 居民身份证 as a material: they used to fill the 50 rows.
+    materials = Service.objects.filter(versions__materials__name__contains="身份证").distinct()
+    assert materials.count() > 50
+    found = search_services("补办身份证")
+    assert [code for code, _n, _d in found] == ["ga-006", "ga-007"]
+    assert all("身份证" in name for _c, name, _d in found)
+    # No guide has both words: those with the weightier one (身份证), not those with 补办.
+    assert "mz-013" not in codes("补办身份证") and "rs-010" not in codes("补办身份证")
+
+
+def test_some_words_when_no_guide_has_them_all(full_catalogue):
+    found = codes("最低生活保证")  # 保证 is in no guide: 最低 and 生活 decide
+    assert found[0] == "mz-001" and 0 < len(found) < 5
+    assert "mz-005" not in found  # 困难残疾人生活补贴 has 生活 alone
+    found = codes("户口 登记 火星")
+    assert found[0] == "ga-001" and "cl-003" not in found
+
+
+def test_a_material_alone_still_finds_the_guides_asking_for_it(full_catalogue):
+    Synonym.objects.create(words="户口簿 户口本")  # one word now, in no name or other words
+    found = codes("户口本")
+    assert "mz-001" in found and len(found) > 5  # 最低生活保障 asks for 户口簿
+    assert codes("户口簿") == found
+    # A single word keeps its material matches after the guides named for it.
+    found = codes("残疾证")
+    assert found.index("cl-001") < found.index("mz-005")
+    # Several words that no guide has in its name or other words: materials decide.
+    found = codes("户口本 存折")
+    assert "mz-001" in found and len(found) > 5
+
+
+def test_a_material_match_is_dropped_when_a_guide_has_the_words(full_catalogue):
+    # 《出生医学证明》首次签发 has both words (户口 among its other words); 户口登记 has 户口
+    # and asks for the certificate, 生育津贴支付 only asks for it: both are left out.
+    assert codes("出生证明 户口") == ["wj-001"]
+    assert {"ga-001", "yb-012"} <= set(codes("出生证明"))  # one word: materials still list
+
+
+def test_the_api_lists_what_the_page_lists(client, full_catalogue):
+    for query in ["补办身份证", "社保卡 密码", "户口", "最低生活保证", "gljt"]:
+        page = client.get(reverse("catalogue-index"), {"q": query})
+        api = client.get(reverse("api:services"), {"q": query}).json()
+        listed = [code for code, _n, _d in page.context["results"]]
+        assert [s["code"] for s in api["results"]] == listed and listed, query
+        assert api["count"] == len(listed)
+
+
+def test_a_life_event_is_the_published_versions_not_a_retired_ones(client, dibao, personas):
+    event = dibao.published_version().life_events.first()
+    assert event is not None and dibao.code in codes("", life_event=event.code)
+    draft = do_create_draft(dibao, actor=personas.admin)
+    draft.life_events.clear()
+    do_publish(draft, actor=personas.admin)  # the version with the life event is retired
+    assert dibao.code not in codes("", life_event=event.code)
+    assert dibao.code not in codes("低保", life_event=event.code)
+    page = client.get(reverse("catalogue-life-event", args=[event.code])).content.decode()
+    assert reverse("catalogue-guide", args=[dibao.code]) not in page
+    api = client.get(reverse("api:services"), {"life_event": event.code}).json()
+    assert dibao.code not in [s["code"] for s in api["results"]]
+    # and a draft's life events are not public either
+    other = LifeEvent.objects.exclude(pk=event.pk).first()
+    draft = do_create_draft(dibao, actor=personas.admin)
+    draft.life_events.add(other)
+    assert dibao.code not in codes("", life_event=other.code)
+    assert codes("", life_event="../x") == []  # a code no URL would carry: nothing
 
 
 def test_fillers_never_widen_the_result(full_catalogue):
