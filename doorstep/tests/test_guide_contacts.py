@@ -154,6 +154,12 @@ def test_the_compound_page_shows_the_desks_phone(client, frozen, personas, offer
     assert f'href="tel:{DESK_PHONE}"' in response.content.decode()
 
 
+def test_the_sessions_api_gives_the_desks_phone(client, frozen, personas, offering_desk):  # noqa: F811
+    url = reverse("api:desks-sessions", args=[personas.compound_a.code])
+    sessions = client.get(url).json()["sessions"]
+    assert sessions and {s["desk_phone"] for s in sessions} == {DESK_PHONE}
+
+
 # --- the PDF -------------------------------------------------------------------------------
 
 
