@@ -1,5 +1,6 @@
 """Where a matter is offered, as a guide lists it: the desks that offer it, each with its
-address, hours, phone and a way to book.
+address, hours, phone and a way to book; and the street and community service centres, each
+with its address, hours and phone, when the matter is done there.
 
 The desks app sits above the catalogue, so the catalogue never imports it: an app that offers
 matters registers a function ``fn(service) -> list[Offer]`` in ``PROVIDERS`` from its
@@ -11,8 +12,16 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
+from doorstep.places.choices import AreaKind
+from doorstep.places.models import Area
+
 from .choices import Place
 from .models import Service, ServiceVersion
+
+# The service centre of a street or a community is that area itself (its address, hours, phone).
+CENTRE_PLACES = {Place.COMMUNITY: AreaKind.COMMUNITY, Place.STREET: AreaKind.STREET}
 
 
 @dataclass(frozen=True)
@@ -45,3 +54,40 @@ def place_labels(version: ServiceVersion, offers: list[Offer]) -> list[str]:
         for p in Place.values
         if p in (version.places or []) and (p != Place.COMPOUND_DESK or p in offered)
     ]
+
+
+@dataclass(frozen=True)
+class CentreGroup:
+    """The service centres of one of the guide's places ("Community service centre")."""
+
+    place: str
+    label: str
+    centres: list[Offer]
+
+
+def centre_groups(version: ServiceVersion) -> list[CentreGroup]:
+    """The street and community service centres where the matter is done, with the contact
+    details an administrator entered; a centre with none is left out (its name alone sends a
+    resident nowhere). One query, whatever the number of centres."""
+    wanted = [p for p in CENTRE_PLACES if p in (version.places or [])]
+    if not wanted:
+        return []
+    has_contact = ~Q(address="") | ~Q(hours="") | ~Q(phone="")
+    areas = Area.objects.filter(has_contact, kind__in=[CENTRE_PLACES[p] for p in wanted])
+    centres: dict[str, list[Offer]] = {p: [] for p in wanted}
+    for area in areas.select_related("parent").order_by("code"):
+        place = next(p for p in wanted if CENTRE_PLACES[p] == area.kind)
+        centres[place].append(_centre(place, area))
+    return [CentreGroup(p, str(Place(p).label), centres[p]) for p in wanted if centres[p]]
+
+
+def _centre(place: str, area: Area) -> Offer:
+    in_street = area.kind == AreaKind.COMMUNITY and area.parent
+    return Offer(
+        place=place,
+        name=area.name,
+        area_name=area.parent.name if in_street else "",
+        address=area.address,
+        hours=[area.hours] if area.hours else [],
+        phone=area.phone,
+    )

@@ -75,6 +75,7 @@ def _guide_context(request: HttpRequest, version: ServiceVersion) -> dict:
     offers = offered.offers_for(version.service)
     return {
         "offers": offers,
+        "centre_groups": offered.centre_groups(version),
         "place_labels": offered.place_labels(version, offers),
         "version": version,
         "service": version.service,

@@ -32,3 +32,26 @@ def check(value: str) -> str:
 
 def mask(number: str) -> str:
     return f"{number[:3]}****{number[-4:]}" if len(number) == 11 else number
+
+
+# A landline with its area code (010, 02x, 0xxx) and a 7- or 8-digit number, an optional
+# extension after "-" or "转"; what a desk or a service centre answers on.
+_LANDLINE = re.compile(r"^0(?:10|2[0-9]|[3-9][0-9]{2})-?[2-9][0-9]{6,7}(?:-[0-9]{1,6})?$")
+
+
+def check_contact(value: str) -> str:
+    """A mobile number (normalised as ``check`` does) or a landline written "027-84561234"."""
+    text = unicodedata.normalize("NFKC", value).strip().replace("转", "-")
+    if _MOBILE.match(normalize(text)):
+        return normalize(text)
+    landline = re.sub(r"[\s()]", "", text)
+    if not _LANDLINE.match(landline):
+        raise ValidationError(
+            _(
+                "“%(v)s” is not a phone number: write a mobile number (11 digits) or a landline "
+                "with its area code, such as 027-84561234."
+            )
+            % {"v": value.strip()[:20]},
+            code="phone",
+        )
+    return landline

@@ -29,7 +29,7 @@ class ExceptionInline(admin.TabularInline):
 
 @admin.register(Desk)
 class DeskAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "area", "is_active"]
+    list_display = ["name", "kind", "area", "phone", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "area__name"]
     autocomplete_fields = ["area", "route"]

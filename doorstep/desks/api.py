@@ -49,6 +49,7 @@ class SlotOut(Schema):
 class SessionOut(Schema):
     id: int
     desk: str
+    desk_phone: str  # the desk's own line, "" when it has none
     date: str
     start: str
     end: str
@@ -121,6 +122,7 @@ def compound_sessions(request: HttpRequest, code: QueryText):
         {
             "id": s.pk,
             "desk": s.desk.name,
+            "desk_phone": s.desk.phone,
             "date": s.date.isoformat(),
             "start": s.start.strftime("%H:%M"),
             "end": s.end.strftime("%H:%M"),

@@ -18,6 +18,8 @@ from .models import Desk, DeskSchedule
 
 COMMUNITY = "420105006001"  # 七里一村社区
 ERYIN = "420105006001001"  # 二印小区
+# Invented lines in the block the demo keeps for itself (see ``places.demo``).
+DEMO_PHONES = ("027-80009901", "027-80009902")
 HOURS = [(datetime.time(9), datetime.time(11, 30)), (datetime.time(14, 30), datetime.time(17))]
 
 
@@ -30,7 +32,8 @@ def build_demo_desks(days: int = 14) -> list[Desk]:
     community = eryin.parent
     services = list(Service.objects.filter(is_active=True).order_by("code")[:6])
     fixed, created = Desk.objects.get_or_create(
-        name="二印小区家门口服务台", defaults={"kind": DeskKind.FIXED, "area": eryin}
+        name="二印小区家门口服务台",
+        defaults={"kind": DeskKind.FIXED, "area": eryin, "phone": DEMO_PHONES[0]},
     )
     if created:
         fixed.services.set(services)
@@ -43,7 +46,8 @@ def build_demo_desks(days: int = 14) -> list[Desk]:
         Area.objects.filter(parent=community, kind=AreaKind.COMPOUND).exclude(pk=eryin.pk)[:3]
     ) or [eryin]
     mobile, created = Desk.objects.get_or_create(
-        name="七里一村流动办公桌", defaults={"kind": DeskKind.MOBILE, "area": community}
+        name="七里一村流动办公桌",
+        defaults={"kind": DeskKind.MOBILE, "area": community, "phone": DEMO_PHONES[1]},
     )
     if created:
         mobile.route.set(stops)

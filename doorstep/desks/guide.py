@@ -1,5 +1,6 @@
 """The desks that offer a matter, for its public guide (``catalogue.offers``): each compound a
-desk opens in, with the address, the weekly hours, the next open day and the booking page.
+desk opens in, with the address, the weekly hours, the next open day, the desk's own phone and
+the booking page.
 Kept apart from the desk views: the guide asks, the desks answer."""
 
 from __future__ import annotations
@@ -67,5 +68,6 @@ def _offer(desk: Desk, compound: Area, hours: list[str], next_date) -> Offer:
         address=compound.address,
         hours=hours,
         next_date=next_date,
+        phone=desk.phone,
         book_url=reverse("desks-compound", args=[compound.code]),
     )

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.places.choices import AreaKind
-from doorstep.places.models import Area
+from doorstep.places.models import Area, clean_phone
 from doorstep.staff.roles import SERVE_DESK
 from doorstep.staff.scoping import ScopedQuerySet
 
@@ -47,6 +47,13 @@ class Desk(models.Model):
         "catalogue.Service", blank=True, related_name="desks", verbose_name=_("services offered")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # The desk's own line, shown on the guides of the matters it offers and on its compound page.
+    phone = models.CharField(
+        _("phone"),
+        max_length=30,
+        blank=True,
+        help_text=_("A mobile number or a landline with its area code, such as 027-84561234."),
+    )
 
     objects = DeskQuerySet.as_manager()
 
@@ -65,6 +72,7 @@ class Desk(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
+        self.phone = clean_phone(self.phone)
         if not self.area_id:
             return
         wanted, message = {

@@ -8,7 +8,7 @@ from .models import Area, Building, Grid, Household
 
 @admin.register(Area)
 class AreaAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "parent"]
+    list_display = ["code", "name", "kind", "parent", "phone"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
     raw_id_fields = ["parent"]

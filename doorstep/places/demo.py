@@ -11,6 +11,10 @@ from .choices import AreaKind
 from .models import Area
 
 COMPOUNDS_PER_COMMUNITY = 4
+# Service centres' contact details are invented and say so: "示例路" addresses marked （演示）
+# and phones in 027-8000xxxx, a block the demo keeps for itself (not a real office's line).
+CENTRE_HOURS = "周一至周五 9:00–12:00、14:00–17:30"
+DEMO_MARK = "（演示）"
 
 
 @transaction.atomic
@@ -27,7 +31,14 @@ def build_places(seed: int = 7) -> list[Area]:
     ):
         street, _ = Area.objects.get_or_create(
             code=f"{code}{s:03d}",
-            defaults={"name": street_name, "kind": AreaKind.STREET, "parent": district},
+            defaults={
+                "name": street_name,
+                "kind": AreaKind.STREET,
+                "parent": district,
+                "address": f"汉阳区{street_name.removesuffix('街道')}示例路{s}号{DEMO_MARK}",
+                "hours": CENTRE_HOURS,
+                "phone": f"027-8000{s:02d}00",
+            },
         )
         for c in range(1, n_comm + 1):
             real = street_name == hanyang.REAL_COMMUNITY[0] and c == 1
@@ -36,10 +47,6 @@ def build_places(seed: int = 7) -> list[Area]:
                 if real
                 else (f"{street_name.removesuffix('街道')}第{ordinal[c - 1]}社区")
             )
-            community, _ = Area.objects.get_or_create(
-                code=f"{street.code}{c:03d}",
-                defaults={"name": comm_name, "kind": AreaKind.COMMUNITY, "parent": street},
-            )
             names = list(hanyang.REAL_COMMUNITY[2]) if real else []
             while len(names) < COMPOUNDS_PER_COMMUNITY:
                 candidate = rng.choice(hanyang.COMPOUND_WORDS) + rng.choice(
@@ -47,9 +54,26 @@ def build_places(seed: int = 7) -> list[Area]:
                 )
                 if candidate not in names:
                     names.append(candidate)
+            community, _ = Area.objects.get_or_create(
+                code=f"{street.code}{c:03d}",
+                defaults={
+                    "name": comm_name,
+                    "kind": AreaKind.COMMUNITY,
+                    "parent": street,
+                    # The centre sits in the community's first (invented) compound.
+                    "address": f"{names[0]}1栋一楼{DEMO_MARK}",
+                    "hours": CENTRE_HOURS,
+                    "phone": f"027-8000{s:02d}{c:02d}",
+                },
+            )
             for k, comp_name in enumerate(names, start=1):
                 Area.objects.get_or_create(
                     code=f"{community.code}{k:03d}",
-                    defaults={"name": comp_name, "kind": AreaKind.COMPOUND, "parent": community},
+                    defaults={
+                        "name": comp_name,
+                        "kind": AreaKind.COMPOUND,
+                        "parent": community,
+                        "address": f"{comp_name}{k}号门{DEMO_MARK}",
+                    },
                 )
     return list(Area.objects.filter(kind=AreaKind.COMPOUND))

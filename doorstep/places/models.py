@@ -13,10 +13,23 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from doorstep.core import phone
+
 from .choices import CODE_LENGTH, AreaKind
 
 # A building number as ``buildings.normalize_building`` writes it: digits or letters, "3-1".
 PLAIN_NUMBER = re.compile(r"^[0-9A-Z]+(?:-[0-9A-Z]+)?$")
+
+
+def clean_phone(value: str) -> str:
+    """A place's contact phone from a model's ``clean``: blank stays blank, else checked and
+    normalised, the error keyed to the ``phone`` field so the admin shows it beside the box."""
+    if not value.strip():
+        return ""
+    try:
+        return phone.check_contact(value)
+    except ValidationError as error:
+        raise ValidationError({"phone": error.messages}) from error
 
 
 class Area(models.Model):
@@ -34,6 +47,20 @@ class Area(models.Model):
         verbose_name=_("parent"),
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # A street's or a community's service centre (党群服务中心): when it opens and its phone,
+    # shown on the guides of the matters done there; the address above is the centre's.
+    hours = models.CharField(
+        _("opening hours"),
+        max_length=200,
+        blank=True,
+        help_text=_("As residents read it, for example 周一至周五 9:00–12:00, 14:00–17:30."),
+    )
+    phone = models.CharField(
+        _("phone"),
+        max_length=30,
+        blank=True,
+        help_text=_("A mobile number or a landline with its area code, such as 027-84561234."),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -48,6 +75,7 @@ class Area(models.Model):
             raise ValidationError({"code": _("The code does not fit this kind of area.")})
         if self.parent and not self.code.startswith(self.parent.code):
             raise ValidationError({"code": _("An area's code must begin with its parent's.")})
+        self.phone = clean_phone(self.phone)
 
     def ancestors(self) -> models.QuerySet[Area]:
         prefixes = [self.code[:n] for n in sorted(set(CODE_LENGTH.values())) if n < len(self.code)]
