@@ -13,6 +13,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 
+from doorstep.core import phone
+
+from . import templates
 from .choices import Channel
 from .models import Message
 
@@ -23,14 +26,31 @@ class PermanentError(Exception):
     """Retrying will not help; an administrator must fix something."""
 
 
+def masked_address(address: str) -> str:
+    """An address fit for a log: a mobile as 138****5678, an email as z***@example.cn,
+    anything else not at all (DESIGN.md §6: full numbers never go into logs)."""
+    if not address:
+        return "-"
+    if "@" in address:
+        local, _at, domain = address.rpartition("@")
+        return f"{local[:1]}***@{domain}"
+    number = phone.normalize(address)
+    return phone.mask(number) if len(number) == 11 and number.isdigit() else "***"
+
+
 def send_log(message: Message) -> None:
+    """Write the message to the log, without what the log must not hold: the address is
+    masked and codes, receipts, links and names are replaced (``templates.redact``)."""
     logger.info(
-        "notify %s to %s [%s]: %s %s",
+        "notify %s to %s [%s] %s: %s %s",
         message.channel,
-        message.address or "-",
+        masked_address(message.address),
         message.idempotency_key,
-        message.subject,
-        message.body,
+        message.template,
+        templates.redact(
+            message.template, message.subject, part="subject", language=message.language
+        ),
+        templates.redact(message.template, message.body, part="body", language=message.language),
     )
 
 

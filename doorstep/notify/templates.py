@@ -11,6 +11,7 @@ the sender's signature).
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 from django.template import Context, Engine
@@ -298,6 +299,13 @@ TEMPLATES: dict[str, MessageTemplate] = {
 
 _engine = Engine(autoescape=False)
 
+# Values that must never reach a log (DESIGN.md §6): one-time and booking codes; receipt
+# numbers, which with the mobile's last four (left visible by the mask) open the public
+# tracking page; links, which carry a bearer key (rating, answer and hand-off pages); names.
+SECRET_VARIABLES = frozenset({"otp", "code", "receipt", "link", "name"})
+REDACTED = "[…]"
+_VARIABLE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
 
 class UnknownTemplate(KeyError):
     pass
@@ -314,6 +322,44 @@ def render(key: str, context: dict, *, language: str) -> tuple[str, str]:
         subject = _compiled(str(template.subject)).render(ctx)
         body = _compiled(str(template.body)).render(ctx)
     return " ".join(subject.split()), body.strip()
+
+
+def redact(key: str, text: str, *, part: str, language: str) -> str:
+    """``text``, the rendered ``part`` ("subject" or "body") of template ``key``, with the
+    value of every secret variable replaced by ``REDACTED``; only ``REDACTED`` when the text
+    cannot be matched against the template (unknown template, changed translation)."""
+    template = TEMPLATES.get(key)
+    if template is None:
+        return REDACTED
+    if not SECRET_VARIABLES.intersection(template.variables):
+        return text
+    with translation.override(language):
+        pattern, names = _pattern(str(getattr(template, part)))
+    flat = " ".join(text.split())
+    match = pattern.fullmatch(flat)
+    if match is None:
+        return REDACTED
+    for index in reversed(range(len(names))):
+        if names[index] in SECRET_VARIABLES:
+            start, end = match.span(index + 1)
+            flat = flat[:start] + REDACTED + flat[end:]
+    return flat
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(source: str) -> tuple[re.Pattern, tuple[str, ...]]:
+    """A regular expression that matches the text rendered from ``source`` (whitespace folded),
+    one group per variable in order of appearance, and the variables' names. A secret's group
+    is greedy, so that an ambiguous split hides more, not less."""
+    pieces = _VARIABLE.split(" ".join(source.split()))
+    regex, names = [], []
+    for i, piece in enumerate(pieces):
+        if i % 2 == 0:
+            regex.append(re.escape(piece))
+        else:
+            names.append(piece)
+            regex.append("(.*)" if piece in SECRET_VARIABLES else "(.*?)")
+    return re.compile("".join(regex), re.DOTALL), tuple(names)
 
 
 @functools.lru_cache(maxsize=256)

@@ -1,5 +1,6 @@
 """The staff page's verbs: create an account, grant and withdraw roles, disable and enable an
-account, reset its password. Each checks that the actor may manage the account and the area,
+account, reset its password (and the holder's own change of password, which a reset asks
+for). Each checks that the actor may manage the account and the area,
 writes a ``StaffEvent`` in the same transaction, and raises ``ValidationError`` with a message
 an administrator understands (nothing changes then)."""
 
@@ -11,11 +12,12 @@ import string
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .access import manageable_users, may_grant_in
 from .choices import Role, StaffEventKind
-from .models import RoleGrant, StaffEvent
+from .models import PasswordChangeDue, RoleGrant, StaffEvent
 
 # A one-time password: long enough to pass every validator, no look-alike characters (0/O, 1/l).
 ONE_TIME_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
@@ -132,5 +134,21 @@ def do_reset_password(*, actor, user) -> str:
     password = "".join(secrets.choice(ONE_TIME_ALPHABET) for _i in range(ONE_TIME_LENGTH))
     user.set_password(password)
     user.save(update_fields=["password"])
+    PasswordChangeDue.objects.update_or_create(user=user, defaults={"since": timezone.now()})
     _log(actor, user, StaffEventKind.PASSWORD_RESET)
     return password
+
+
+@transaction.atomic
+def do_change_own_password(*, user, password: str) -> None:
+    """The holder sets their own new password (its old one already checked by the form): it
+    must pass the validators, and any change asked for by a reset is then done."""
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    PasswordChangeDue.objects.filter(user=user).delete()
+    _log(user, user, StaffEventKind.PASSWORD_CHANGED)
+
+
+def password_change_due(user) -> bool:
+    return PasswordChangeDue.objects.filter(user=user).exists()

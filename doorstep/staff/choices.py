@@ -22,3 +22,4 @@ class StaffEventKind(models.TextChoices):
     DISABLED = "disabled", _("Account disabled")
     ENABLED = "enabled", _("Account enabled")
     PASSWORD_RESET = "password_reset", _("Password reset")
+    PASSWORD_CHANGED = "password_changed", _("Password changed by its holder")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -80,3 +81,13 @@ class CreateStaffForm(GrantForm):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search staff"), required=False, max_length=100)
+
+
+class OwnPasswordForm(PasswordChangeForm):
+    """Django's change form, with the validators' rules as one plain sentence (its own help
+    text is an HTML list, which our field template shows inside a paragraph)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        rules = password_validation.password_validators_help_texts()
+        self.fields["new_password1"].help_text = " ".join(rules)

@@ -80,3 +80,24 @@ class StaffEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} · {self.get_kind_display()} · {self.user}"
+
+
+class PasswordChangeDue(models.Model):
+    """The account's holder must choose a new password before anything else: set by an
+    administrator's reset to a one-time password, removed when the holder changes it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="password_change_due",
+        verbose_name=_("account"),
+    )
+    since = models.DateTimeField(_("since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("password change due")
+        verbose_name_plural = _("password changes due")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.since:%Y-%m-%d %H:%M}"

@@ -85,7 +85,7 @@ def test_immediate_backend_sends_on_commit(
         assert message.status == Status.PENDING
     message.refresh_from_db()
     assert message.status == Status.SENT
-    assert "K7Q2" in caplog.text
+    assert "appointment_booked" in caplog.text
 
 
 @pytest.mark.parametrize(
