@@ -141,7 +141,7 @@ def case_columns() -> list[Column]:
         Column(head(Case, "due_on"), lambda r: r["due_on"]),
         Column(head(Case, "closed_at"), lambda r: local(r["closed_at"])),
         Column(_("Overdue"), lambda r: yes_no(r["overdue_at"] is not None)),
-        Column(_("In-person trips"), lambda r: r["trips"]),
+        Column(_("Trips back"), lambda r: r["trips"]),
         Column(head(Case, "max_trips"), lambda r: r["max_trips"]),
         Column(_("Forwarded to"), lambda r: r["forwarded_to__name"] or ""),
         Column(_("Brought by"), lambda r: agent.get(r["agent_kind"], r["agent_kind"])),

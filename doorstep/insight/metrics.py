@@ -510,25 +510,26 @@ def closed_on_time_of_due(scope: Scope) -> Formula:
     return Formula(where, count(where & on_time), count(where), day="due_on")
 
 
-@metric("trips_per_case", gettext_lazy("In-person trips per case"), CASES, measure=Average)
+@metric("trips_per_case", gettext_lazy("Trips back per case"), CASES, measure=Average)
 def trips_per_case(scope: Scope) -> Formula:
-    """Trips per case (跑动次数) = Σ in-person trips ÷ cases taken in.
+    """Trips back per case (跑动次数) = Σ times the resident had to come back ÷ cases taken in.
 
-    Cases taken in during the period (``created_at``), in any state: the same figure the case
-    list shows as "Average in-person trips" (``cases.metrics``), there without a period."""
+    The visit at which a case is taken is not a trip back (``Case.trips``). Cases taken in
+    during the period (``created_at``), in any state: the same figure the case list shows as
+    "Average trips back" (``cases.metrics``), there without a period."""
     where = scope.moments("created_at")
     return Formula(where, Sum("trips", filter=where), count(where), day="created_at")
 
 
 @metric("first_trip_rate", gettext_lazy("Done in one trip (最多跑一次)"), CASES)
 def first_trip_rate(scope: Scope) -> Formula:
-    """First-trip completion (最多跑一次) = completed cases with at most one in-person trip
-    ÷ completed cases.
+    """First-trip completion (最多跑一次) = completed cases the resident never had to come back
+    for ÷ completed cases.
 
     Cases taken in during the period and completed (at any time since); a case carried by a
-    clerk on the resident's behalf (代办, no trip) counts as done in one trip."""
+    clerk on the resident's behalf (代办, no visit at all) counts as done in one trip."""
     where = scope.moments("created_at") & Q(status=CaseStatus.COMPLETED)
-    return Formula(where, count(where & Q(trips__lte=1)), count(where), day="created_at")
+    return Formula(where, count(where & Q(trips=0)), count(where), day="created_at")
 
 
 @metric(
