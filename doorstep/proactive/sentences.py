@@ -9,6 +9,7 @@ right whether the condition holds or not, and under a ``!``.
 
 from __future__ import annotations
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from doorstep.rules import rules as r
@@ -160,4 +161,7 @@ class Sentences:
 
 
 def join(sentences: list[str]) -> str:
-    return _("; ").join(s for s in sentences if s)
+    """The sentences as one, with the active language's semicolon (a punctuation mark only,
+    so not a catalogue entry: a translation must be Chinese words)."""
+    mark = "；" if (get_language() or "").startswith("zh") else "; "
+    return mark.join(s for s in sentences if s)
