@@ -30,9 +30,10 @@ D = datetime.date
 
 @pytest.fixture
 def cases(make_case, make_resident, personas):
-    """Seven cases in community A and one in B; see each line for what it is."""
+    """Seven cases in community A and one in B; see each line for what it is. ``trips`` counts
+    the times the resident came back (the intake visit is not one)."""
 
-    def case(status="completed", accepted=None, due=None, closed=None, trips=1, **kw):
+    def case(status="completed", accepted=None, due=None, closed=None, trips=0, **kw):
         made = make_case(kw.pop("outcome", "accept"), **kw)
         put(made, status=status, created_at=at(*accepted) if accepted else at(11, 25),
             accepted_on=D(2026, *accepted) if accepted else None,
@@ -43,7 +44,7 @@ def cases(make_case, make_resident, personas):
     # closed on time, 6 working days (Mon 2 → Tue 10 November)
     case(accepted=(11, 2), due=(11, 16), closed=at(11, 10, 15))
     # closed late, 13 working days
-    case(accepted=(11, 3), due=(11, 17), closed=at(11, 20), trips=2)
+    case(accepted=(11, 3), due=(11, 17), closed=at(11, 20), trips=1)
     # refused 00:30 the day after its due date (still the 19th in UTC): late
     case("refused", accepted=(11, 5), due=(11, 19), closed=at(11, 20, 0, 30), trips=0)
     # running, due in November
@@ -54,7 +55,7 @@ def cases(make_case, make_resident, personas):
     # waiting for materials, never accepted
     case("awaiting_materials", outcome="notice")
     # due 30 November, completed 07:00 on 1 December (still November in UTC): not in time
-    case(accepted=(11, 16), due=(11, 30), closed=at(12, 1, 7), trips=2)
+    case(accepted=(11, 16), due=(11, 30), closed=at(12, 1, 7), trips=1)
     # community B
     other = make_resident("李四", area=personas.compound_b)
     case(accepted=(11, 10), due=(11, 24), closed=at(11, 12), actor=personas.clerk_b,
@@ -160,7 +161,7 @@ def test_case_metrics(cases, personas, min_n_one):
     assert m.on_time_rate(scope) == Rate(2, 4)
     assert m.closed_of_due(scope) == Rate(4, 6)
     assert m.closed_on_time_of_due(scope) == Rate(2, 6)
-    assert m.trips_per_case(scope) == Average(7, 6)
+    assert m.trips_per_case(scope) == Average(2, 6)  # two came back once, of six taken in
     assert m.first_trip_rate(scope) == Rate(1, 3)
     assert m.working_days(scope) == Average(6 + 13 + 8, 3)
     assert str(m.working_days(scope)) == "9.0"

@@ -55,7 +55,7 @@ def test_headers_rows_and_values_by_month(client, personas, book):
     assert first["Service"] == "困难残疾人生活补贴"
     assert first["Status"] == "Accepted"
     assert first["Taken in at"] == datetime.datetime(2026, 10, 22, 10, 0)
-    assert first["In-person trips"] == 0  # trips back: the intake visit is not one
+    assert first["Trips back"] == 0  # the intake visit is not a trip back
     assert rows["2026-12"][1][0] == december.receipt
     assert other.receipt not in receipts(rows)  # community B's, not clerk A's
 
