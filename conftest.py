@@ -130,6 +130,12 @@ needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"
 )
 PHONE = {"width": 390, "height": 844}
+NARROW = {"width": 320, "height": 720}  # the smallest phone the issue asks for
+# The smallest font size of the main text (paragraphs, list items, labels, fields, buttons).
+SMALLEST_MAIN_TEXT = """Math.min(...[...document.querySelectorAll(
+  'main :is(p, li, dd, dt, label, input, select, textarea, button)')]
+  .filter(e => e.offsetParent !== null)
+  .map(e => parseFloat(getComputedStyle(e).fontSize)))"""
 
 
 def shot(page, name: str) -> None:
@@ -139,14 +145,47 @@ def shot(page, name: str) -> None:
 
 
 def fits(page) -> bool:
-    """No sideways scrolling."""
+    """No sideways scrolling, once the page has loaded (with its stylesheet: before it, a
+    field is as wide as its default columns)."""
+    page.wait_for_load_state()
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def login(browser, base: str, username: str, next_path: str = "/", *, viewport=PHONE):
-    """A new browser context (its own cookies) logged in as ``username`` (password "pw"),
-    landing on ``next_path``."""
+def main_text_px(page) -> float:
+    """The font size of the smallest main text on the page (elderly mode wants 24 px)."""
+    page.wait_for_load_state()
+    return page.evaluate(SMALLEST_MAIN_TEXT)
+
+
+def elderly_page(browser, base: str, *, viewport=NARROW):
+    """A new browser context at ``viewport`` with elderly mode switched on by the switch in the
+    header, as a resident would."""
     page = browser.new_context(viewport=viewport).new_page()
+    page.goto(f"{base}/")
+    page.locator(".elderly-switch button").click()
+    page.wait_for_selector("html.elderly")
+    return page
+
+
+def elderly_context(browser, base: str, *, viewport=NARROW):
+    """A new browser context at ``viewport`` already in elderly mode: its cookie is set, as the
+    switch (tested in ``elderly_page``) leaves it."""
+    from doorstep.core.elderly import ELDERLY_COOKIE
+
+    context = browser.new_context(viewport=viewport)
+    context.add_cookies([{"name": ELDERLY_COOKIE, "value": "1", "url": base}])
+    return context
+
+
+def login(
+    browser, base: str, username: str, next_path: str = "/", *, viewport=PHONE, elderly=False
+):
+    """A new browser context (its own cookies) logged in as ``username`` (password "pw"),
+    landing on ``next_path``; in elderly mode if ``elderly``."""
+    if elderly:
+        page = elderly_context(browser, base, viewport=viewport).new_page()
+    else:
+        page = browser.new_context(viewport=viewport).new_page()
     page.goto(f"{base}/login/?next={next_path}")
     page.fill("#id_username", username)
     page.fill("#id_password", "pw")

@@ -12,7 +12,15 @@ import re
 
 import pytest
 
-from conftest import fits, needs_chromium, shot
+from conftest import (
+    NARROW,
+    SMALLEST_MAIN_TEXT,
+    elderly_page,
+    fits,
+    main_text_px,
+    needs_chromium,
+    shot,
+)
 from doorstep.cases.tests.conftest import (  # noqa: F401  (fixtures)
     holidays,
     make_case,
@@ -25,12 +33,6 @@ from doorstep.proactive.tests.conftest import department, make_programme  # noqa
 
 pytestmark = [pytest.mark.e2e, needs_chromium]
 
-NARROW = {"width": 320, "height": 720}
-# The smallest font size of the main text (paragraphs, list items, labels, fields, buttons).
-SMALLEST_MAIN_TEXT = """Math.min(...[...document.querySelectorAll(
-  'main :is(p, li, dd, dt, label, input, select, textarea, button)')]
-  .filter(e => e.offsetParent !== null)
-  .map(e => parseFloat(getComputedStyle(e).fontSize)))"""
 PHONES = {"normal": "13900000001", "elderly": "13900000002", "elderly-zh": "13900000003"}
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
@@ -63,19 +65,6 @@ def front(live_server, transactional_db, personas, settings, running_clock):
     )  # fmt: skip
     do_generate_sessions(desk, TOMORROW, TOMORROW)
     return live_server.url
-
-
-def elderly_page(browser, base: str):
-    """A phone at 320 px with elderly mode switched on by its switch, as a resident would."""
-    page = browser.new_context(viewport=NARROW).new_page()
-    page.goto(f"{base}/")
-    page.locator(".elderly-switch button").click()
-    page.wait_for_selector("html.elderly")
-    return page
-
-
-def main_text_px(page) -> float:
-    return page.evaluate("parseFloat(getComputedStyle(document.querySelector('main p')).fontSize)")
 
 
 def book_from_guide(page, base: str, phone: str = "13912345678") -> str:

@@ -1,17 +1,17 @@
 """In a real browser at 320 px: a clerk on the phone with a resident finds her in the registry
 and books her a place; then a clerk books for someone not in the registry by name and phone,
-and the call-next screen shows the queue. Playwright drives Debian's Chromium."""
+and the call-next screen shows the queue. Playwright drives Debian's Chromium. The clerk's
+browser is in elderly mode (its cookie): every page fits 320 px, main text at least 24 px."""
 
 from __future__ import annotations
 
 import pytest
 
-from conftest import fits, login, needs_chromium, shot
+from conftest import NARROW, fits, login, main_text_px, needs_chromium, shot
 
 from .conftest import TODAY
 
 pytestmark = [pytest.mark.e2e, needs_chromium]
-NARROW = {"width": 320, "height": 720}
 
 
 @pytest.fixture
@@ -46,9 +46,18 @@ def test_clerk_books_for_a_resident(
     resident = make_resident(name="龚秀英", mobile="13700001234")
 
     clerk = login(
-        browser, live_server.url, "clerk_a", f"/desks/session/{session.pk}/", viewport=NARROW
+        browser,
+        live_server.url,
+        "clerk_a",
+        f"/desks/session/{session.pk}/",
+        viewport=NARROW,
+        elderly=True,
     )
+    expect(clerk.locator("#bookings")).to_be_visible()
+    assert fits(clerk) and main_text_px(clerk) >= 24
     clerk.click("a:text('Book for a resident')")
+    expect(clerk.locator("#book-for-form")).to_be_visible()
+    assert fits(clerk) and main_text_px(clerk) >= 24
     clerk.fill("#id_q", "龚秀英")
     clerk.click("#find-resident button[type=submit]")
     choice = clerk.locator(f"input[name=resident][value='{resident.pk}']")
@@ -88,12 +97,14 @@ def test_clerk_books_for_a_resident(
     clerk.check("input[name=channel][value=desk]")
     clerk.click("#book-for-form button[type=submit]")
     expect(clerk.locator("[role=alert]").first).to_contain_text("One booking per phone")
+    assert fits(clerk)
     assert Appointment.objects.count() == 2
 
     # The screen at the desk shows the number called and who is next, names masked.
     for appointment in Appointment.objects.order_by("pk"):
         do_issue_ticket(session, actor=personas.clerk_a, appointment=appointment)
     clerk.goto(f"{live_server.url}/desks/session/{session.pk}/")
+    assert fits(clerk)
     clerk.click("button:text('Call the next number')")
     screen = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
     screen.context.add_cookies(clerk.context.cookies())
