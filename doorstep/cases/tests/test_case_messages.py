@@ -10,11 +10,13 @@ days)."""
 from __future__ import annotations
 
 import datetime
+import json
 import zoneinfo
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from doorstep.cases.actions import (
     InvalidTransition,
@@ -31,6 +33,7 @@ from doorstep.places.models import Area
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 D = datetime.date
 MOBILE = "13812345678"
+NEW_TEMPLATES = ("case_extended", "case_suspended", "case_resumed")
 
 
 def at(day: datetime.date):
@@ -184,3 +187,58 @@ def test_a_resident_who_chose_no_messages_is_sent_none(accepted, phoned, persona
     for template in ("case_suspended", "case_resumed", "case_extended"):
         [message] = messages(accepted, template)
         assert message.status == Status.SKIPPED and message.last_error, template
+
+
+# ---- through the screens and the API -------------------------------------------------------------
+
+
+def post_verb(client, case, verb: str, reason: str):
+    url = reverse("cases-transition", args=[case.pk, verb])
+    return client.post(url, {"revision": fresh(case).revision, "reason": reason})
+
+
+def api_post(client, name: str, args, body: dict):
+    return client.post(reverse(name, args=args), json.dumps(body), content_type="application/json")
+
+
+def test_the_screen_suspends_and_resumes_with_one_message_each(client, accepted, personas):
+    client.force_login(personas.clerk_a)
+    refused = post_verb(client, accepted, "suspend", "")
+    assert refused.status_code == 302 and fresh(accepted).status == "accepted"
+    assert "the resident will read it" in client.get(refused["Location"]).content.decode()
+    assert messages(accepted, "case_suspended") == []
+    post_verb(client, accepted, "suspend", "等待司法鉴定结论")
+    post_verb(client, accepted, "resume", "")
+    assert fresh(accepted).status == "in_progress"
+    assert len(messages(accepted, "case_suspended")) == 1
+    assert len(messages(accepted, "case_resumed")) == 1
+
+
+@pytest.mark.parametrize("who", ["clerk_b", "outsider", "grid_a", None])
+def test_the_wrong_person_sends_no_message(client, accepted, personas, who):
+    asked = do_request_extension(accepted, actor=personas.clerk_a, days=5, reason="需实地核查")
+    if who:
+        client.force_login(getattr(personas, who))
+    response = post_verb(client, accepted, "suspend", "等待鉴定")
+    assert response.status_code == (404 if who else 302)
+    url = reverse("cases-extension-decide", args=[accepted.pk, asked.pk])
+    response = client.post(url, {"revision": fresh(accepted).revision, "approve": "1"})
+    assert response.status_code == (404 if who else 302)
+    body = {"verb": "suspend", "reason": "等待鉴定"}
+    response = api_post(client, "api:case-transition", [accepted.pk], body)
+    assert response.status_code == (404 if who else 401)
+    assert fresh(accepted).status == "accepted" and fresh(accepted).due_on == D(2026, 12, 15)
+    assert not Message.objects.filter(template__in=NEW_TEMPLATES).exists()
+
+
+def test_the_api_refuses_bad_input_and_sends_nothing(client, accepted, personas):
+    client.force_login(personas.clerk_a)
+    bad = api_post(client, "api:case-transition", [accepted.pk], {"verb": "suspend"})
+    assert bad.status_code == 400 and bad.json()["field"] == "reason"
+    bad = api_post(client, "api:case-transition", [accepted.pk], {"verb": "resume"})
+    assert bad.status_code == 409 and bad.json()["code"] == "invalid_transition"
+    assert not Message.objects.filter(template__in=NEW_TEMPLATES).exists()
+    done = api_post(client, "api:case-transition", [accepted.pk],
+                    {"verb": "suspend", "reason": "等待鉴定"})  # fmt: skip
+    assert done.status_code == 200, done.content
+    assert len(messages(accepted, "case_suspended")) == 1
