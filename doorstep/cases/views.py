@@ -32,6 +32,7 @@ from doorstep.catalogue.search import QueryTooLong, search_services
 from doorstep.core.filtersets import narrowing
 from doorstep.core.htmx import render_page
 from doorstep.core.ids import pk_or_404
+from doorstep.core.names import masked_name
 from doorstep.core.throttle import client_address
 from doorstep.people.access import access_resident
 from doorstep.staff.roles import HANDLE_CASES, REVIEW_CASES, VIEW_CASES, can
@@ -585,7 +586,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 def track(request: HttpRequest) -> HttpResponse:
     """Receipt number and the last 4 digits of the resident's mobile: status, what is still
-    needed, the due date, and the resident's initials. No login; guessing is throttled."""
+    needed, the due date, and the applicant named the Chinese way (龚*). No login; guessing
+    is throttled."""
     initial = {"receipt": request.GET.get("receipt", "").strip()[:30]}
     form = TrackForm(request.POST or None, initial=initial)
     context: dict = {"form": form}
@@ -613,7 +615,7 @@ def _public_context(case: Case) -> dict:
     today = timezone.localdate()
     return {
         "case": case,
-        "initials": case.resident.name_initials.upper(),
+        "applicant": masked_name(case.resident.name),
         "timeline": tracking.public_timeline(case),
         "still_needed": list(
             case.materials.filter(state__in=sorted(OUTSTANDING))

@@ -111,6 +111,34 @@ TEMPLATES: dict[str, MessageTemplate] = {
         ),
         variables=("name", "service", "receipt", "reason"),
     ),
+    # Changes to a running case's time limit (延期, 中止 and its end), signed (``sender``) by
+    # the unit carrying the case: the department it was forwarded to, else the community.
+    "case_extended": MessageTemplate(
+        subject=_("More time: {{ service }}"),
+        body=_(
+            "{{ name }}, the time limit of your matter “{{ service }}” (receipt {{ receipt }}) "
+            "has been extended: it will now be done by {{ due }}. Why: {{ reason }} "
+            "— {{ sender }}"
+        ),
+        variables=("name", "service", "receipt", "due", "reason", "sender"),
+    ),
+    "case_suspended": MessageTemplate(
+        subject=_("Suspended: {{ service }}"),
+        body=_(
+            "{{ name }}, your matter “{{ service }}” (receipt {{ receipt }}) is suspended, and "
+            "its time limit has stopped counting until it resumes. Why: {{ reason }} "
+            "— {{ sender }}"
+        ),
+        variables=("name", "service", "receipt", "reason", "sender"),
+    ),
+    "case_resumed": MessageTemplate(
+        subject=_("Resumed: {{ service }}"),
+        body=_(
+            "{{ name }}, your matter “{{ service }}” (receipt {{ receipt }}) has resumed, and "
+            "its time limit counts again: it will now be done by {{ due }}. — {{ sender }}"
+        ),
+        variables=("name", "service", "receipt", "due", "sender"),
+    ),
     "rating_invite": MessageTemplate(
         subject=_("How did we do? {{ reference }}"),
         body=_(

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from doorstep.core.names import masked_name
 from doorstep.staff.roles import VIEW_RESIDENTS
 from doorstep.staff.scoping import covers
 
@@ -306,7 +307,7 @@ class Preview:
             area = getattr(r, "area_code", "") or ""
             shown = getattr(r, "name", "") or ""
             if not covers(user, VIEW_RESIDENTS, area):
-                shown = shown[:1] + "*" * max(len(shown) - 1, 1)
+                shown = masked_name(shown)
             rows.append({"pk": r.pk, "name": shown, "id_masked": r.id_masked, "area": area})
         return rows
 

@@ -17,19 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from doorstep.core.names import masked_name
 from doorstep.staff.roles import VIEW_RESIDENTS
 from doorstep.staff.scoping import covers
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def masked_name(name: str) -> str:
-    """The Chinese way of naming someone without naming them: the surname and a star for each
-    other character (龚*, 欧阳**)."""
-    name = (name or "").strip()
-    if not name:
-        return ""
-    return name[:1] + "*" * max(len(name) - 1, 1)
 
 
 def shown_name(user, name: str, area_code: str) -> str:

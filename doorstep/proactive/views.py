@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from doorstep.core.htmx import is_partial, render_page
+from doorstep.core.names import masked_name
 from doorstep.people.actions import log_access
 from doorstep.people.choices import AccessAction
 from doorstep.people.models import CertificateType, Tag
@@ -509,7 +510,7 @@ def _answer_context(entitlement: Entitlement) -> dict:
         "entitlement": entitlement,
         "programme": programme,
         "opt_out": opt_out,
-        "recipient": export.masked_name(entitlement.resident.name),
+        "recipient": masked_name(entitlement.resident.name),
         "payment": payment_sentence(programme) if programme.pays_money else "",
         "choices": answer_choices(entitlement, opt_out is not None),
     }

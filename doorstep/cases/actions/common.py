@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from doorstep.core.bulk import insert_from
 from doorstep.core.signals import row_closed, tallied_row_changing
+from doorstep.places.choices import CODE_LENGTH, AreaKind
+from doorstep.places.models import Area
 from doorstep.staff.choices import Role
 from doorstep.staff.roles import HANDLE_CASES, reviewer_grants, user_grants
 from doorstep.staff.scoping import covers
@@ -253,3 +255,28 @@ def message_context(case: Case, **extra) -> dict:
         "due": _due_text(case),
         **extra,
     }
+
+
+def message_sender(case: Case) -> str:
+    """Who signs a message about the case: the department it was forwarded to, else the
+    community whose desk carries it (else the service's department, for an area not on
+    file), as the rating names the unit rated."""
+    if case.forwarded_to_id is not None:
+        return case.forwarded_to.name
+    community = case.area_code[: CODE_LENGTH[AreaKind.COMMUNITY]]
+    name = Area.objects.filter(code=community).values_list("name", flat=True).first()
+    return name or case.department.name
+
+
+def notify_resident(case: Case, event: str, template: str, **extra) -> None:
+    """Queue message ``template`` to the case's resident, once per ``event`` of the case, in
+    the caller's transaction; the outbox routes it (their channel, or the log without a phone;
+    skipped when they chose no messages) and renders it in their language."""
+    from doorstep.notify.outbox import queue_message
+
+    queue_message(
+        key=f"case:{case.pk}:{event}",
+        template=template,
+        context=message_context(case, **extra),
+        resident=case.resident,
+    )

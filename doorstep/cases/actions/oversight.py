@@ -5,6 +5,7 @@ stops with it like any other stop.
 
 Each verb locks the case, writes its ``CaseEvent`` and, when the case's columns change, saves
 them with the guarded UPDATE, so a page showing the old due date must reload before it acts.
+An approved extension tells the resident the new due date (as a suspension and its end do).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from .common import (
     may_handle,
     may_lead,
     may_review,
+    message_sender,
+    notify_resident,
     now_and_today,
     record_event,
     save_guarded,
@@ -138,6 +141,9 @@ def do_decide_extension(
         data.update(due_was=str(current.due_was), due_on=str(locked.due_on))
     record_event(locked, EventKind.EXTENSION, actor=actor, at=now,
                  verb="approved" if approve else "rejected", reason=note, data=data)  # fmt: skip
+    if approve:  # the resident reads the new due date and why (the reason asked with it)
+        notify_resident(locked, f"extension:{current.pk}", "case_extended",
+                        reason=current.reason, sender=message_sender(locked))  # fmt: skip
     copy_back(extension.case, locked)
     extension.__dict__.update(
         {f.attname: getattr(current, f.attname) for f in Extension._meta.concrete_fields}

@@ -55,7 +55,8 @@ from .common import (
     lock_case,
     may_handle,
     may_take,
-    message_context,
+    message_sender,
+    notify_resident,
     now_and_today,
     record_event,
     save_guarded,
@@ -105,26 +106,15 @@ def _document(case: Case, kind: str, *, actor, reason: str = "", items=None) -> 
 # ---- notifications ---------------------------------------------------------------------------
 
 
-def _notify(case: Case, event: str, template: str, **extra) -> None:
-    from doorstep.notify.outbox import queue_message
-
-    queue_message(
-        key=f"case:{case.pk}:{event}",
-        template=template,
-        context=message_context(case, **extra),
-        resident=case.resident,
-    )
-
-
 def _notify_outstanding(case: Case, event: str) -> None:
     names = "、".join(i["name"] for i in case_document_items(case))
-    _notify(case, event, "case_materials_needed", materials=names)
+    notify_resident(case, event, "case_materials_needed", materials=names)
 
 
 def _accept(case: Case, *, actor, deadline) -> CaseDocument:
     _transition(case, "accept", actor=actor, prepare=start_clock(deadline))
     kind = DocumentKind.PENDING if deadline else DocumentKind.RECEIPT
-    _notify(case, "accepted", "case_accepted")
+    notify_resident(case, "accepted", "case_accepted")
     return _document(case, kind, actor=actor)
 
 
@@ -316,7 +306,7 @@ def do_transition(
     event = _transition(
         locked, verb, actor=actor, reason=reason, revision=locked.revision, fields=fields, data=data
     )
-    _after(locked, verb, actor=actor, reason=event.reason, materials=materials)
+    _after(locked, verb, actor=actor, reason=event.reason, materials=materials, event=event.pk)
     copy_back(case, locked)
     return event
 
@@ -342,7 +332,7 @@ def _check_nothing_to_follow(case: Case) -> None:
         )
 
 
-def _after(case: Case, verb: str, *, actor, reason: str, materials: Iterable) -> None:
+def _after(case: Case, verb: str, *, actor, reason: str, materials: Iterable, event: int) -> None:
     if verb == "request_materials":
         rows = {r.material_id: r for r in case.materials.all()}
         ids = material_ids(materials, "materials", set(rows))
@@ -354,18 +344,23 @@ def _after(case: Case, verb: str, *, actor, reason: str, materials: Iterable) ->
         _notify_outstanding(case, f"notice:{document.pk}")
     elif verb == "return":
         document = _document(case, DocumentKind.CORRECTION, actor=actor, reason=reason)
-        _notify(case, f"returned:{document.pk}", "case_correction", reason=reason)
+        notify_resident(case, f"returned:{document.pk}", "case_correction", reason=reason)
     elif verb == "complete":
         subject = _open_for_rating(case, actor)
-        _notify(case, "completed", "case_completed", link=rating_url(subject.key))
+        notify_resident(case, "completed", "case_completed", link=rating_url(subject.key))
     elif verb == "reject":
         # The department's written decision: the resident is owed it as much as a refusal.
         _document(case, DocumentKind.DECISION, actor=actor, reason=reason, items=[])
         _open_for_rating(case, actor)
-        _notify(case, "refused", "case_refused", reason=reason)
+        notify_resident(case, "refused", "case_refused", reason=reason)
     elif verb == "refuse":
         _open_for_rating(case, actor)
-        _notify(case, "refused", "case_refused", reason=reason)
+        notify_resident(case, "refused", "case_refused", reason=reason)
+    elif verb in ("suspend", "resume"):
+        # A case may be suspended and resume more than once: each time is its own message.
+        template = "case_suspended" if verb == "suspend" else "case_resumed"
+        sender = message_sender(case)
+        notify_resident(case, f"{verb}:{event}", template, reason=reason, sender=sender)
 
 
 def _open_for_rating(case: Case, actor):

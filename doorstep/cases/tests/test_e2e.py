@@ -141,7 +141,7 @@ def test_a_case_from_the_desk_to_done(
     phone.click("button[type=submit]:text('Show my matter')")
     tracked = phone.locator("#tracked")
     expect(tracked).to_contain_text("Completed")
-    expect(phone.locator("#initials")).to_have_text("ZJL")
+    expect(phone.locator("#applicant")).to_have_text("张**")
     expect(phone.locator("#timeline")).to_contain_text("Forwarded to department")
     assert "张景林" not in phone.content() and "13812345678" not in phone.content()
     assert fits(phone)

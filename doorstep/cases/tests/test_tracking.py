@@ -1,8 +1,10 @@
 """The public tracking page: receipt number and the last 4 digits of the resident's mobile, no
 login. It shows the status, what is still needed and the due date, and of the person only
-their initials; a wrong receipt and wrong digits look the same; guessing is throttled."""
+their surname (张**); a wrong receipt and wrong digits look the same; guessing is throttled."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from django.urls import reverse
@@ -49,7 +51,8 @@ def test_the_resident_sees_the_status_and_what_is_still_needed(client, tracked, 
     assert tracked.receipt in body
     assert "Awaiting materials" in body and "Taken in" in body
     assert "困难残疾人生活补贴" in body
-    assert 'id="initials">ZJL<' in body
+    assert 'id="applicant">张**<' in body
+    assert ">ZJL<" not in body and "张景林" not in body
     needed = body[body.index('id="still-needed"') :]
     assert "残疾人证" in needed and "申请表" in needed
     assert "居民身份证" not in needed.split("</ul>")[0]  # it was brought
@@ -184,7 +187,18 @@ def test_without_a_mobile_the_applicants_name_finds_the_case(client, phoneless):
     response = look_up(client, phoneless.receipt, " 张 景林 ")
     assert response.status_code == 200
     body = response.content.decode()
-    assert phoneless.receipt in body and "张景林" not in body  # initials only, as ever
+    assert phoneless.receipt in body and "张景林" not in body  # 张** only, as ever
+
+
+def test_the_applicant_is_named_the_chinese_way(client, make_case, make_resident):
+    """The surname and a star per other character (龚*), as the message answer page names the
+    recipient: never the full name, never the pinyin initials."""
+    gong = make_resident("龚健", mobile="13812345678")
+    case = make_case("notice", resident=gong)
+    body = look_up(client, case.receipt, "5678").content.decode()
+    assert 'id="applicant">龚*<' in body
+    assert "龚健" not in body and 'id="initials"' not in body
+    assert not re.search(r">\s*GJ\s*<", body, re.IGNORECASE)  # the pinyin initials
 
 
 def test_someone_elses_name_or_tail_finds_nothing(client, phoneless, make_resident):

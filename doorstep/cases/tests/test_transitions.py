@@ -175,7 +175,7 @@ def test_a_failure_after_the_update_rolls_back_the_status_too(
     def broken(*args, **kwargs):
         raise RuntimeError("outbox down")
 
-    monkeypatch.setattr(actions, "_notify", broken)
+    monkeypatch.setattr(actions, "notify_resident", broken)
     with pytest.raises(RuntimeError):
         do_transition(case, "complete", actor=personas.clerk_a)
     fresh = Case.objects.get(pk=case.pk)
