@@ -105,7 +105,8 @@ def test_clerk_books_for_a_resident(
         do_issue_ticket(session, actor=personas.clerk_a, appointment=appointment)
     clerk.goto(f"{live_server.url}/desks/session/{session.pk}/")
     assert fits(clerk)
-    clerk.click("button:text('Call the next number')")
+    with clerk.expect_navigation():  # the call is stored before the screen asks for the board
+        clerk.click("button:text('Call the next number')")
     screen = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
     screen.context.add_cookies(clerk.context.cookies())
     screen.goto(f"{live_server.url}/desks/session/{session.pk}/display/")
