@@ -33,7 +33,7 @@ class ApiKey(models.Model):
         verbose_name=_("acts as"),
     )
     prefix = models.CharField(_("prefix"), max_length=PREFIX_LENGTH, editable=False)
-    hashed = models.CharField(max_length=64, unique=True, editable=False)
+    hashed = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -113,7 +113,9 @@ class Service(models.Model):
     )
 
     # " dibao db zhuanjia zj": each keyword's pinyin and initials, each after a space.
-    keywords_pinyin = models.CharField(max_length=600, blank=True, editable=False)
+    keywords_pinyin = models.CharField(
+        _("keywords in pinyin"), max_length=600, blank=True, editable=False
+    )
 
     objects = ServiceQuerySet.as_manager()
 

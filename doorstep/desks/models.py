@@ -345,7 +345,7 @@ class Appointment(models.Model):
     # Keyed hash of the last four characters the booker gave (``crypto.tail_hash``), never the
     # characters: with a linked resident's plain birth date and area they would rebuild the ID.
     # It lets the desk see whether the booker matches someone in the registry.
-    id_tail_hash = models.CharField(max_length=40, blank=True)
+    id_tail_hash = models.CharField(_("ID number tail (hashed)"), max_length=40, blank=True)
     code = models.CharField(_("booking code"), max_length=8, unique=True)
     status = models.CharField(
         _("status"),

@@ -280,24 +280,32 @@ class MediatorRequest(models.Model):
     """A party's request for another mediator (art. 20: parties may choose their mediator),
     and the committee's decision on it."""
 
-    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="mediator_requests")
-    party = models.ForeignKey(DisputeParty, on_delete=models.CASCADE, related_name="+")
+    dispute = models.ForeignKey(
+        Dispute, on_delete=models.CASCADE, related_name="mediator_requests",
+        verbose_name=_("dispute"),
+    )  # fmt: skip
+    party = models.ForeignKey(
+        DisputeParty, on_delete=models.CASCADE, related_name="+", verbose_name=_("party")
+    )
     reason = models.TextField(_("reason"))
     asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("recorded by"),
+    )  # fmt: skip
     status = models.CharField(
         _("decision"), max_length=8, choices=RequestStatus.choices, default=RequestStatus.PENDING
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("decided by"),
+    )  # fmt: skip
     decision_note = models.TextField(_("decision note"), blank=True)
     new_mediator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("new mediator"),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["dispute", "asked_at", "id"]
@@ -324,8 +332,9 @@ class MediationSession(models.Model):
     attendees = models.TextField(_("attendees"))
     record = models.TextField(_("record"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("recorded by"),
+    )  # fmt: skip
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
@@ -392,8 +401,9 @@ class DisputeAttachment(models.Model):
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("uploaded by"),
+    )  # fmt: skip
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:

@@ -42,7 +42,7 @@ class LedgerFeed(models.Model):
     ledger = models.CharField(_("ledger"), max_length=20)
     params = models.JSONField(_("filters"), default=dict, blank=True)
     split = models.CharField(_("sheets"), max_length=10, choices=Split.choices)
-    hashed = models.CharField(max_length=64, unique=True, editable=False)
+    hashed = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     last_fetched_at = models.DateTimeField(_("last fetched at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)

@@ -506,7 +506,7 @@ class NeedHandoff(models.Model):
     )
     refusal = models.CharField(_("why refused"), max_length=500, blank=True)
     # A random part of the outside body's link: a new hand-on makes the old link useless.
-    nonce = models.CharField(max_length=32, blank=True)
+    nonce = models.CharField(_("link key"), max_length=32, blank=True)
 
     class Meta:
         ordering = ["need", "created_at", "id"]

@@ -56,11 +56,13 @@ class Resident(models.Model):
     id_masked = models.CharField(_("ID number"), max_length=18)
     # Keyed hash of the last four characters (``crypto.tail_hash``): search by tail, and no part
     # of the tail in plain text (area, birth date and sex are plain; the tail would complete it).
-    id_tail_hash = models.CharField(max_length=40, db_index=True)
+    id_tail_hash = models.CharField(_("ID number tail (hashed)"), max_length=40, db_index=True)
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     phone = models.CharField(_("mobile"), max_length=11, blank=True)
-    phone_tail = models.CharField(max_length=4, blank=True, db_index=True)
+    phone_tail = models.CharField(
+        _("last 4 of the mobile"), max_length=4, blank=True, db_index=True
+    )
     notify_channel = models.CharField(
         _("notifications by"),
         max_length=8,
@@ -71,7 +73,7 @@ class Resident(models.Model):
     area = models.ForeignKey(
         Area, on_delete=models.PROTECT, related_name="residents", verbose_name=_("area")
     )
-    area_code = models.CharField(max_length=15, db_index=True)
+    area_code = models.CharField(_("area code"), max_length=15, db_index=True)
     household = models.ForeignKey(
         Household,
         on_delete=models.SET_NULL,
@@ -109,8 +111,8 @@ class Resident(models.Model):
 
 
 class ResidentTag(models.Model):
-    resident = models.ForeignKey(Resident, on_delete=models.CASCADE)
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, verbose_name=_("resident"))
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, verbose_name=_("tag"))
 
     class Meta:
         constraints = [

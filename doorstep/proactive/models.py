@@ -307,7 +307,7 @@ class Entitlement(models.Model):
         related_name="entitlements",
         verbose_name=_("granted by run"),
     )
-    token = models.CharField(max_length=32, unique=True)
+    token = models.CharField(_("answer link key"), max_length=32, unique=True)
     granted_at = models.DateTimeField(_("granted at"))
     decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)

@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.apps import apps
 from django.contrib.admin.templatetags.admin_list import result_headers
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.html import strip_tags
+from django.utils.translation import override
 
 ENGLISH = re.compile(r"[A-Za-z]{2,}")
 # Acronyms and codes a Chinese administrator reads as they are.
@@ -62,3 +65,20 @@ def test_no_column_filter_or_action_is_english(admin_client):
                 texts += [("action", label) for _v, label in form.fields["action"].choices]
             found += [f"{where} {kind}: {text}" for kind, text in texts if english(text)]
     assert not found, "English on the admin's list pages:\n" + "\n".join(found)
+
+
+def test_every_field_of_ours_has_a_translated_name():
+    """A change form labels each field by its verbose name: one left to Django's default (the
+    attribute name, "id tail hash") would show in English whatever the language."""
+    untranslated = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("doorstep."):
+            continue
+        for field in model._meta.get_fields():
+            if field.auto_created or not hasattr(field, "verbose_name"):
+                continue
+            with override("zh-hans"):
+                shown = str(field.verbose_name)
+            if not isinstance(field.verbose_name, Promise) or english(shown):
+                untranslated.append(f"{model._meta.label}.{field.name}: {shown}")
+    assert not untranslated, "\n".join(untranslated)
