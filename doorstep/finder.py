@@ -9,13 +9,12 @@ cached per name (``people.pinyin.keys``)."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from doorstep.core.text import simplified
 from doorstep.people.pinyin import keys as pinyin_keys
 from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area
@@ -35,20 +34,13 @@ class Found:
     query: str
 
 
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def normalise(text: str) -> list[str]:
     """The words of ``text``: Simplified, lower case, split on spaces and punctuation."""
     if len(text) > MAX_QUERY:
         raise BadQuery(
             _("The search text is too long: at most %(n)d characters.") % {"n": MAX_QUERY}
         )
-    text = _t2s().convert(unicodedata.normalize("NFKC", text)).lower()
+    text = simplified(text)
     cleaned = "".join(ch if ch.isalnum() else " " for ch in text)
     words = cleaned.split()
     if not words:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import operator
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache, reduce
 
@@ -44,6 +43,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Concat, Length
 
+from doorstep.core.text import simplified
 from doorstep.people import pinyin
 
 from .choices import VersionStatus
@@ -99,17 +99,9 @@ class Plan:
         return real or self.words
 
 
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def normalise(text: str) -> str:
     """Half-width, Simplified, lower case: 戶口 → 户口, ＤＩＢＡＯ → dibao."""
-    text = unicodedata.normalize("NFKC", text or "").lower()
-    return _t2s().convert(text) if text else ""
+    return simplified(text)
 
 
 def split_synonyms(words: str) -> list[str]:
