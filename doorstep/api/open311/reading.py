@@ -141,7 +141,7 @@ def _int(data, name: str, default: int, top: int) -> int:
     value = (data.get(name) or "").strip()
     if not value:
         return default
-    if not value.isdigit() or not 1 <= int(value) <= top:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= top:
         raise Open311Error(
             400, _("%(field)s is a whole number from 1 to %(top)d.") % {"field": name, "top": top}
         )
@@ -161,6 +161,11 @@ def _list(data, name: str) -> list[str]:
             400, _("%(field)s lists at most %(n)d values.") % {"field": name, "n": IDS_MAX}
         )
     return values
+
+
+def _ids(values: list[str]) -> list[int]:
+    """The request numbers among ``values`` (anything else cannot be one of ours)."""
+    return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 18]
 
 
 def _statuses(data) -> set[str] | None:
@@ -189,7 +194,7 @@ def list_requests(user, data) -> list[dict]:
     ids = _list(data, "service_request_id")
     offset, size = page(data)
     if ids:
-        qs = qs.filter(pk__in=[int(i) for i in ids if i.isdigit()])
+        qs = qs.filter(pk__in=_ids(ids))
     else:
         start, end = span(data)
         qs = qs.filter(created_at__gte=start, created_at__lte=end)
@@ -264,8 +269,8 @@ def _applications(user) -> QuerySet[RemoteApplication]:
 
 def one_request(user, request_id: str) -> dict:
     """requests/{id}: a readable need by its number, or a matter the key filed by receipt."""
-    if request_id.isdigit():
-        need = _needs(readable_needs(user).filter(pk=int(request_id))).first()
+    if request_id.isascii() and request_id.isdigit():
+        need = _needs(readable_needs(user).filter(pk__in=_ids([request_id]))).first()
         if need is not None:
             return need_answer(need)
     elif user is not None:
@@ -319,7 +324,7 @@ def list_updates(user, data) -> list[dict]:
     events = NeedEvent.objects.filter(need__in=readable_needs(user)).exclude(to_status="")
     ids = _list(data, "service_request_id")
     if ids:
-        events = events.filter(need_id__in=[int(i) for i in ids if i.isdigit()])
+        events = events.filter(need_id__in=_ids(ids))
     start, end = span(data)
     offset, size = page(data)
     events = events.filter(at__gte=start, at__lte=end).order_by("at", "pk")

@@ -33,6 +33,13 @@ def _check_jurisdiction(data) -> None:
         raise Open311Error(404, _("jurisdiction_id %(id)s is not ours.") % {"id": given[:40]})
 
 
+def _check_text(data, kwargs: dict) -> None:
+    """No NUL character anywhere (PostgreSQL cannot store or compare one)."""
+    values = [v for key in data for v in data.getlist(key)] + list(kwargs.values()) + list(data)
+    if any("\x00" in value for value in values):
+        raise Open311Error(400, _("The request holds a NUL character."))
+
+
 def _key_user(request, data):
     """The active user of the API key given as ``api_key`` (the specification's way) or in a
     header; None when no key is given, a 403 when a key is given but is not one of ours."""
@@ -58,6 +65,7 @@ def endpoint(*methods: str):
                 return response
             data = request.POST if request.method == "POST" else request.GET
             try:
+                _check_text(data, kwargs)
                 _check_jurisdiction(data)
                 return view(request, fmt, data, **kwargs)
             except Open311Error as exc:
