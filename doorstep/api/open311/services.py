@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from doorstep.catalogue.choices import Necessity, Place, VersionStatus
 from doorstep.catalogue.models import Material, Service, ServiceVersion
@@ -90,10 +91,9 @@ def _question(a: Open311Attribute) -> dict:
 
 def _material(m: Material, order: int) -> dict:
     """A material to bring, listed (``variable`` false) so a client can show the checklist."""
-    count = _("%(originals)d original(s), %(copies)d copy(ies)") % {
-        "originals": m.originals,
-        "copies": m.copies,
-    }
+    count = ngettext("%(n)s original", "%(n)s originals", m.originals) % {"n": m.originals}
+    if m.copies:
+        count += ", " + ngettext("%(n)s copy", "%(n)s copies", m.copies) % {"n": m.copies}
     return {
         "variable": False,
         "code": f"{MATERIAL}{m.pk}",

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from doorstep.core.throttle import Throttle
 from doorstep.places.choices import AreaKind
 from doorstep.places.models import Area
 
@@ -21,6 +22,12 @@ from . import filing, reading, services
 from .render import FORMATS, Open311Error, error, respond
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+
+
+def filing_throttle() -> Throttle:
+    """At most DOORSTEP_OPEN311_POSTS_PER_HOUR requests filed per key an hour: a client in a
+    loop must not bury a community's list."""
+    return Throttle("open311-file", settings.DOORSTEP_OPEN311_POSTS_PER_HOUR, 3600)
 
 
 def jurisdiction() -> str:
@@ -121,6 +128,8 @@ def requests(request, fmt: str, data):
         return respond(fmt, "service_requests", reading.list_requests(user, data))
     if user is None:
         raise Open311Error(403, _("api_key is required to file a request."))
+    if filing_throttle().hit(str(user.pk)) > filing_throttle().limit:
+        raise Open311Error(429, _("Too many requests from this key: try again within the hour."))
     return respond(fmt, "service_requests", [filing.file_request(user, data)], status=201)
 
 

@@ -265,3 +265,17 @@ def test_the_page_explains_how_to_get_a_key_with_our_values(client, lights):
     assert page.status_code == 200
     text = page.content.decode()
     assert "420105" in text and "need-lights" in text and "api_key" in text
+
+
+def test_a_key_in_a_loop_is_stopped_before_it_buries_the_list(
+    client, lights, personas, django_user_model, settings
+):
+    settings.DOORSTEP_OPEN311_POSTS_PER_HOUR = 2
+    secret = gateway(django_user_model, personas.area_a)
+    fields = {"service_code": "need-lights", "attribute[lamps]": "1"}
+    codes = [
+        post(client, secret, address_id=personas.compound_a.code, **fields).status_code
+        for _ in range(3)
+    ]
+    assert codes == [201, 201, 429]
+    assert Need.objects.count() == 2
