@@ -279,3 +279,27 @@ def test_a_key_in_a_loop_is_stopped_before_it_buries_the_list(
     ]
     assert codes == [201, 201, 429]
     assert Need.objects.count() == 2
+
+
+def test_the_list_costs_the_same_queries_for_few_or_many(client, lights, personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from doorstep.needs.actions.register import do_register_need
+
+    def register(n):
+        for _ in range(n):
+            do_register_need(
+                actor=personas.clerk_a, source="desk", kind="help", category=lights,
+                description="路灯不亮", compound=personas.compound_a, raiser_name="居民",
+                new_anyway=True,
+            )  # fmt: skip
+
+    counts = []
+    for n in (2, 6):
+        register(n)
+        for path in ("requests", "servicerequestupdates"):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(f"/open311/{path}.json").status_code == 200
+            counts.append((path, len(queries)))
+    assert counts[:2] == counts[2:]
