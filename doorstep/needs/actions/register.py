@@ -15,15 +15,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from doorstep.cases.actions.attachments import clean_name, max_bytes, sniff, too_large_message
 from doorstep.core import phone as phones
-from doorstep.places.choices import AreaKind
-from doorstep.staff.roles import HANDLE_NEEDS
+from doorstep.notify import inbox
+from doorstep.places.choices import CODE_LENGTH, AreaKind
+from doorstep.staff.models import RoleGrant
+from doorstep.staff.roles import HANDLE_NEEDS, REVIEW_NEEDS, roles_with
 from doorstep.staff.scoping import covers
 
 from .. import clock
@@ -213,7 +219,53 @@ def do_register_need(
                      to_status=need.status, data={"source": source, "kind": kind})  # fmt: skip
         save_photos(need, photo_data, actor=actor)
         governance = propose_governance(category, compound, at)
+        if need.untaken:
+            tell_community(need)
     return Registered(need, created=True, governance=governance)
+
+
+def takers(need: Need):
+    """Who is told of a need another system filed: the active staff holding HANDLE_NEEDS by a
+    grant on the need's community or compound itself (street- and district-wide grants would
+    flood a whole street's inboxes), not the filing account; for a sensitive need only those
+    whose role also reviews needs there, as only they may see it."""
+    roles = set(roles_with(HANDLE_NEEDS))
+    if need.sensitive:
+        roles &= set(roles_with(REVIEW_NEEDS))
+    codes = [need.area_code[: CODE_LENGTH[AreaKind.COMMUNITY]], need.area_code]
+    grants = RoleGrant.objects.filter(role__in=sorted(roles), area__code__in=codes)
+    return (
+        get_user_model()
+        .objects.filter(pk__in=grants.values("user_id"), is_active=True)
+        .exclude(pk=need.created_by_id)
+    )
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def tell_community(need: Need) -> int:
+    """An inbox item for each of ``takers(need)``, linking to the need, in the site's language
+    (the filing system's request says nothing of the clerks'). Posted inside the registering
+    transaction, as every inbox post from an action is: nobody sees it before the need is
+    committed, and a rolled-back registration leaves none. Returns how many were posted."""
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Need #%(number)s from another system: %(category)s") % {
+            "number": need.pk,
+            "category": need.category.name,
+        }
+        body = _(
+            "%(compound)s. Filed by %(system)s and not yet taken: whoever starts it owns it."
+        ) % {"compound": need.compound.name, "system": _person(need.created_by)}
+    return inbox.post(
+        takers(need),
+        kind="need_filed",
+        title=title,
+        body=body,
+        url=reverse("needs-detail", args=[need.pk]),
+        key=f"need:{need.pk}:filed",
+    )
 
 
 def _check_visit(visit, compound) -> None:
