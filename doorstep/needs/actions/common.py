@@ -91,12 +91,14 @@ def require(allowed: bool) -> None:
         raise PermissionDenied(_("You may not take this action on this need."))
 
 
-def clean_reason(reason: str | None, *, required: bool, field: str = "reason") -> str:
+def clean_reason(
+    reason: str | None, *, required: bool, field: str = "reason", limit: int = REASON_MAX
+) -> str:
     reason = (reason or "").strip()
     if required and not reason:
         raise _error(field, _("Give a reason."), "reason_required")
-    if len(reason) > REASON_MAX:
-        raise _error(field, _("At most %(n)d characters.") % {"n": REASON_MAX}, "too_long")
+    if len(reason) > limit:
+        raise _error(field, _("At most %(n)d characters.") % {"n": limit}, "too_long")
     return reason
 
 

@@ -29,7 +29,7 @@ from doorstep.core import phone as phones
 from doorstep.notify import inbox
 from doorstep.places.choices import CODE_LENGTH, AreaKind
 from doorstep.staff.models import RoleGrant
-from doorstep.staff.roles import HANDLE_NEEDS, REVIEW_NEEDS, roles_with
+from doorstep.staff.roles import FILE_REQUESTS, HANDLE_NEEDS, REVIEW_NEEDS, roles_with
 from doorstep.staff.scoping import covers
 
 from .. import clock
@@ -42,6 +42,9 @@ GOVERNANCE_WINDOW = datetime.timedelta(days=30)
 GOVERNANCE_THRESHOLD = 3
 CANDIDATES_MAX = 10
 PHOTOS_MAX = 6
+# Another system (Open311) sends up to 4,000 characters and the answers to the category's
+# questions with them; the pages' own forms keep their shorter limit.
+DESCRIPTION_MAX = 12_000
 PHOTO_TYPES = ("image/jpeg", "image/png")
 
 
@@ -67,10 +70,18 @@ def same_problem(category: NeedCategory, compound) -> list[Need]:
     )
 
 
-def _check_place(actor, compound, building, lat, lng) -> None:
+def may_register(actor, code: str, source: str) -> bool:
+    """Staff handling needs there; another system's account (the gateway role) files needs
+    from outside (source ``api``) inside its grant."""
+    if covers(actor, HANDLE_NEEDS, code):
+        return True
+    return source == Source.API and covers(actor, FILE_REQUESTS, code)
+
+
+def _check_place(actor, compound, building, lat, lng, *, source: str) -> None:
     if compound is None or compound.kind != AreaKind.COMPOUND:
         raise field_error("compound", _("Choose a compound."), "unknown_compound")
-    if not covers(actor, HANDLE_NEEDS, compound.code):
+    if not may_register(actor, compound.code, source):
         raise field_error("compound", _("Choose a compound."), "unknown_compound")
     if building is not None and building.compound_id != compound.pk:
         raise field_error("building", _("This building is not in the compound."))
@@ -167,13 +178,15 @@ def do_register_need(
     With open needs of the category in the compound and neither ``join`` nor ``new_anyway``,
     nothing is written: the result offers them as candidates."""
     _check_choices(source, kind, urgency, category)
-    _check_place(actor, compound, building, lat, lng)
+    _check_place(actor, compound, building, lat, lng, source=source)
     if visit is not None:
         _check_visit(visit, compound)
         source = Source.VISIT
     raiser_name = (raiser_name or "").strip()[:40]
     raiser_phone = _check_raiser(resident, raiser_name, (raiser_phone or "").strip())
-    description = clean_reason(description, required=True, field="description")
+    description = clean_reason(
+        description, required=True, field="description", limit=DESCRIPTION_MAX
+    )
     candidates = same_problem(category, compound)
     if join is not None:
         target = next((n for n in candidates if n.pk == join), None)
