@@ -88,6 +88,7 @@ def _application(user, offered: services.Offered, where: Located, text: str, ans
         description=text,
         attributes=answers,
         contact=contact,
+        labels={a.code: a.description for a in offered.attributes},
     )
     return {
         "token": application.token,
@@ -111,13 +112,13 @@ def file_request(user, data) -> dict:
     contact = {name: _text(data, name, CONTACT_MAX) for name in CONTACT_FIELDS}
     answers = attribute_answers.read(data, offered.attributes)
     where = locate(data)
-    parts = [description, attribute_answers.readable(answers, offered.attributes)]
-    if media_url:
-        parts.append(_("Photo: %(url)s") % {"url": media_url})
-    text = "\n\n".join(p for p in parts if p) or offered.name
+    photo = _("Photo: %(url)s") % {"url": media_url} if media_url else ""
     try:
         if offered.category is not None:
+            readable = attribute_answers.readable(answers, offered.attributes)
+            text = "\n\n".join(p for p in (description, readable, photo) if p) or offered.name
             return _need(user, offered, where, text, contact)
+        text = "\n\n".join(p for p in (description, photo) if p)
         return _application(user, offered, where, text, answers, contact)
     except PermissionDenied:
         raise Open311Error(

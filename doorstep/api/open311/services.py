@@ -20,7 +20,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from doorstep.catalogue.choices import Necessity, Place, VersionStatus
+from doorstep.cases.actions.applications import REMOTE_PLACES
+from doorstep.catalogue.choices import Necessity, VersionStatus
 from doorstep.catalogue.models import Material, Service, ServiceVersion
 from doorstep.needs.models import NeedCategory
 
@@ -30,7 +31,6 @@ from .render import Open311Error
 NEED = "need-"
 MATTER = "matter-"
 MATERIAL = "material-"
-REMOTE_PLACES = frozenset({Place.ONLINE, Place.PROXY})
 
 
 @dataclass

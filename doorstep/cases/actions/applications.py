@@ -23,7 +23,7 @@ from doorstep.catalogue.models import Material, Service, ServiceVersion
 from doorstep.core import phone as phones
 from doorstep.places.choices import CODE_LENGTH, AreaKind
 from doorstep.places.models import Area
-from doorstep.staff.roles import HANDLE_CASES
+from doorstep.staff.roles import FILE_REQUESTS, HANDLE_CASES
 from doorstep.staff.scoping import covers
 
 from ..choices import ApplicationStatus
@@ -158,12 +158,14 @@ def do_file_application(
     ``attributes`` are the other system's answers ({code: value or [values]}); ``labels``
     optionally words each question as it was asked (a material's code ``material-<pk>`` is
     named after the material without it). ``contact`` holds any of ``CONTACT_FIELDS``; it is
-    stored encrypted. ``actor`` needs HANDLE_CASES over the compound (else PermissionDenied);
+    stored encrypted. ``actor`` needs the gateway role (FILE_REQUESTS) or HANDLE_CASES over the
+    compound (else PermissionDenied);
     bad input raises a ValidationError keyed by its field, and writes nothing.
     """
     if compound is None or compound.kind != AreaKind.COMPOUND:
         raise _error("compound", _("Say which compound the matter is for."), "invalid")
-    if not covers(actor, HANDLE_CASES, compound.code):
+    code = compound.code
+    if not (covers(actor, FILE_REQUESTS, code) or covers(actor, HANDLE_CASES, code)):
         raise PermissionDenied(_("Your account may not file matters for this compound."))
     if remote_version(service) is None:
         raise _error(
