@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import tokens
@@ -79,6 +80,7 @@ class Datatype(models.TextChoices):
 
 
 LISTS = frozenset({Datatype.SINGLE, Datatype.MULTI})
+EXAMPLE = '[["yes", "是"], ["no", "否"]]'  # JSON: the same in every language
 
 
 class Open311Attribute(models.Model):
@@ -118,7 +120,9 @@ class Open311Attribute(models.Model):
         _("choices"),
         default=list,
         blank=True,
-        help_text=_('For the list datatypes: [["key", "name"], …].'),
+        help_text=format_lazy(
+            "{} {}", _("For the list datatypes, pairs of key and name, for example:"), EXAMPLE
+        ),
     )
 
     class Meta:
@@ -153,7 +157,8 @@ class Open311Attribute(models.Model):
             for p in pairs
         )
         if not well_formed:
-            raise ValidationError({"values": _('Write the choices as [["key", "name"], …].')})
+            how = format_lazy("{} {}", _("Write the choices as pairs of key and name:"), EXAMPLE)
+            raise ValidationError({"values": how})
         if (self.datatype in LISTS) != bool(pairs):
             raise ValidationError(
                 {"values": _("List datatypes need choices; the others take none.")}

@@ -19,6 +19,7 @@ from django.utils.translation import override
 ENGLISH = re.compile(r"[A-Za-z]{2,}")
 # Acronyms and codes a Chinese administrator reads as they are.
 KEPT = {"API", "ID", "IP", "SMS", "QR", "URL", "PDF", "JSON", "HTTP", "GET", "POST", "SHA"}
+KEPT |= {"Open", "WGS"}  # the names of standards: Open311, WGS84
 
 
 def english(text) -> list[str]:

@@ -151,7 +151,9 @@ def test_demo_twice_reuses_what_is_there(db):
     call_command("demo", residents=300, stdout=out, stderr=StringIO())
     assert "Loaded 300 synthetic residents" in out.getvalue()
     first = state()
-    assert first[:3] == (300, 1 + 11 + 31 + 124, 11)  # admin and ten personas
+    # admin, ten personas and the demo's Open311 system account (its key printed)
+    assert first[:3] == (300, 1 + 11 + 31 + 124, 12)
+    assert "demo-open311-key-synthetic" in out.getvalue()
     assert first[5] > 0  # some certificates
 
     out = StringIO()
