@@ -145,8 +145,8 @@ def post_request(client, fmt: str, pairs, **headers):
 
 @dataclass
 class World:
-    key: str  # a system's key: clerk grants over the whole district
-    key_b: str  # a system whose grants cover community B only
+    key: str  # another system's key: the gateway role over the whole district
+    key_b: str  # a system whose grant covers community B only
     key_none: str  # a system account without any grant
     compound_a: object
     compound_b: object
@@ -174,7 +174,8 @@ def system_user(username: str, area_code: str | None):
 
     user = get_user_model().objects.create_user(username, password=None)
     if area_code is not None:
-        RoleGrant.objects.create(user=user, role="clerk", area=Area.objects.get(code=area_code))
+        area = Area.objects.get(code=area_code)
+        RoleGrant.objects.create(user=user, role="gateway", area=area)
     return user
 
 
