@@ -280,11 +280,15 @@ def build_world(personas) -> World:
 
 
 def close_need(need, *, actor, answer: str = "已更换楼道灯泡") -> None:
-    """Resolve a need the way a community does: answer the resident, then the callback finds
-    them satisfied and the need closes."""
+    """Resolve a need the way a community does: start it (a need another system filed is owned
+    by whoever starts it), answer the resident, then the callback finds them satisfied and the
+    need closes."""
     from doorstep.feedback.actions import Called
-    from doorstep.needs.actions import do_answer, do_callback
+    from doorstep.needs.actions import do_answer, do_callback, do_transition
 
+    if need.status == "new":
+        do_transition(need, "start", actor=actor)
+        need.refresh_from_db()
     do_answer(need, actor=actor, decision="resolved", answer=answer)
     need.refresh_from_db()
     do_callback(need, actor=actor, called=Called(reached=True, solved="yes", satisfaction=4))
