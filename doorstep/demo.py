@@ -12,6 +12,7 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from doorstep.api.demo import build_demo_open311
 from doorstep.cases.demo import build_demo_cases
 from doorstep.catalogue.loader import load_catalogue
 from doorstep.catalogue.models import Department
@@ -114,7 +115,8 @@ def build_demo(residents: int, *, progress=None) -> dict:
     build_demo_reception()  # reception days raise needs: after the needs' categories
     build_demo_feedback()  # ratings of closed cases: after the cases' services and desks
     do_roll_up()  # the dashboards' tallies of what closed, as the scheduled roll_up keeps them
-    return {"logins": logins, "loaded": loaded, "programmes": programmes}
+    open311_key = build_demo_open311()  # after the needs' categories
+    return {"logins": logins, "loaded": loaded, "programmes": programmes, "open311": open311_key}
 
 
 @transaction.atomic

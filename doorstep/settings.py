@@ -261,6 +261,11 @@ DOORSTEP_COMPOSITE_WEIGHTS = tuple(
 # Below this many items a rate is shown as "—" and takes no place in a league table.
 DOORSTEP_METRIC_MIN_N = env.int("DOORSTEP_METRIC_MIN_N", default=10)
 DOORSTEP_PUBLIC_URL = env.str("DOORSTEP_PUBLIC_URL", default="").rstrip("/")
+# Open311: a point is routed to the nearest compound centre within this many metres; who answers
+# the discovery's "contact".
+DOORSTEP_OPEN311_SNAP_METRES = env.int("DOORSTEP_OPEN311_SNAP_METRES", default=1000)
+DOORSTEP_OPEN311_CONTACT = env.str("DOORSTEP_OPEN311_CONTACT", default="")
+DOORSTEP_OPEN311_POSTS_PER_HOUR = env.int("DOORSTEP_OPEN311_POSTS_PER_HOUR", default=600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("open311/", include("doorstep.api.open311.urls")),
     path("", include("doorstep.people.urls")),
     path("services/", include("doorstep.catalogue.urls")),
     path("desks/", include("doorstep.desks.urls")),

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .actions import do_revoke_api_keys
-from .models import ApiKey
+from .models import ApiKey, Open311Attribute
 
 
 @admin.register(ApiKey)
@@ -39,3 +39,24 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset) -> None:
         count = do_revoke_api_keys(queryset)
         self.message_user(request, _("Revoked %(n)d keys.") % {"n": count})
+
+
+@admin.register(Open311Attribute)
+class Open311AttributeAdmin(admin.ModelAdmin):
+    """The questions Open311 clients ask for a need category or a matter."""
+
+    list_display = ["code", "need_category", "service", "datatype", "required", "order"]
+    list_filter = ["datatype", "required", "need_category"]
+    search_fields = ["code", "description", "service__name", "need_category__name"]
+    raw_id_fields = ["service"]
+    fields = [
+        "need_category",
+        "service",
+        "code",
+        "description",
+        "datatype",
+        "datatype_description",
+        "required",
+        "order",
+        "values",
+    ]

@@ -29,16 +29,22 @@ class Session(APIKeyCookie):
         return request.user
 
 
+def header_secret(request) -> str | None:
+    """The key a caller sent in ``Authorization: Bearer`` or ``X-API-Key`` (Open311 reads it
+    here too, beside its own ``api_key`` field)."""
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return request.headers.get("X-API-Key")
+
+
 class ApiKeyAuth(APIKeyHeader):
     """An API key; its user's role grants decide what it may see and do."""
 
     param_name = "X-API-Key"
 
     def _get_key(self, request):
-        header = request.headers.get("Authorization", "")
-        if header[:7].lower() == "bearer ":
-            return header[7:].strip()
-        return request.headers.get(self.param_name)
+        return header_secret(request)
 
     def authenticate(self, request, key):
         user = user_for_secret(key or "")

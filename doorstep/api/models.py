@@ -4,6 +4,7 @@ grants like any person's, so the same ``visible_to`` and ``access_*`` rules answ
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -64,3 +65,116 @@ class ApiKey(models.Model):
     def set_secret(self, secret: str) -> None:
         self.prefix = secret[:PREFIX_LENGTH]
         self.hashed = digest(secret)
+
+
+class Datatype(models.TextChoices):
+    """The datatypes of an Open311 service definition's attributes (GeoReport v2)."""
+
+    STRING = "string", _("Short text")
+    NUMBER = "number", _("Number")
+    DATETIME = "datetime", _("Date and time")
+    TEXT = "text", _("Long text")
+    SINGLE = "singlevaluelist", _("One of a list")
+    MULTI = "multivaluelist", _("Several of a list")
+
+
+LISTS = frozenset({Datatype.SINGLE, Datatype.MULTI})
+
+
+class Open311Attribute(models.Model):
+    """One question an Open311 client asks when a resident files a need category (a realtime
+    service) or a matter (a batch service): the service definition's ``attributes``."""
+
+    need_category = models.ForeignKey(
+        "needs.NeedCategory",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("need category"),
+    )
+    service = models.ForeignKey(
+        "catalogue.Service",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("matter"),
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    datatype = models.CharField(_("datatype"), max_length=16, choices=Datatype.choices)
+    required = models.BooleanField(_("required"), default=False)
+    description = models.CharField(
+        _("question"), max_length=200, help_text=_("The question as the resident reads it.")
+    )
+    datatype_description = models.CharField(
+        _("how to answer"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: a whole number of lamps, or a date and time."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    values = models.JSONField(
+        _("choices"),
+        default=list,
+        blank=True,
+        help_text=_('For the list datatypes: [["key", "name"], …].'),
+    )
+
+    class Meta:
+        ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(need_category__isnull=False, service__isnull=True)
+                    | models.Q(need_category__isnull=True, service__isnull=False)
+                ),
+                name="open311attr_one_service",
+            ),
+            models.UniqueConstraint(
+                fields=["need_category", "code"], name="open311attr_category_code"
+            ),
+            models.UniqueConstraint(fields=["service", "code"], name="open311attr_service_code"),
+        ]
+        verbose_name = _("Open311 question")
+        verbose_name_plural = _("Open311 questions")
+
+    def __str__(self) -> str:
+        return self.code
+
+    def clean(self) -> None:
+        if (self.need_category_id is None) == (self.service_id is None):
+            raise ValidationError(_("Choose a need category or a matter, not both."))
+        if self.code.startswith("material-"):
+            raise ValidationError({"code": _("Codes beginning with material- are reserved.")})
+        pairs = self.values if isinstance(self.values, list) else None
+        well_formed = pairs is not None and all(
+            isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) and s for s in p)
+            for p in pairs
+        )
+        if not well_formed:
+            raise ValidationError({"values": _('Write the choices as [["key", "name"], …].')})
+        if (self.datatype in LISTS) != bool(pairs):
+            raise ValidationError(
+                {"values": _("List datatypes need choices; the others take none.")}
+            )
+        if len({k for k, _name in pairs}) != len(pairs):
+            raise ValidationError({"values": _("Each choice needs its own key.")})
+
+    def choice_keys(self) -> set[str]:
+        return {key for key, _name in self.values}
+
+
+class ServiceListState(models.Model):
+    """When the Open311 service list last changed (discovery's and the list's ``changeset``):
+    one row, moved on when the list's fingerprint differs from the one kept."""
+
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("Open311 service list state")
+        verbose_name_plural = _("Open311 service list states")
+
+    def __str__(self) -> str:
+        return self.changed_at.isoformat()

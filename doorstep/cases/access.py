@@ -9,7 +9,7 @@ from doorstep.people.access import access_resident
 from doorstep.staff.roles import HANDLE_CASES
 from doorstep.staff.scoping import covers
 
-from .models import Case
+from .models import Case, RemoteApplication
 
 
 def access_intake_resident(user, pk):
@@ -42,3 +42,17 @@ def access_case_by_receipt(user, receipt: str) -> Case:
     if case is None:
         raise Http404
     return case
+
+
+def access_application(user, pk) -> RemoteApplication:
+    """An application from another system for a compound in ``user``'s areas (where they view
+    or handle cases); 404 alike for missing and not theirs."""
+    application = (
+        RemoteApplication.objects.visible_to(user)
+        .select_related("service__department", "compound", "filed_by", "decided_by", "case")
+        .filter(pk=pk_or_404(pk))
+        .first()
+    )
+    if application is None:
+        raise Http404
+    return application

@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Case, CaseEvent, Extension
+from .models import Case, CaseEvent, Extension, RemoteApplication
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -74,3 +74,17 @@ class CaseAdmin(ReadOnly):
     def has_change_permission(self, request, obj=None) -> bool:
         # Actions need the changelist's action form; the objects themselves stay read-only.
         return obj is None and request.user.is_superuser
+
+
+@admin.register(RemoteApplication)
+class RemoteApplicationAdmin(ReadOnly):
+    """Applications from other systems, to look at: the applicant's contact stays encrypted
+    (the clerk's page shows it masked, and the full number only by a logged reveal)."""
+
+    list_display = ["token", "service", "area_code", "status", "filed_at", "filed_by"]
+    list_filter = ["status"]
+    search_fields = ["token"]
+    date_hierarchy = "filed_at"
+    list_select_related = ["service", "filed_by"]
+    exclude = ["contact_cipher"]
+    raw_id_fields = ["case"]

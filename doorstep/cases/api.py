@@ -36,7 +36,7 @@ from doorstep.people.access import access_resident
 from doorstep.workdays.calendar import is_provisional
 
 from . import actions, clock, tracking
-from .access import access_case, access_intake_resident
+from .access import access_application, access_case, access_intake_resident
 from .actions.attachments import declared_too_large
 from .actions.attachments import too_large_message as attachment_too_large_message
 from .choices import (
@@ -245,6 +245,11 @@ class IntakeIn(Input):
         "", description="Or the `Idempotency-Key` header: a retried request makes one case."
     )
     agent: AgentIn | None = None
+    application: Id | None = Field(
+        None,
+        description="An application from another system (Open311) that this intake answers: "
+        "it must be waiting, for this service; it is taken in with the case.",
+    )
 
 
 class CaseListParams(Schema):
@@ -642,6 +647,9 @@ def intake_case(request: HttpRequest, payload: IntakeIn):
     resident = access_intake_resident(request.user, payload.resident)
     service, version = _service_version(payload.service)
     agent = payload.agent or AgentIn()
+    application = (
+        access_application(request.user, payload.application) if payload.application else None
+    )
     taken = actions.do_intake(
         actor=request.user,
         resident=resident,
@@ -659,6 +667,7 @@ def intake_case(request: HttpRequest, payload: IntakeIn):
         agent_phone=agent.phone,
         agent_relation=agent.relation,
         consent=agent.consent,
+        application=application,
     )
     case = taken.case
     if not taken.created:  # a replay: the first request's case, read afresh with its relations

@@ -220,3 +220,15 @@ class Clock(models.TextChoices):
             "paused": "#0b5cad",
             "suspended": "#0b5cad",
         }[self.value]
+
+
+class ApplicationStatus(models.TextChoices):
+    """Where a matter filed by another system (``RemoteApplication``) stands at the community."""
+
+    PENDING = "pending", _("Waiting to be taken in")
+    TAKEN_IN = "taken_in", _("Taken in")
+    DECLINED = "declined", _("Not taken in (declined)")
+
+    @property
+    def colour(self) -> str:
+        return {"pending": "#8a5a00", "taken_in": "#136b2e", "declined": "#a11d1d"}[self.value]

@@ -16,6 +16,7 @@ from doorstep.catalogue.models import Department
 from doorstep.people.forms import add_action_errors
 
 from .actions import Completion
+from .actions.applications import REASON_MAX
 from .actions.oversight import MAX_EXTENSION_DAYS
 from .choices import OUTSTANDING, AgentKind, Delivery, Outcome, Result
 from .models import Case
@@ -28,6 +29,7 @@ __all__ = [
     "AcceptForm",
     "AttachmentForm",
     "DecideExtensionForm",
+    "DeclineApplicationForm",
     "ExtensionForm",
     "IntakeForm",
     "NoteForm",
@@ -113,6 +115,9 @@ class IntakeForm(forms.Form):
     reason = _reason_field(_("Reason (a refusal needs one; the resident will read it)"))
     outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.HiddenInput)
     idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    # The application from another system that this intake answers (the view checks that the
+    # clerk may see it; the action, that it is still waiting and for this service).
+    application = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
@@ -317,6 +322,16 @@ class AttachmentForm(forms.Form):
 
 
 # ---- lists -----------------------------------------------------------------------------------
+
+
+class DeclineApplicationForm(forms.Form):
+    """Declining an application from another system: the applicant reads the reason."""
+
+    reason = forms.CharField(
+        label=_("Why it is declined (the applicant will read it)"),
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class TrackForm(forms.Form):

@@ -1,5 +1,6 @@
-"""The cases panels of the home page: a desk clerk's cases due soon and 容缺 deadlines
-(``cases/_home_desk.html``), a lead's overdue cases by child area (``cases/_home_lead.html``).
+"""The cases panels of the home page: a desk clerk's cases due soon, 容缺 deadlines and the
+applications from other systems waiting to be taken in (``cases/_home_desk.html``), a lead's
+overdue cases by child area (``cases/_home_lead.html``).
 Each panel's context function costs a fixed number of queries, whatever the number of cases."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from doorstep.staff.choices import Role
 from doorstep.staff.roles import VIEW_CASES
 
 from .actions.followups import REMIND_DAYS_BEFORE
-from .models import Case
+from .models import Case, RemoteApplication
 
 SHOWN = 10  # rows each list shows; "more" links to the full, filtered list
 LEAD_ROLES = frozenset({Role.COMMUNITY_LEAD, Role.STREET_LEAD, Role.DISTRICT_LEAD})
@@ -32,7 +33,8 @@ def desk_panel(user, profile, today: datetime.date) -> dict | None:
     """For staff who carry cases (clerks, community leads): running cases in their areas whose
     clock is yellow or red (the case's own "due soon" day, ``warn_on``, 80% of its working-day
     limit, has come), overdue first; and open cases whose materials to follow (容缺) are due
-    within ``REMIND_DAYS_BEFORE`` days or late. Two queries."""
+    within ``REMIND_DAYS_BEFORE`` days or late; and how many applications from other systems
+    wait in their areas. Three queries."""
     if not profile.can_handle_cases:
         return None
     mine = Case.objects.visible_to(user).select_related(*RELATED)
@@ -53,6 +55,7 @@ def desk_panel(user, profile, today: datetime.date) -> dict | None:
         "more_due": more_due,
         "followups": followups,
         "more_followups": more_followups,
+        "applications": RemoteApplication.objects.visible_to(user).pending().count(),
     }
 
 

@@ -8,6 +8,9 @@ acting at once cannot both win (every write is guarded by the revision it read).
 from __future__ import annotations
 
 import datetime
+import json
+import secrets
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
@@ -15,14 +18,18 @@ from django.db.models import F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from doorstep.staff.roles import VIEW_CASES, reviewer_grants
-from doorstep.staff.scoping import area_prefixes, prefix_q
+from doorstep.core import crypto
+from doorstep.core.names import masked_name
+from doorstep.notify.channels import masked_address
+from doorstep.staff.roles import HANDLE_CASES, VIEW_CASES, reviewer_grants
+from doorstep.staff.scoping import ALL, area_prefixes, minimal_prefixes, prefix_q
 
 from .choices import (
     CLOSED,
     PAUSED,
     RUNNING,
     AgentKind,
+    ApplicationStatus,
     CaseStatus,
     Clock,
     Delivery,
@@ -502,6 +509,180 @@ class Attachment(models.Model):
         return self.original_name
 
 
+# ---- matters filed by another system -----------------------------------------------------------
+
+# What another system may tell us about the applicant; all of it is kept encrypted, together.
+CONTACT_FIELDS = ("first_name", "last_name", "phone", "email", "account_id", "device_id")
+DESCRIPTION_MAX = 4000
+
+
+def new_application_token() -> str:
+    """22 URL-safe characters (128 random bits): the other system's handle on its application."""
+    return secrets.token_urlsafe(16)
+
+
+def applicant_name(first: str, last: str) -> str:
+    """A name as Chinese writes it (surname first, no space: 张 + 景林), or "John Smith" when
+    both parts are Latin letters."""
+    first, last = (first or "").strip(), (last or "").strip()
+    if (first + last).isascii():
+        return " ".join(p for p in (first, last) if p)
+    return f"{last}{first}"
+
+
+class RemoteApplicationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RemoteApplicationQuerySet:
+        """Applications for compounds in the areas where ``user`` views or handles cases."""
+        viewing = area_prefixes(user, VIEW_CASES)
+        handling = area_prefixes(user, HANDLE_CASES)
+        if viewing is ALL or handling is ALL:
+            return self
+        return self.filter(prefix_q("area_code", minimal_prefixes([*viewing, *handling])))
+
+    def pending(self) -> RemoteApplicationQuerySet:
+        return self.filter(status=ApplicationStatus.PENDING)
+
+
+class RemoteApplication(models.Model):
+    """A catalogue matter that another system (a city platform, a civic app; Open311's "batch"
+    services) filed for a resident: it waits here until a clerk of the community takes it in at
+    intake (``do_intake(application=…)``, which links the case) or declines it with a reason.
+
+    Written only through ``cases.actions.applications``. The applicant's contact details, as
+    the other system sent them, are stored encrypted in one column (``contact``); pages show
+    the name and phone masked."""
+
+    token = models.CharField(
+        _("token"), max_length=32, unique=True, default=new_application_token, editable=False
+    )
+    service = models.ForeignKey(
+        "catalogue.Service", on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
+    )
+    compound = models.ForeignKey(
+        "places.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("compound")
+    )
+    # The compound's code, read by scoping as ``Case.area_code`` is: no join.
+    area_code = models.CharField(_("area code"), max_length=15)
+    description = models.TextField(_("description"), max_length=DESCRIPTION_MAX, blank=True)
+    # What the other system answered: {code: value or [values]}; and each question's wording as
+    # it was asked then (definitions change; the answers must stay readable).
+    attributes = models.JSONField(_("answers"), default=dict, blank=True)
+    attribute_labels = models.JSONField(_("questions asked"), default=dict, blank=True)
+    # AES-GCM (``core.crypto``) of a JSON object with the keys of ``CONTACT_FIELDS``.
+    contact_cipher = models.TextField(_("applicant's contact (encrypted)"), blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("filed by"),
+    )
+    filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.PENDING,
+    )
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("case"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("taken in or declined by"),
+    )
+    decided_at = models.DateTimeField(_("taken in or declined at"), null=True, blank=True)
+    decline_reason = models.TextField(_("why it was declined"), blank=True)
+
+    objects = RemoteApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["filed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case"], name="remoteapplication_one_per_case"),
+            models.CheckConstraint(
+                condition=Q(status=ApplicationStatus.TAKEN_IN, case__isnull=False)
+                | (~Q(status=ApplicationStatus.TAKEN_IN) & Q(case__isnull=True)),
+                name="remoteapplication_taken_in_has_case",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ApplicationStatus.DECLINED) | ~Q(decline_reason=""),
+                name="remoteapplication_declined_has_reason",
+            ),
+        ]
+        indexes = [
+            # The clerk's queue: pending in my areas, oldest first.
+            models.Index(
+                fields=["area_code", "status", "filed_at"], name="remoteapplication_queue"
+            ),
+        ]
+        verbose_name = _("application from another system")
+        verbose_name_plural = _("applications from other systems")
+
+    def __str__(self) -> str:
+        return f"{self.token} · {self.service}"
+
+    @property
+    def status_choice(self) -> ApplicationStatus:
+        return ApplicationStatus(self.status)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ApplicationStatus.PENDING
+
+    # The contact, decrypted once per instance.
+
+    @cached_property
+    def contact(self) -> dict[str, str]:
+        if not self.contact_cipher:
+            return dict.fromkeys(CONTACT_FIELDS, "")
+        stored = json.loads(crypto.decrypt(self.contact_cipher))
+        return {key: str(stored.get(key) or "") for key in CONTACT_FIELDS}
+
+    def set_contact(self, contact: dict[str, str]) -> None:
+        """Encrypt ``contact`` (keys of ``CONTACT_FIELDS``, already checked) into the row."""
+        kept = {key: contact.get(key, "") for key in CONTACT_FIELDS}
+        self.contact_cipher = crypto.encrypt(json.dumps(kept, ensure_ascii=False))
+        self.__dict__["contact"] = kept
+
+    @property
+    def applicant(self) -> str:
+        return applicant_name(self.contact["first_name"], self.contact["last_name"])
+
+    @property
+    def applicant_masked(self) -> str:
+        return masked_name(self.applicant)
+
+    @property
+    def phone(self) -> str:
+        return self.contact["phone"]
+
+    @property
+    def phone_masked(self) -> str:
+        return masked_address(self.phone) if self.phone else ""
+
+    @property
+    def email_masked(self) -> str:
+        email = self.contact["email"]
+        return masked_address(email) if email else ""
+
+    def answers(self) -> list[tuple[str, list[str]]]:
+        """(question, values) in the order the other system sent them."""
+        labels = self.attribute_labels or {}
+        return [
+            (labels.get(code) or code, value if isinstance(value, list) else [value])
+            for code, value in (self.attributes or {}).items()
+        ]
+
+
 __all__ = [
     "Attachment",
     "Case",
@@ -512,4 +693,5 @@ __all__ = [
     "EventKind",
     "Extension",
     "MaterialState",
+    "RemoteApplication",
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import application_views, views
 
 urlpatterns = [
     path("", views.case_list, name="cases-list"),
@@ -14,6 +14,23 @@ urlpatterns = [
         name="cases-intake-form",
     ),
     path("track/", views.track, name="cases-track"),
+    # Matters filed by another system (Open311), waiting to be taken in.
+    path("applications/", application_views.application_list, name="cases-applications"),
+    path(
+        "applications/<int:pk>/",
+        application_views.application_detail,
+        name="cases-application",
+    ),
+    path(
+        "applications/<int:pk>/decline/",
+        application_views.application_decline,
+        name="cases-application-decline",
+    ),
+    path(
+        "applications/<int:pk>/reveal/",
+        application_views.application_reveal,
+        name="cases-application-reveal",
+    ),
     path("resident/<int:resident_pk>/", views.resident_cases, name="cases-resident"),
     path("<int:pk>/", views.case_detail, name="cases-detail"),
     path("<int:pk>/act/<str:verb>/", views.transition, name="cases-transition"),

@@ -40,10 +40,17 @@ from doorstep.workdays.calendar import add_working_days, is_provisional
 
 from . import actions, clock, materials, tracking
 from . import pdf as case_pdf
-from .access import access_case, access_intake_resident
+from .access import access_application, access_case, access_intake_resident
 from .actions.attachments import clean_name, declared_too_large
 from .actions.attachments import too_large_message as attachment_too_large_message
-from .choices import OUTSTANDING, TRANSITIONS, CaseStatus, ExtensionStatus, MaterialState
+from .choices import (
+    OUTSTANDING,
+    TRANSITIONS,
+    CaseStatus,
+    EventKind,
+    ExtensionStatus,
+    MaterialState,
+)
 from .filters import CaseFilterSet
 from .forms import (
     AcceptForm,
@@ -61,7 +68,7 @@ from .forms import (
     add_action_errors,
 )
 from .metrics import case_figures
-from .models import Case, CaseDocument, Extension
+from .models import Case, CaseDocument, Extension, RemoteApplication
 
 PAGE_SIZE = 25
 DANGER_VERBS = frozenset({"refuse", "reject", "return", "withdraw", "suspend"})
@@ -97,9 +104,18 @@ def intake_pick(request: HttpRequest) -> HttpResponse:
     return render_page(request, "cases/intake_pick.html", "cases/_services.html", context)
 
 
+def _intake_application(request: HttpRequest) -> RemoteApplication | None:
+    """The application from another system that this intake answers, from the link (GET) or
+    the form's hidden field (POST); 404 when the clerk may not see it."""
+    data = request.POST if request.method == "POST" else request.GET
+    pk = data.get("application")
+    return access_application(request.user, pk) if pk else None
+
+
 @login_required
 def intake_form(request: HttpRequest, resident_pk: int, service_code: str) -> HttpResponse:
-    """Step 2 of intake: the materials checklist, who brought the matter, and the outcome."""
+    """Step 2 of intake: the materials checklist, who brought the matter, and the outcome;
+    with ``application``, the intake answers that application from another system."""
     _require(request.user, HANDLE_CASES)
     resident = access_intake_resident(request.user, resident_pk)
     service = (
@@ -107,12 +123,17 @@ def intake_form(request: HttpRequest, resident_pk: int, service_code: str) -> Ht
     )
     if service is None:
         raise Http404
+    application = _intake_application(request)
+    if request.method != "POST" and application is not None and not application.is_pending:
+        messages.info(request, _("This application has already been taken in or declined."))
+        return redirect("cases-application", pk=application.pk)
     version = service.published_version()
     today = timezone.localdate()
     due_on = add_working_days(today, version.promised_limit_days)
     items = materials.checklist(resident, version, today)
     prefetch_related_objects([i.on_file for i in items if i.on_file is not None], "type")
-    form = IntakeForm(request.POST or None, items=items)
+    initial = {"application": application.pk} if application is not None else None
+    form = IntakeForm(request.POST or None, items=items, initial=initial)
     deadline = form.fields["pending_deadline"]
     deadline.widget.attrs.update(min=today.isoformat(), max=due_on.isoformat())
     deadline.help_text = _("For materials to follow: no later than %(due)s.") % {
@@ -122,13 +143,21 @@ def intake_form(request: HttpRequest, resident_pk: int, service_code: str) -> Ht
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            fields = {**form.cleaned_data}
+            del fields["application"]  # read above, through the access check
             try:
                 taken = actions.do_intake(
-                    actor=request.user, resident=resident, service=service, **form.cleaned_data
+                    actor=request.user,
+                    resident=resident,
+                    service=service,
+                    application=application,
+                    **fields,
                 )
             except ValidationError as exc:
                 add_action_errors(form, exc)
             else:
+                if application is not None and taken.created:
+                    messages.info(request, _("The application from another system is taken in."))
                 return _taken_in(request, taken)
     context = {
         "resident": resident,
@@ -137,6 +166,7 @@ def intake_form(request: HttpRequest, resident_pk: int, service_code: str) -> Ht
         "form": form,
         "due_on": due_on,
         "due_provisional": is_provisional(today, due_on),
+        "application": application,
     }
     return render(request, "cases/intake.html", context, status=status)
 
@@ -178,6 +208,7 @@ def _detail_context(user, case: Case) -> dict:
     verbs = {t.verb: t for t in actions.available_verbs(user, case)}
     outstanding = [r for r in case.material_rows if r.state in OUTSTANDING]
     documents = list(case.documents.select_related("issued_by"))
+    events = list(case.events.select_related("actor"))
     open_ = not case.is_closed
     awaiting_notice = case.status == CaseStatus.AWAITING_MATERIALS and case.accepted_on is None
     days_left = clock.remaining_days(case, today) if open_ else None
@@ -200,7 +231,11 @@ def _detail_context(user, case: Case) -> dict:
         "outstanding": outstanding,
         "documents": documents,
         "latest": documents[-1] if documents else None,
-        "events": list(case.events.select_related("actor")),
+        "events": events,
+        # The application from another system that the case answers (intake noted it).
+        "application_pk": next(
+            (e.data.get("application") for e in events if e.kind == EventKind.CREATED), None
+        ),
         "attachments": list(case.attachments.select_related("uploaded_by", "material__material")),
         "may_handle": handle,
         "may_review": review,

@@ -13,8 +13,9 @@ from .models import ExternalBody, GovernanceItem, Need, NeedCategory, NeedEvent
 
 @admin.register(NeedCategory)
 class NeedCategoryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "limit", "unit", "department", "position", "active"]
-    list_editable = ["limit", "unit", "department", "position", "active"]
+    list_display = ["code", "name", "limit", "unit", "department", "position", "public", "active"]
+    list_editable = ["limit", "unit", "department", "position", "public", "active"]
+    list_filter = ["public", "active"]
     list_select_related = ["department"]
 
 

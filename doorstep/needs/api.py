@@ -108,6 +108,10 @@ class NeedSummary(Schema):
     overdue: bool
     paused: bool
     sensitive: bool
+    untaken: bool = Field(
+        description="Filed by another system and not yet taken by a person: staff handling "
+        "needs over its area may act, and the first to move it becomes its owner."
+    )
     revision: int
 
 
@@ -342,6 +346,7 @@ def need_summary(need: Need, now: datetime.datetime) -> dict:
         "overdue": need.is_overdue(now),
         "paused": need.is_paused,
         "sensitive": need.sensitive,
+        "untaken": need.untaken,
         "revision": need.revision,
     }
 

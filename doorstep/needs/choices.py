@@ -173,6 +173,8 @@ class EventKind(models.TextChoices):
     HANDOFF = "handoff", _("Handed on")
     HANDOFF_ACCEPTED = "handoff_ok", _("Hand-on accepted")
     HANDOFF_REFUSED = "handoff_no", _("Hand-on refused")
+    # A need another system filed, taken on by the first person to move it (首接负责).
+    TAKEN = "taken", _("Taken on from another system")
     EXTENSION_ASKED = "ext_asked", _("Extension asked")
     EXTENSION_GRANTED = "ext_granted", _("Extension granted")
     EXTENSION_REFUSED = "ext_refused", _("Extension refused")

@@ -50,7 +50,12 @@ class RegisterForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.HELP)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.YELLOW)
-    source = forms.ChoiceField(label=_("Source"), choices=Source.choices, initial=Source.VISIT)
+    # Another system (API) files through the API: a person at the page names where they heard it.
+    source = forms.ChoiceField(
+        label=_("Source"),
+        choices=[c for c in Source.choices if c[0] != Source.API],
+        initial=Source.VISIT,
+    )
     source_ref = forms.CharField(label=_("Source reference"), max_length=100, required=False)
     description = forms.CharField(
         label=_("What is the problem?"),

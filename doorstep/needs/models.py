@@ -16,7 +16,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +51,14 @@ class NeedCategory(models.Model):
     unit = models.CharField(_("unit"), max_length=12, choices=LimitUnit.choices)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     active = models.BooleanField(_("in use"), default=True)
+    public = models.BooleanField(
+        _("public space"),
+        default=False,
+        help_text=_(
+            "Problems in shared spaces (lights, lifts, rubbish, roads, noise) that other "
+            "systems may file through Open311 and that are listed publicly, without names."
+        ),
+    )
     # Who answers for a need of this category at the top of the ladder: the escalation sweep
     # tells this department's reviewers over the need's area (none: the district leads).
     department = models.ForeignKey(
@@ -167,6 +175,17 @@ class NeedQuerySet(models.QuerySet):
             q |= Q(to_department_id=department_id)
         asked = NeedHandoff.objects.filter(q, status=HandoffStatus.PENDING).values("need_id")
         return self.filter(pk__in=asked)
+
+    def public(self) -> NeedQuerySet:
+        """What may be shown to anyone (Open311's public list): needs of a public-space category
+        that are not sensitive. The caller still chooses which fields leave the building."""
+        return self.filter(category__public=True, sensitive=False)
+
+    def untaken(self) -> NeedQuerySet:
+        """Needs filed by another system that no person has taken yet (``Need.untaken``)."""
+        return self.filter(
+            source=Source.API, owner_kind=OwnerKind.USER, owner_user_id=F("created_by_id")
+        )
 
     def found_first(self) -> NeedQuerySet:
         """未诉先办: found by a visit or a programme before the resident raised it."""
@@ -376,6 +395,18 @@ class Need(models.Model):
     @property
     def urgency_choice(self) -> Urgency:
         return Urgency(self.urgency)
+
+    @property
+    def untaken(self) -> bool:
+        """Filed by another system (source ``api``) and still owned by the system's account
+        that filed it: no person has taken it yet. Staff handling needs over its area may act
+        on it, and the first of them to move it becomes its owner (首接负责)."""
+        return (
+            self.source == Source.API
+            and self.owner_kind == OwnerKind.USER
+            and self.owner_user_id is not None
+            and self.owner_user_id == self.created_by_id
+        )
 
     @property
     def is_paused(self) -> bool:

@@ -29,6 +29,7 @@ from doorstep.feedback.choices import SubjectKind
 from doorstep.feedback.models import Callback
 from doorstep.people.access import access_resident
 from doorstep.staff.roles import HANDLE_NEEDS, REVIEW_CASES, REVIEW_NEEDS, VIEW_NEEDS, can
+from doorstep.staff.scoping import area_prefixes, prefix_q
 from doorstep.visits.access import access_visit
 
 from . import actions
@@ -85,9 +86,15 @@ def mine(request: HttpRequest) -> HttpResponse:
         "owned": list(_listed(visible.owned_by(user))[:100]),
         "department": list(_listed(visible.owned_by_departments(user))[:100]),
         "awaiting": list(_listed(visible.awaiting(user))[:100]),
+        "untaken": list(_listed(_untaken(user, visible))[:100]),
         "now": now,
     }
     return render(request, "needs/mine.html", context)
+
+
+def _untaken(user, visible):
+    """Needs other systems filed in the areas where ``user`` handles needs, not yet taken."""
+    return visible.untaken().filter(prefix_q("area_code", area_prefixes(user, HANDLE_NEEDS)))
 
 
 # Filters the list page has no field for, set by the dashboard's "needs behind a figure".

@@ -139,6 +139,16 @@ TEMPLATES: dict[str, MessageTemplate] = {
         ),
         variables=("name", "service", "receipt", "due", "sender"),
     ),
+    # A matter that another system (Open311) filed for the applicant, declined by the community
+    # before intake: the reason is the clerk's words; nothing the other system sent is quoted.
+    "application_declined": MessageTemplate(
+        subject=_("Not taken in: {{ service }}"),
+        body=_(
+            "Your application for “{{ service }}”, sent on {{ date }} through another service, "
+            "was not taken in: {{ reason }} — {{ sender }}"
+        ),
+        variables=("service", "date", "reason", "sender"),
+    ),
     "rating_invite": MessageTemplate(
         subject=_("How did we do? {{ reference }}"),
         body=_(

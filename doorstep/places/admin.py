@@ -12,6 +12,8 @@ class AreaAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["code", "name"]
     raw_id_fields = ["parent"]
+    # The centre's two coordinates on one line: they are entered together, from one GPS reading.
+    fields = ["code", "name", "kind", "parent", "address", ("lat", "lng"), "hours", "phone"]
 
 
 @admin.register(Building)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -16,6 +17,29 @@ COMPOUNDS_PER_COMMUNITY = 4
 CENTRE_HOURS = "周一至周五 9:00–12:00、14:00–17:30"
 DEMO_MARK = "（演示）"
 
+# Compound centres (WGS84) are invented for the demo, like the compound names: a tidy layout over
+# Hanyang (around 30.55 N, 114.25 E), not where anything is. Streets sit on a grid about 3 km
+# apart, each street's communities on a 2×2 grid about 1 km apart, each community's compounds on
+# a 2×2 grid about 340 m apart, so a compound's nearest neighbours are a few hundred metres away.
+STREET_ORIGIN = (30.525, 114.205)
+STREET_STEP = (0.025, 0.030)  # degrees between streets: ~2.8 km north, ~2.9 km east
+COMMUNITY_STEP = (0.010, 0.010)  # ~1.1 km, ~0.96 km
+COMPOUND_STEP = (0.003, 0.0035)  # ~330 m, ~335 m
+
+
+def compound_centre(street: int, community: int, compound: int) -> tuple[Decimal, Decimal]:
+    """The invented centre of a street's ``community``-th community's ``compound``-th compound
+    (all numbered from 1), on the grids described above."""
+    lat, lng = STREET_ORIGIN
+    for number, columns, (north, east) in (
+        (street, 4, STREET_STEP),
+        (community, 2, COMMUNITY_STEP),
+        (compound, 2, COMPOUND_STEP),
+    ):
+        row, column = divmod(number - 1, columns)
+        lat, lng = lat + row * north, lng + column * east
+    return Decimal(f"{lat:.6f}"), Decimal(f"{lng:.6f}")
+
 
 @transaction.atomic
 def build_places(seed: int = 7) -> list[Area]:
@@ -26,6 +50,7 @@ def build_places(seed: int = 7) -> list[Area]:
         code=code, defaults={"name": name, "kind": AreaKind.DISTRICT}
     )
     ordinal = "一二三四五六七八九十"
+    centres: dict[str, tuple[Decimal, Decimal]] = {}
     for s, (street_name, n_comm) in enumerate(
         zip(hanyang.STREETS, hanyang.COMMUNITIES_PER_STREET, strict=True), start=1
     ):
@@ -67,6 +92,7 @@ def build_places(seed: int = 7) -> list[Area]:
                 },
             )
             for k, comp_name in enumerate(names, start=1):
+                centres[f"{community.code}{k:03d}"] = compound_centre(s, c, k)
                 Area.objects.get_or_create(
                     code=f"{community.code}{k:03d}",
                     defaults={
@@ -76,4 +102,14 @@ def build_places(seed: int = 7) -> list[Area]:
                         "address": f"{comp_name}{k}号门{DEMO_MARK}",
                     },
                 )
+    _add_missing_centres(centres)
     return list(Area.objects.filter(kind=AreaKind.COMPOUND))
+
+
+def _add_missing_centres(centres: dict[str, tuple[Decimal, Decimal]]) -> None:
+    """Give the compounds without a centre theirs, in one bulk update: new ones, and those of a demo
+    built before compounds had centres. A centre an administrator set stays."""
+    missing = list(Area.objects.filter(code__in=centres, lat__isnull=True, lng__isnull=True))
+    for area in missing:
+        area.lat, area.lng = centres[area.code]
+    Area.objects.bulk_update(missing, ["lat", "lng"])

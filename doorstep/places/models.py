@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from doorstep.core import phone
+from doorstep.core import geo, phone
 
 from .choices import CODE_LENGTH, AreaKind
 
@@ -30,6 +30,27 @@ def clean_phone(value: str) -> str:
         return phone.check_contact(value)
     except ValidationError as error:
         raise ValidationError({"phone": error.messages}) from error
+
+
+class AreaQuerySet(models.QuerySet["Area"]):
+    def compounds_near(self, lat: float, lng: float, within_m: float) -> list[tuple[Area, float]]:
+        """Compounds whose centre lies within ``within_m`` metres of the WGS84 point (lat, lng),
+        nearest first, each with its distance in metres. The database keeps only the centres in
+        a box around the point (the ``area_centre`` index); the exact distance is worked out
+        for the few rows left."""
+        south, north, west, east = geo.bounding_box(lat, lng, within_m)
+        # The columns keep six decimals: widen the box by a little more than their rounding.
+        pad = 1e-5
+        rows = self.filter(
+            kind=AreaKind.COMPOUND,
+            lat__range=(south - pad, north + pad),
+            lng__range=(west - pad, east + pad),
+        )
+        near = [(area, geo.distance_m(lat, lng, float(area.lat), float(area.lng))) for area in rows]
+        return sorted(
+            ((area, metres) for area, metres in near if metres <= within_m),
+            key=lambda pair: (pair[1], pair[0].code),
+        )
 
 
 class Area(models.Model):
@@ -61,9 +82,33 @@ class Area(models.Model):
         blank=True,
         help_text=_("A mobile number or a landline with its area code, such as 027-84561234."),
     )
+    # A compound's centre, where Open311 requests with coordinates are matched to compounds.
+    # Always WGS84: a point read off a Chinese map is offset by hundreds of metres (core.geo).
+    lat = models.DecimalField(
+        _("latitude (WGS84)"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_(
+            "The compound's centre in WGS84, as GPS gives it. A point read off a Chinese map "
+            "(AMap, Tencent, Baidu) is offset: convert it from the map's coordinates first."
+        ),
+    )
+    lng = models.DecimalField(
+        _("longitude (WGS84)"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_("In WGS84, like the latitude."),
+    )
+
+    objects = AreaQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
+        indexes = [models.Index(fields=["lat", "lng"], name="area_centre")]
         verbose_name = _("area")
         verbose_name_plural = _("areas")
 
@@ -76,6 +121,22 @@ class Area(models.Model):
         if self.parent and not self.code.startswith(self.parent.code):
             raise ValidationError({"code": _("An area's code must begin with its parent's.")})
         self.phone = clean_phone(self.phone)
+        self.clean_centre()
+
+    def clean_centre(self) -> None:
+        """Both coordinates or neither, each on the globe."""
+        if (self.lat is None) != (self.lng is None):
+            missing = "lat" if self.lat is None else "lng"
+            raise ValidationError(
+                {missing: _("Give both the latitude and the longitude of the centre, or neither.")}
+            )
+        errors = {}
+        if self.lat is not None and not -90 <= self.lat <= 90:
+            errors["lat"] = _("A latitude lies between -90 and 90.")
+        if self.lng is not None and not -180 <= self.lng <= 180:
+            errors["lng"] = _("A longitude lies between -180 and 180.")
+        if errors:
+            raise ValidationError(errors)
 
     def ancestors(self) -> models.QuerySet[Area]:
         prefixes = [self.code[:n] for n in sorted(set(CODE_LENGTH.values())) if n < len(self.code)]

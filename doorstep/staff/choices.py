@@ -11,6 +11,9 @@ class Role(models.TextChoices):
     DISTRICT_LEAD = "district_lead", _("District lead")
     REVIEWER = "reviewer", _("Department reviewer")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # An account for another system (a civic app, a city platform) that files requests through
+    # Open311 with an API key; it reads nothing but what it filed.
+    GATEWAY = "gateway", _("Other system (Open311)")
 
 
 class StaffEventKind(models.TextChoices):

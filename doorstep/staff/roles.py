@@ -41,6 +41,8 @@ CALL_BACK = "call_back"  # record callbacks on closed matters
 RECTIFY = "rectify"  # own the rectification of a bad rating and call the resident back
 APPEAL_RATINGS = "appeal_ratings"  # contest a bad rating of one's own desk or department
 DECIDE_APPEALS = "decide_appeals"  # uphold or reject an appeal
+# Another system files needs and matters for residents (Open311), inside the grant's area.
+FILE_REQUESTS = "file_requests"
 # Staff accounts and their role grants, within the grant's area (the staff page, not the admin).
 MANAGE_STAFF = "manage_staff"
 
@@ -75,6 +77,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(
         {VIEW_PROGRAMMES, MANAGE_PROGRAMMES, RUN_PROGRAMMES, MANAGE_VISIT_RULES, MANAGE_STAFF}
     ),
+    Role.GATEWAY: frozenset({FILE_REQUESTS}),
 }
 
 

@@ -118,9 +118,9 @@ def test_no_case_or_desk_panels_without_the_capability(client, personas, workloa
 # shares the inbox panel's count. Pinned: a panel that starts to cost a query per row fails.
 # Everyone: session, user, roles (profile), unread count, unread items.
 QUERIES = {
-    # + grants by area, my desk sessions, cases due, materials to follow; needs (2); reception
-    # days and late matters (2); rectifications (1)
-    "clerk_a": 14,
+    # + grants by area, my desk sessions, cases due, materials to follow, applications from
+    # other systems waiting (1); needs (2); reception days and late matters (2); rectifications
+    "clerk_a": 15,
     "grid_a": 9,  # + needs (3), visits (1 without a grid)
     "mediator_a": 9,  # + the mediation worklist (4)
     # + grants by area, residents per community (2), overdue per community, communities, oldest;
@@ -131,7 +131,7 @@ QUERIES = {
     # + needs handed to the reviewer's department (3); reception matters (2); rectifications (1)
     "reviewer": 11,
     "outsider": 5,
-    "admin": 25,  # every panel; the top areas are read for residents and cases alike
+    "admin": 26,  # every panel; the top areas are read for residents and cases alike
     "administrator": 5,
 }
 

@@ -4,7 +4,10 @@ Every verb is one transaction and appends its ``CaseEvent`` in it; notifications
 inside the transaction, so a rolled-back change sends nothing. A caller takes one verb: when two
 steps belong together (materials received, then the case accepted), one verb does both.
 
-- ``intake``: ``do_intake``, a resident's matter taken in and settled at once;
+- ``intake``: ``do_intake``, a resident's matter taken in and settled at once (and the
+  application from another system it answers, taken in with it);
+- ``applications``: ``do_file_application`` (another system files a matter, Open311),
+  ``do_decline_application``, ``do_reveal_application_phone``;
 - ``transitions``: ``do_transition`` by verb, ``do_accept``, ``do_add_to_notice``;
 - ``materials``: ``do_receive_materials`` (and, in the same transaction, accept or resume);
 - ``records``: ``do_record_trip``, ``do_add_note``;
@@ -20,7 +23,14 @@ steps belong together (materials received, then the case accepted), one verb doe
 
 from __future__ import annotations
 
-from ..errors import CaseChanged, InvalidTransition
+from ..errors import ApplicationChanged, CaseChanged, InvalidTransition
+from .applications import (
+    REMOTE_PLACES,
+    do_decline_application,
+    do_file_application,
+    do_reveal_application_phone,
+    remote_version,
+)
 from .attachments import do_add_attachment
 from .common import available_verbs, may_handle, may_lead, may_review
 from .followups import FollowupRun, do_remind_followups
@@ -40,6 +50,8 @@ from .transitions import Completion, do_accept, do_add_to_notice, do_transition
 
 __all__ = [
     "RECEIVE_THEN",
+    "REMOTE_PLACES",
+    "ApplicationChanged",
     "CaseChanged",
     "Completion",
     "FollowupRun",
@@ -52,12 +64,15 @@ __all__ = [
     "do_add_note",
     "do_add_to_notice",
     "do_decide_extension",
+    "do_decline_application",
+    "do_file_application",
     "do_intake",
     "do_receive_materials",
     "do_record_trip",
     "do_recount_due_dates",
     "do_remind_followups",
     "do_request_extension",
+    "do_reveal_application_phone",
     "do_set_supervision",
     "do_sweep_overdue",
     "do_transition",
@@ -66,4 +81,5 @@ __all__ = [
     "may_handle",
     "may_lead",
     "may_review",
+    "remote_version",
 ]

@@ -1,5 +1,7 @@
 """Intake at the desk: a resident's matter taken in and settled at once (accept, accept with
-materials to follow, one-time notice, refuse), idempotently, in one write-only transaction."""
+materials to follow, one-time notice, refuse), idempotently, in one write-only transaction; when
+it answers an application from another system, that application is taken in in the same
+transaction."""
 
 from __future__ import annotations
 
@@ -28,7 +30,8 @@ from ..materials import (
     checklist_states,
     material_ids,
 )
-from ..models import Case, CaseDocument, CaseEvent, CaseMaterial
+from ..models import Case, CaseDocument, CaseEvent, CaseMaterial, RemoteApplication
+from .applications import check_for_intake, claim_for_case
 from .common import apply_transition, message_context, now_and_today, start_clock
 
 RECEIPT_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no look-alikes, read out on the phone
@@ -106,12 +109,17 @@ def do_intake(
     in_person: bool = True,
     idempotency_key: str = "",
     version=None,
+    application: RemoteApplication | None = None,
 ) -> Intake:
     """Take in a resident's matter at the desk and settle it at once: accept, accept with
     materials to follow, issue the one-time notice of everything missing, or refuse.
 
     The same ``idempotency_key`` from the same clerk returns the case made the first time.
     ``version`` is the service's published version when the caller has already read it.
+    ``application``: the application from another system this intake answers. It must be
+    pending (as read), for ``service`` and for a compound in the clerk's areas; it becomes
+    taken in, with this case, in the intake's transaction, and if someone else took it in or
+    declined it meanwhile the intake fails (``ApplicationChanged``) and writes nothing.
     """
     key = (idempotency_key or "").strip()[:64]
     try:
@@ -119,7 +127,7 @@ def do_intake(
             actor, resident, service, outcome, version, key, provided=provided,
             pending=pending, pending_deadline=pending_deadline, reason=reason,
             agent=(agent_kind, agent_name, agent_phone, agent_relation, consent),
-            in_person=in_person,
+            in_person=in_person, application=application,
         )  # fmt: skip
     except (PermissionDenied, ValidationError):
         # A retry's body is not even looked at once its key is known: the first case answers.
@@ -165,6 +173,7 @@ class _PlannedIntake:
     extra: dict
     event: str  # the message's event ("accepted", "refused", "notice")
     message: object = None  # notify.Message, built by ``build``
+    application: RemoteApplication | None = None  # taken in by the same transaction
 
     def build(self) -> _PlannedIntake:
         from doorstep.notify.outbox import build_message
@@ -199,11 +208,13 @@ class _PlannedIntake:
         CaseEvent.objects.bulk_create(self.events)
         event = f"notice:{document.pk}" if self.event == "notice" else self.event
         save_fresh(self.message, key=f"case:{case.pk}:{event}")
+        if self.application is not None:  # last: a failure before it leaves the row untouched
+            claim_for_case(self.application, case=case, actor=case.handler, now=case.created_at)
         return Intake(case, True, document)
 
 
 def _checked_plan(actor, resident, service, outcome, version, key, *, agent: tuple,
-                  **fields) -> _PlannedIntake:  # fmt: skip
+                  application=None, **fields) -> _PlannedIntake:  # fmt: skip
     """Intake checked (areas, outcome, service, agent) and planned, before anything is
     written; ``fields`` go to ``_plan_intake`` as they are."""
     if not covers(actor, HANDLE_CASES, resident.area_code):
@@ -219,9 +230,11 @@ def _checked_plan(actor, resident, service, outcome, version, key, *, agent: tup
         version = next(iter(found), None)
     if version is None or not service.is_active:
         raise _error("service", _("This service cannot be taken in now."), "service_unavailable")
+    if application is not None:
+        check_for_intake(application, actor=actor, service=service)
     # Everything is read, checked and built before the transaction, which then only writes:
     # on SQLite it holds the database's one write lock, so the shorter the better.
-    return _plan_intake(
+    planned = _plan_intake(
         actor=actor,
         resident=resident,
         service=service,
@@ -231,6 +244,10 @@ def _checked_plan(actor, resident, service, outcome, version, key, *, agent: tup
         key=key,
         **fields,
     )
+    if application is not None:
+        planned.application = application
+        planned.events[0].data["application"] = application.pk
+    return planned
 
 
 def _plan_intake(*, actor, resident, service, version, outcome, provided, pending,

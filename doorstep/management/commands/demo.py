@@ -48,3 +48,8 @@ class Command(BaseCommand):
         )
         for username, role, area in done["logins"]:
             self.stdout.write(f"  {username:<14} {role:<22} {area}")
+        self.stdout.write(
+            "\n"
+            + _("Open311 (http://127.0.0.1:8000/open311/) demo api_key: %(key)s")
+            % {"key": done["open311"]}
+        )

@@ -41,13 +41,17 @@ def reviews_department(user, department_id: int | None, area_code: str) -> bool:
 def may_act(user, need: Need) -> bool:
     """The owner's side: the owning member of staff, a reviewer of the owning department, and,
     while an outside body owns it (it answers by its link), the staff handling needs over the
-    area, who call the resident back."""
+    area, who call the resident back. A need another system filed that nobody has taken yet
+    (``Need.untaken``) is open to the staff handling needs over its area: the first of them to
+    move it becomes its owner (``take_on``)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if user.is_superuser:
         return True
     if need.owner_kind == OwnerKind.USER:
-        return need.owner_user_id == user.pk
+        if need.owner_user_id == user.pk:
+            return True
+        return need.untaken and covers(user, HANDLE_NEEDS, need.area_code)
     if need.owner_kind == OwnerKind.DEPARTMENT:
         return reviews_department(user, need.owner_department_id, need.area_code)
     return covers(user, HANDLE_NEEDS, need.area_code)
@@ -87,12 +91,14 @@ def require(allowed: bool) -> None:
         raise PermissionDenied(_("You may not take this action on this need."))
 
 
-def clean_reason(reason: str | None, *, required: bool, field: str = "reason") -> str:
+def clean_reason(
+    reason: str | None, *, required: bool, field: str = "reason", limit: int = REASON_MAX
+) -> str:
     reason = (reason or "").strip()
     if required and not reason:
         raise _error(field, _("Give a reason."), "reason_required")
-    if len(reason) > REASON_MAX:
-        raise _error(field, _("At most %(n)d characters.") % {"n": REASON_MAX}, "too_long")
+    if len(reason) > limit:
+        raise _error(field, _("At most %(n)d characters.") % {"n": limit}, "too_long")
     return reason
 
 
@@ -183,6 +189,18 @@ def set_owner(need: Need, kind: str, target, at: datetime.datetime) -> list[str]
     return ["owner_kind", "owner_user", "owner_department", "owner_external"]
 
 
+def take_on(need: Need, *, actor, at: datetime.datetime) -> list[str]:
+    """首接负责 for a need another system filed: ``actor``, moving it first, becomes its owner,
+    with a ``TAKEN`` event. Nothing when it is taken already or ``actor`` is the filing system
+    itself. Returns the fields of ``need`` it set (the caller saves them, guarded)."""
+    if actor is None or not need.untaken or need.owner_user_id == actor.pk:
+        return []
+    fields = set_owner(need, OwnerKind.USER, actor, at)
+    record_event(need, EventKind.TAKEN, actor=actor, at=at, level=need.level,
+                 data={"by": actor.get_full_name() or actor.get_username()})  # fmt: skip
+    return fields
+
+
 # ---- the one transition function -------------------------------------------------------------
 
 
@@ -191,7 +209,9 @@ def apply_transition(
 ) -> tuple[str, set[str], NeedEvent]:
     """Check ``verb`` (side, revision, state, reason) and apply it to ``need`` in memory: the
     status and the clock. ``actor`` None is an outside body acting by its link (checked by the
-    caller). Returns the old status, the fields changed and the (unsaved) event."""
+    caller). A person moving a need another system filed takes it on first (``take_on``: the
+    ownership and its event are written at once, inside the caller's transaction). Returns the
+    old status, the fields changed and the (unsaved) event."""
     t = TRANSITIONS.get(verb)
     if t is None:
         raise InvalidTransition(_("Unknown action “%(verb)s”.") % {"verb": verb})
@@ -203,8 +223,10 @@ def apply_transition(
         raise InvalidTransition(why_not)
     reason = clean_reason(reason, required=t.needs_reason)
     old = need.status
-    need.status = t.target
     changed = {"status"}
+    if t.side == Side.OWNER:
+        changed.update(take_on(need, actor=actor, at=at))
+    need.status = t.target
     if t.target == NeedStatus.WAITING:
         changed.update(clock.pause(need, at))
     elif old == NeedStatus.WAITING:

@@ -15,15 +15,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from doorstep.cases.actions.attachments import clean_name, max_bytes, sniff, too_large_message
 from doorstep.core import phone as phones
-from doorstep.places.choices import AreaKind
-from doorstep.staff.roles import HANDLE_NEEDS
+from doorstep.notify import inbox
+from doorstep.places.choices import CODE_LENGTH, AreaKind
+from doorstep.staff.models import RoleGrant
+from doorstep.staff.roles import FILE_REQUESTS, HANDLE_NEEDS, REVIEW_NEEDS, roles_with
 from doorstep.staff.scoping import covers
 
 from .. import clock
@@ -36,6 +42,9 @@ GOVERNANCE_WINDOW = datetime.timedelta(days=30)
 GOVERNANCE_THRESHOLD = 3
 CANDIDATES_MAX = 10
 PHOTOS_MAX = 6
+# Another system (Open311) sends up to 4,000 characters and the answers to the category's
+# questions with them; the pages' own forms keep their shorter limit.
+DESCRIPTION_MAX = 12_000
 PHOTO_TYPES = ("image/jpeg", "image/png")
 
 
@@ -61,10 +70,18 @@ def same_problem(category: NeedCategory, compound) -> list[Need]:
     )
 
 
-def _check_place(actor, compound, building, lat, lng) -> None:
+def may_register(actor, code: str, source: str) -> bool:
+    """Staff handling needs there; another system's account (the gateway role) files needs
+    from outside (source ``api``) inside its grant."""
+    if covers(actor, HANDLE_NEEDS, code):
+        return True
+    return source == Source.API and covers(actor, FILE_REQUESTS, code)
+
+
+def _check_place(actor, compound, building, lat, lng, *, source: str) -> None:
     if compound is None or compound.kind != AreaKind.COMPOUND:
         raise field_error("compound", _("Choose a compound."), "unknown_compound")
-    if not covers(actor, HANDLE_NEEDS, compound.code):
+    if not may_register(actor, compound.code, source):
         raise field_error("compound", _("Choose a compound."), "unknown_compound")
     if building is not None and building.compound_id != compound.pk:
         raise field_error("building", _("This building is not in the compound."))
@@ -161,13 +178,15 @@ def do_register_need(
     With open needs of the category in the compound and neither ``join`` nor ``new_anyway``,
     nothing is written: the result offers them as candidates."""
     _check_choices(source, kind, urgency, category)
-    _check_place(actor, compound, building, lat, lng)
+    _check_place(actor, compound, building, lat, lng, source=source)
     if visit is not None:
         _check_visit(visit, compound)
         source = Source.VISIT
     raiser_name = (raiser_name or "").strip()[:40]
     raiser_phone = _check_raiser(resident, raiser_name, (raiser_phone or "").strip())
-    description = clean_reason(description, required=True, field="description")
+    description = clean_reason(
+        description, required=True, field="description", limit=DESCRIPTION_MAX
+    )
     candidates = same_problem(category, compound)
     if join is not None:
         target = next((n for n in candidates if n.pk == join), None)
@@ -213,7 +232,53 @@ def do_register_need(
                      to_status=need.status, data={"source": source, "kind": kind})  # fmt: skip
         save_photos(need, photo_data, actor=actor)
         governance = propose_governance(category, compound, at)
+        if need.untaken:
+            tell_community(need)
     return Registered(need, created=True, governance=governance)
+
+
+def takers(need: Need):
+    """Who is told of a need another system filed: the active staff holding HANDLE_NEEDS by a
+    grant on the need's community or compound itself (street- and district-wide grants would
+    flood a whole street's inboxes), not the filing account; for a sensitive need only those
+    whose role also reviews needs there, as only they may see it."""
+    roles = set(roles_with(HANDLE_NEEDS))
+    if need.sensitive:
+        roles &= set(roles_with(REVIEW_NEEDS))
+    codes = [need.area_code[: CODE_LENGTH[AreaKind.COMMUNITY]], need.area_code]
+    grants = RoleGrant.objects.filter(role__in=sorted(roles), area__code__in=codes)
+    return (
+        get_user_model()
+        .objects.filter(pk__in=grants.values("user_id"), is_active=True)
+        .exclude(pk=need.created_by_id)
+    )
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def tell_community(need: Need) -> int:
+    """An inbox item for each of ``takers(need)``, linking to the need, in the site's language
+    (the filing system's request says nothing of the clerks'). Posted inside the registering
+    transaction, as every inbox post from an action is: nobody sees it before the need is
+    committed, and a rolled-back registration leaves none. Returns how many were posted."""
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Need #%(number)s from another system: %(category)s") % {
+            "number": need.pk,
+            "category": need.category.name,
+        }
+        body = _(
+            "%(compound)s. Filed by %(system)s and not yet taken: whoever starts it owns it."
+        ) % {"compound": need.compound.name, "system": _person(need.created_by)}
+    return inbox.post(
+        takers(need),
+        kind="need_filed",
+        title=title,
+        body=body,
+        url=reverse("needs-detail", args=[need.pk]),
+        key=f"need:{need.pk}:filed",
+    )
 
 
 def _check_visit(visit, compound) -> None:
