@@ -279,17 +279,24 @@ def build_world(personas) -> World:
     )
 
 
-def close_need(need, *, actor, answer: str = "已更换楼道灯泡") -> None:
+def close_need(need, *, actor, answer: str = "已更换楼道灯泡", clock=None) -> None:
     """Resolve a need the way a community does: start it (a need another system filed is owned
     by whoever starts it), answer the resident, then the callback finds them satisfied and the
-    need closes."""
+    need closes. With a (frozen) ``clock``, a minute passes before each step."""
     from doorstep.feedback.actions import Called
     from doorstep.needs.actions import do_answer, do_callback, do_transition
 
+    def later() -> None:
+        if clock is not None:
+            clock.shift(datetime.timedelta(minutes=1))
+
     if need.status == "new":
+        later()
         do_transition(need, "start", actor=actor)
         need.refresh_from_db()
+    later()
     do_answer(need, actor=actor, decision="resolved", answer=answer)
     need.refresh_from_db()
+    later()
     do_callback(need, actor=actor, called=Called(reached=True, solved="yes", satisfaction=4))
     need.refresh_from_db()

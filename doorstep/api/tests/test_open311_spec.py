@@ -374,12 +374,12 @@ def test_every_kind_of_location(client, world, fmt, how):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize(
-    "system, point", [("wgs84", POINT), ("gcj02", GCJ02_TWIN), ("bd09", BD09_TWIN)]
+    "system, point", [("", POINT), ("wgs84", POINT), ("gcj02", GCJ02_TWIN), ("bd09", BD09_TWIN)]
 )
 def test_declared_coordinate_system_lands_with_its_wgs84_twin(client, world, fmt, system, point):
     """lat/long are "using the (WGS84) projection"; a Chinese map SDK's GCJ-02 or BD-09 point,
     declared with coordinate_system (our extension), is converted first. Read as WGS84, each
-    twin would sit on another compound's centre."""
+    twin would sit on another compound's centre. An empty coordinate_system is WGS84."""
     form = facilities_form(world, lat=point[0], long=point[1], coordinate_system=system)
     only_request(post_request(client, fmt, form), fmt)
     assert api_need().compound_id == world.compound_a.pk
@@ -660,7 +660,9 @@ def test_service_code_and_status_are_comma_lists(client, four, fmt):
         rubbish_open_2,
     }
     assert ids(requests_list(client, fmt, status="open,closed")) == set(four)
-    assert ids(requests_list(client, fmt, status="")) == set(four)  # empty = not declared
+    # "A null parameter should be treated as equivalent to a non-declared parameter".
+    empty = requests_list(client, fmt, service_request_id="", service_code="", status="")
+    assert ids(empty) == set(four)
     listed = requests_list(client, fmt, status="open", service_code="need-facilities")
     assert ids(listed) == {lamp_open}
     for item in requests_list(client, fmt):
@@ -854,7 +856,8 @@ def test_updates_follow_a_request_to_closed(client, world, personas, frozen, fmt
     request_id = file_request(client, world)
     frozen.shift(datetime.timedelta(hours=3))
     answered_after = timezone.now() - datetime.timedelta(minutes=1)
-    close_need(api_need(), actor=personas.admin, answer="已派保洁员清运，联系电话13800002222")
+    answer = "已派保洁员清运，联系电话13800002222"
+    close_need(api_need(), actor=personas.admin, answer=answer, clock=frozen)
 
     response = client.get(f"{BASE}/servicerequestupdates.{fmt}")
     assert response.status_code == 200
