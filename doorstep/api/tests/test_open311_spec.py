@@ -34,6 +34,7 @@ from .open311_support import (
     build_world,
     close_need,
     flag,
+    form,
     number,
     post_request,
     publish_matter,
@@ -418,6 +419,50 @@ def test_api_key_also_in_a_header(client, world, fmt):
         client, fmt, facilities_form(world, api_key=None), HTTP_X_API_KEY=world.key
     )
     assert only_request(response, fmt).get("service_request_id")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_form_without_a_charset_is_utf8(client, world, fmt):
+    """ "All text received by the service from the client will be assumed to be UTF-8"; the
+    POST's Content-Type is "application/x-www-form-urlencoded" (the charset may be left out)."""
+    response = client.post(
+        f"{BASE}/requests.{fmt}",
+        data=form(facilities_form(world)),
+        content_type="application/x-www-form-urlencoded",
+    )
+    request_id = str(only_request(response, fmt)["service_request_id"])
+    assert "小区门口路灯不亮了" in one_request(client, request_id, fmt)["description"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_who_filed_it_is_never_published(client, world, fmt):
+    """The optional email, device_id, account_id, first_name, last_name and phone of "the
+    person submitting the request" are taken, and (our privacy rule) never shown."""
+    person = {
+        "email": "wang.jianguo@example.cn",
+        "device_id": "device-7781",
+        "account_id": "acct-5521",
+        "first_name": "建国",
+        "last_name": "王",
+        "phone": "13700001234",
+    }
+    item = only_request(post_request(client, fmt, facilities_form(world, **person)), fmt)
+    request_id = str(item["service_request_id"])
+    for path in (f"requests/{request_id}", "requests", "servicerequestupdates"):
+        body = client.get(f"{BASE}/{path}.{fmt}").content.decode()
+        assert request_id in body, path
+        for value in ("wang.jianguo", "device-7781", "acct-5521", "建国", "13700001234"):
+            assert value not in body, (path, value)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_media_url_comes_back_with_the_request(client, world, fmt):
+    """POST media_url: "A URL to media associated with the request, eg an image"; GET's
+    media_url is the same field: "A URL to media associated with the request"."""
+    url = "https://img.example.cn/open311/lamp-0012.jpg"
+    form_ = facilities_form(world, media_url=url)
+    request_id = str(only_request(post_request(client, fmt, form_), fmt)["service_request_id"])
+    assert one_request(client, request_id, fmt)["media_url"] == url
 
 
 BAD_POSTS = {
