@@ -220,6 +220,8 @@ class Need(models.Model):
         related_name="+",
         verbose_name=_("building"),
     )
+    # A photo another system holds (Open311's media_url): linked, never fetched.
+    media_url = models.URLField(_("photo address"), max_length=500, blank=True, default="")
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
 

@@ -52,7 +52,8 @@ def may_file(user, capability: str, code: str) -> bool:
     return covers(user, FILE_REQUESTS, code) or covers(user, capability, code)
 
 
-def _need(user, offered: services.Offered, where: Located, text: str, contact: dict) -> dict:
+def _need(user, offered: services.Offered, where: Located, text: str, contact: dict,
+          media_url: str) -> dict:  # fmt: skip
     if not may_file(user, HANDLE_NEEDS, where.compound.code):
         raise PermissionDenied
     name = f"{contact['last_name']}{contact['first_name']}".strip()
@@ -69,6 +70,7 @@ def _need(user, offered: services.Offered, where: Located, text: str, contact: d
         raiser_phone=contact["phone"],
         source_ref=SOURCE_REF,
         new_anyway=True,
+        media_url=media_url,
     )
     return {
         "service_request_id": str(registered.need.pk),
@@ -106,18 +108,18 @@ def file_request(user, data) -> dict:
         raise Open311Error(400, _("service_code is required."))
     offered = services.find(code)
     if offered is None:
-        raise services.unknown(code, 400)
+        raise services.unknown(code, 404)
     description = _text(data, "description", DESCRIPTION_MAX)
     media_url = _media_url(data)
     contact = {name: _text(data, name, CONTACT_MAX) for name in CONTACT_FIELDS}
     answers = attribute_answers.read(data, offered.attributes)
     where = locate(data)
-    photo = _("Photo: %(url)s") % {"url": media_url} if media_url else ""
     try:
         if offered.category is not None:
             readable = attribute_answers.readable(answers, offered.attributes)
-            text = "\n\n".join(p for p in (description, readable, photo) if p) or offered.name
-            return _need(user, offered, where, text, contact)
+            text = "\n\n".join(p for p in (description, readable) if p) or offered.name
+            return _need(user, offered, where, text, contact, media_url)
+        photo = _("Photo: %(url)s") % {"url": media_url} if media_url else ""
         text = "\n\n".join(p for p in (description, photo) if p)
         return _application(user, offered, where, text, answers, contact)
     except PermissionDenied:

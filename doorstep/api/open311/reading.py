@@ -93,7 +93,7 @@ def need_answer(need: Need) -> dict:
         "zipcode": None,
         "lat": float(compound.lat) if compound.lat is not None else None,
         "long": float(compound.lng) if compound.lng is not None else None,
-        "media_url": None,
+        "media_url": (need.media_url or None) if published else None,
     }
 
 

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
@@ -45,6 +46,7 @@ PHOTOS_MAX = 6
 # Another system (Open311) sends up to 4,000 characters and the answers to the category's
 # questions with them; the pages' own forms keep their shorter limit.
 DESCRIPTION_MAX = 12_000
+MEDIA_URL_MAX = 500
 PHOTO_TYPES = ("image/jpeg", "image/png")
 
 
@@ -91,6 +93,19 @@ def _check_place(actor, compound, building, lat, lng, *, source: str) -> None:
         raise field_error("lat", _("Latitude is between -90 and 90."), "out_of_range")
     if lng is not None and not (Decimal(-180) <= Decimal(lng) <= Decimal(180)):
         raise field_error("lng", _("Longitude is between -180 and 180."), "out_of_range")
+
+
+def _check_media_url(url: str) -> str:
+    url = (url or "").strip()
+    if not url:
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise field_error("media_url", _("Give the photo's http or https address.")) from None
+    if len(url) > MEDIA_URL_MAX:
+        raise field_error("media_url", _("At most %(n)d characters.") % {"n": MEDIA_URL_MAX})
+    return url
 
 
 def _check_raiser(resident, name: str, phone: str) -> str:
@@ -172,6 +187,7 @@ def do_register_need(
     join: int | None = None,
     new_anyway: bool = False,
     visit=None,
+    media_url: str = "",
 ) -> Registered:
     """Register a need owned by ``actor`` (首接负责), or join an open one with the same problem.
 
@@ -214,6 +230,7 @@ def do_register_need(
             building=building,
             lat=lat,
             lng=lng,
+            media_url=_check_media_url(media_url),
             resident=resident,
             raiser_name=raiser_name,
             raiser_phone=raiser_phone,
