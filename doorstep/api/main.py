@@ -27,6 +27,10 @@ Every error is `{"code", "message", "field"}` (`field` is null when the error is
 field). Malformed JSON, wrong types (`true` or `1.5` as an id), NUL characters and numbers that
 do not fit are 400; missing and not-yours are both 404; a change by someone else or a transition
 the case cannot make is 409.
+
+Civic apps and city platforms that speak Open311 GeoReport v2 file and follow residents'
+problems at [`/open311/`](/open311/) with the same keys (in JSON or XML, with the
+specification's own errors).
 """
 
 
