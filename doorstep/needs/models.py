@@ -220,6 +220,9 @@ class Need(models.Model):
         related_name="+",
         verbose_name=_("building"),
     )
+    # Another system's answers to the category's questions (Open311 attributes), worded as
+    # asked: {question: answer}. Staff read them; the public never does (a building, a time).
+    details = models.JSONField(_("answers to the category's questions"), default=dict, blank=True)
     # A photo another system holds (Open311's media_url): linked, never fetched.
     media_url = models.URLField(_("photo address"), max_length=500, blank=True, default="")
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)

@@ -91,15 +91,14 @@ def read(data, attributes: list[Open311Attribute]) -> dict[str, str | list[str]]
     return answers
 
 
-def readable(answers: dict, attributes: list[Open311Attribute]) -> str:
-    """The answers as lines a clerk reads: the question, then the answer (choice names)."""
-    lines = []
+def readable(answers: dict, attributes: list[Open311Attribute]) -> dict[str, str]:
+    """The answers as a clerk reads them: each question, with its answer (choice names)."""
+    shown = {}
     for a in attributes:
         if a.code not in answers:
             continue
         names = dict(a.values)
         value = answers[a.code]
         values = value if isinstance(value, list) else [value]
-        shown = [names.get(v, v) for v in values]
-        lines.append(f"{a.description}: {'、'.join(shown)}")
-    return "\n".join(lines)
+        shown[a.description] = "、".join(names.get(v, v) for v in values)
+    return shown

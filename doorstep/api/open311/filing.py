@@ -53,7 +53,7 @@ def may_file(user, capability: str, code: str) -> bool:
 
 
 def _need(user, offered: services.Offered, where: Located, text: str, contact: dict,
-          media_url: str) -> dict:  # fmt: skip
+          media_url: str, details: dict[str, str]) -> dict:  # fmt: skip
     if not may_file(user, HANDLE_NEEDS, where.compound.code):
         raise PermissionDenied
     name = f"{contact['last_name']}{contact['first_name']}".strip()
@@ -71,6 +71,7 @@ def _need(user, offered: services.Offered, where: Located, text: str, contact: d
         source_ref=SOURCE_REF,
         new_anyway=True,
         media_url=media_url,
+        details=details,
     )
     return {
         "service_request_id": str(registered.need.pk),
@@ -116,9 +117,9 @@ def file_request(user, data) -> dict:
     where = locate(data)
     try:
         if offered.category is not None:
-            readable = attribute_answers.readable(answers, offered.attributes)
-            text = "\n\n".join(p for p in (description, readable) if p) or offered.name
-            return _need(user, offered, where, text, contact, media_url)
+            details = attribute_answers.readable(answers, offered.attributes)
+            return _need(user, offered, where, description or offered.name, contact,
+                         media_url, details)  # fmt: skip
         photo = _("Photo: %(url)s") % {"url": media_url} if media_url else ""
         text = "\n\n".join(p for p in (description, photo) if p)
         return _application(user, offered, where, text, answers, contact)

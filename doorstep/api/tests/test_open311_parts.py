@@ -117,7 +117,7 @@ def test_several_values_come_as_a_list_and_must_all_be_choices():
     q = QueryDict(mutable=True)
     q.setlist("attribute[q][]", ["a", "b", "a"])
     assert answers.read(q, [attribute]) == {"q": ["a", "b"]}
-    assert answers.readable({"q": ["a", "b"]}, [attribute]) == "问题: 甲、乙"
+    assert answers.readable({"q": ["a", "b"]}, [attribute]) == {"问题": "甲、乙"}
     q.setlist("attribute[q][]", ["a", "z"])
     with pytest.raises(Open311Error):
         answers.read(q, [attribute])
@@ -303,3 +303,26 @@ def test_the_list_costs_the_same_queries_for_few_or_many(client, lights, persona
                 assert client.get(f"/open311/{path}.json").status_code == 200
             counts.append((path, len(queries)))
     assert counts[:2] == counts[2:]
+
+
+def test_the_answers_reach_the_clerk_but_are_never_published(client, lights, personas,
+                                                            django_user_model):  # fmt: skip
+    Open311Attribute.objects.create(
+        need_category=lights, code="where", datatype=Datatype.STRING, description="哪一栋？",
+        order=2,
+    )  # fmt: skip
+    secret = gateway(django_user_model, personas.area_a)
+    made = post(
+        client, secret, address_id=personas.compound_a.code, service_code="need-lights",
+        description="路灯不亮", **{"attribute[lamps]": "2", "attribute[where]": "3栋2单元"},
+        media_url="https://example.org/p.jpg",
+    )  # fmt: skip
+    need = Need.objects.get(pk=json.loads(made.content)[0]["service_request_id"])
+    assert need.details == {"有几盏灯不亮？": "2", "哪一栋？": "3栋2单元"}
+    public = json.loads(client.get(f"/open311/requests/{need.pk}.json").content)[0]
+    assert public["description"] == "路灯不亮"
+    assert public["media_url"] == "https://example.org/p.jpg"
+    assert "3栋" not in client.get("/open311/requests.xml").content.decode()
+    client.force_login(personas.clerk_a)
+    page = client.get(f"/needs/{need.pk}/").content.decode()
+    assert "3栋2单元" in page and "https://example.org/p.jpg" in page

@@ -43,10 +43,11 @@ GOVERNANCE_WINDOW = datetime.timedelta(days=30)
 GOVERNANCE_THRESHOLD = 3
 CANDIDATES_MAX = 10
 PHOTOS_MAX = 6
-# Another system (Open311) sends up to 4,000 characters and the answers to the category's
-# questions with them; the pages' own forms keep their shorter limit.
-DESCRIPTION_MAX = 12_000
+# Another system (Open311) sends up to 4,000 characters; the pages' own forms keep their
+# shorter limit.
+DESCRIPTION_MAX = 4000
 MEDIA_URL_MAX = 500
+DETAILS_MAX = 50
 PHOTO_TYPES = ("image/jpeg", "image/png")
 
 
@@ -106,6 +107,18 @@ def _check_media_url(url: str) -> str:
     if len(url) > MEDIA_URL_MAX:
         raise field_error("media_url", _("At most %(n)d characters.") % {"n": MEDIA_URL_MAX})
     return url
+
+
+def _check_details(details: dict | None) -> dict[str, str]:
+    """At most DETAILS_MAX answers, each a question and its answer as text."""
+    details = details or {}
+    ok = isinstance(details, dict) and all(
+        isinstance(q, str) and isinstance(a, str) and len(q) <= 200 and len(a) <= 4000
+        for q, a in details.items()
+    )
+    if not ok or len(details) > DETAILS_MAX:
+        raise field_error("details", _("The answers to the category's questions are not valid."))
+    return details
 
 
 def _check_raiser(resident, name: str, phone: str) -> str:
@@ -188,6 +201,7 @@ def do_register_need(
     new_anyway: bool = False,
     visit=None,
     media_url: str = "",
+    details: dict[str, str] | None = None,
 ) -> Registered:
     """Register a need owned by ``actor`` (首接负责), or join an open one with the same problem.
 
@@ -231,6 +245,7 @@ def do_register_need(
             lat=lat,
             lng=lng,
             media_url=_check_media_url(media_url),
+            details=_check_details(details),
             resident=resident,
             raiser_name=raiser_name,
             raiser_phone=raiser_phone,
