@@ -50,6 +50,16 @@ class Personas:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_published_materials():
+    """A published version's materials are read once per process, keyed by its id and its
+    publication time. Tests roll their rows back and reuse ids, and two tests frozen at the
+    same moment publish "the same" version: each test starts with an empty cache."""
+    from doorstep.cases.materials import _published_materials
+
+    _published_materials.cache_clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_throttles(request):
     """The throttle counts live in a database cache table that no model owns: a transactional
     test's flush leaves them, so clear them for the next test (other tests roll them back)."""

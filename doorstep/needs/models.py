@@ -222,9 +222,13 @@ class Need(models.Model):
     )
     # Another system's answers to the category's questions (Open311 attributes), worded as
     # asked: {question: answer}. Staff read them; the public never does (a building, a time).
-    details = models.JSONField(_("answers to the category's questions"), default=dict, blank=True)
+    details = models.JSONField(
+        _("answers to the category's questions"), default=dict, db_default={}, blank=True
+    )
     # A photo another system holds (Open311's media_url): linked, never fetched.
-    media_url = models.URLField(_("photo address"), max_length=500, blank=True, default="")
+    media_url = models.URLField(
+        _("photo address"), max_length=500, blank=True, default="", db_default=""
+    )
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
 
