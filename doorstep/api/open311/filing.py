@@ -7,10 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from doorstep.cases.actions.applications import do_file_application
-from doorstep.needs.actions.register import do_register_need
+from doorstep.cases.models import CONTACT_FIELDS
+from doorstep.needs.actions.register import do_register_need, may_register
 from doorstep.needs.choices import Kind, Source
-from doorstep.staff.roles import FILE_REQUESTS, HANDLE_CASES, HANDLE_NEEDS
-from doorstep.staff.scoping import covers
 
 from . import answers as attribute_answers
 from . import services
@@ -19,7 +18,6 @@ from .render import Open311Error
 
 DESCRIPTION_MAX = 4000
 MEDIA_MAX = 500
-CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "account_id", "device_id")
 CONTACT_MAX = 100
 # Marks the needs filed through Open311: their description was written to be published.
 SOURCE_REF = "open311"
@@ -47,14 +45,9 @@ def _messages(error: ValidationError) -> str:
     return " ".join(str(m) for m in error.messages) or _("The request cannot be taken.")
 
 
-def may_file(user, capability: str, code: str) -> bool:
-    """Another system's account (the gateway role), or a member of staff's own key."""
-    return covers(user, FILE_REQUESTS, code) or covers(user, capability, code)
-
-
 def _need(user, offered: services.Offered, where: Located, text: str, contact: dict,
           media_url: str, details: dict[str, str]) -> dict:  # fmt: skip
-    if not may_file(user, HANDLE_NEEDS, where.compound.code):
+    if not may_register(user, where.compound.code, Source.API):
         raise PermissionDenied
     name = f"{contact['last_name']}{contact['first_name']}".strip()
     registered = do_register_need(
@@ -82,8 +75,6 @@ def _need(user, offered: services.Offered, where: Located, text: str, contact: d
 
 def _application(user, offered: services.Offered, where: Located, text: str, answers: dict,
                  contact: dict) -> dict:  # fmt: skip
-    if not may_file(user, HANDLE_CASES, where.compound.code):
-        raise PermissionDenied
     application = do_file_application(
         actor=user,
         service=offered.service,

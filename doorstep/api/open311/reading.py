@@ -47,10 +47,9 @@ def masked(text: str) -> str:
 
 def readable_needs(user) -> QuerySet[Need]:
     """The public needs, and the key's own."""
-    q = Q(category__public=True, sensitive=False)
-    if user is not None:
-        q |= Q(created_by=user, source_ref=SOURCE_REF)
-    return Need.objects.filter(q)
+    if user is None:
+        return Need.objects.public()
+    return Need.objects.public() | Need.objects.filter(created_by=user, source_ref=SOURCE_REF)
 
 
 def _public_status(need: Need) -> str:
